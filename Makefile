@@ -1,0 +1,119 @@
+# m5sim - one Makefile for the host simulator, the guest agent, the guest
+# kernel and disk image, the tests and the benchmarks.
+#
+#   make            host simulator (build/bin/m5sim) and guest agent (build/guest/m5, libm5.a)
+#   make kernel     build/images/vmlinux, bzImage (cached outside the tree, see images/kernel/)
+#   make image      build/images/rootfs.img
+#   make test       install missing packages, build everything, run every test
+#   make bench      performance figures (see docs/performance.md)
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make clean
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+B       := build
+
+CC       ?= gcc
+MUSLCC   ?= musl-gcc
+WARN     := -Wall -Wextra -Werror
+CFLAGS   ?= -O2 -g
+HOST_CFLAGS  := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -Ihost -Ishared -MMD -MP
+GUEST_CFLAGS := -std=c11 $(WARN) -O2 -D_GNU_SOURCE -Ishared -Iguest -MMD -MP
+HOST_LIBS    := -lZydis -lm
+
+.DEFAULT_GOAL := all
+.PHONY: all host guest kernel image deps test unit-test bench install clean FORCE
+
+# ---------------------------------------------------------------- host --
+HOST_SRCS := $(sort $(shell find host -name '*.c' 2>/dev/null))
+HOST_MAIN := host/main.c
+HOST_LIB_SRCS := $(filter-out $(HOST_MAIN),$(HOST_SRCS))
+HOST_LIB_OBJS := $(HOST_LIB_SRCS:%.c=$(B)/obj/%.o)
+
+$(B)/obj/host/%.o: host/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -c $< -o $@
+
+# The host objects are linked directly, not through an archive: instruction
+# families register themselves through weak references (host/cpu/exec.c),
+# which an archive would not resolve.
+$(B)/lib/libm5sim.a: $(HOST_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+ifneq ($(wildcard $(HOST_MAIN)),)
+HOST_BIN := $(B)/bin/m5sim
+$(HOST_BIN): $(B)/obj/host/main.o $(HOST_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(HOST_LIBS)
+endif
+host: $(HOST_BIN)
+
+# --------------------------------------------------------------- guest --
+GUEST_LIB_SRCS := guest/libm5.c guest/m5op.c
+GUEST_LIB_OBJS := $(GUEST_LIB_SRCS:%.c=$(B)/obj/%.musl.o)
+
+$(B)/obj/guest/%.musl.o: guest/%.c
+	@mkdir -p $(dir $@)
+	$(MUSLCC) $(GUEST_CFLAGS) -c $< -o $@
+
+$(B)/guest/libm5.a: $(GUEST_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+	cp guest/m5.h $(B)/guest/m5.h
+
+$(B)/guest/m5: $(B)/obj/guest/m5_main.musl.o $(B)/obj/guest/m5_cli.musl.o $(B)/guest/libm5.a
+	$(MUSLCC) -static -O2 -o $@ $^
+
+guest: $(B)/guest/m5 $(B)/guest/libm5.a
+
+all: host guest
+
+# ------------------------------------------------------ kernel, image --
+deps:
+	@scripts/deps.sh
+
+kernel: $(B)/images/vmlinux
+$(B)/images/vmlinux $(B)/images/bzImage: images/kernel/config.fragment images/kernel/build.sh
+	images/kernel/build.sh $(B)/images
+	@touch $(B)/images/vmlinux $(B)/images/bzImage
+
+BENCH_SRCS := $(wildcard images/bench/*.c)
+BENCH_BINS := $(BENCH_SRCS:images/bench/%.c=$(B)/bench/%)
+$(B)/bench/%: images/bench/%.c $(B)/guest/libm5.a
+	@mkdir -p $(dir $@)
+	$(MUSLCC) -static -std=c11 $(WARN) -O2 -Iguest -o $@ $< $(B)/guest/libm5.a
+
+IMAGE_INPUTS := $(shell find images/rootfs images/mkimage.sh -type f 2>/dev/null)
+image: $(B)/images/rootfs.img
+$(B)/images/rootfs.img: $(B)/guest/m5 $(BENCH_BINS) $(IMAGE_INPUTS)
+	images/mkimage.sh -o $@ -m $(B)/guest/m5 --bench $(B)/bench
+
+# ---------------------------------------------------------------- tests --
+include tests/tests.mk
+
+test: deps
+	$(MAKE) all kernel image
+	$(MAKE) unit-test system-test
+
+# ---------------------------------------------------------------- bench --
+bench: deps
+	$(MAKE) all
+	scripts/bench.sh
+
+# -------------------------------------------------------------- install --
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
+	  $(DESTDIR)$(PREFIX)/share/m5sim/guest
+	$(if $(HOST_BIN),install -m 755 $(HOST_BIN) $(DESTDIR)$(PREFIX)/bin/m5sim)
+	install -m 755 $(B)/guest/m5 $(DESTDIR)$(PREFIX)/share/m5sim/guest/m5
+	install -m 644 $(B)/guest/libm5.a $(DESTDIR)$(PREFIX)/share/m5sim/guest/libm5.a
+	install -m 644 guest/m5.h $(DESTDIR)$(PREFIX)/share/m5sim/guest/m5.h
+	install -m 644 shared/m5ops.h $(DESTDIR)$(PREFIX)/share/m5sim/guest/m5ops.h
+	for f in vmlinux bzImage rootfs.img; do \
+	  [ ! -f $(B)/images/$$f ] || install -m 644 $(B)/images/$$f $(DESTDIR)$(PREFIX)/share/m5sim/$$f; done
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,100 @@
+/*
+ * atomic.c - the atomic CPU model (gem5's AtomicSimpleCPU): execute decoded
+ * blocks one instruction per cycle, take interrupts at block boundaries, and
+ * turn faults raised inside instructions into exception delivery.
+ */
+#include <stdio.h>
+
+#include "cpu/block.h"
+#include "cpu/cpu.h"
+#include "cpu/exception.h"
+#include "cpu/flags.h"
+
+/* Deliver the fault recorded by cpu_raise*(); faults during delivery escalate to #DF, then triple fault. */
+static void handle_fault(struct cpu *cpu)
+{
+    int vector = cpu->fault_vector;
+    bool has_error = cpu->fault_has_error;
+    uint32_t error = cpu->fault_error;
+
+    if (cpu->in_delivery >= 2) {
+        cpu->in_delivery = 0;
+        cpu->exit_reason = CPU_EXIT_TRIPLE_FAULT;
+        return;
+    }
+    if (cpu->in_delivery == 1) {
+        vector = EXC_DF;
+        has_error = true;
+        error = 0;
+    }
+    if (cpu->hooks.exception && cpu->hooks.exception(cpu->hooks.opaque, cpu, vector, error)) {
+        cpu->in_delivery = 0;
+        return;
+    }
+    cpu->in_delivery++;
+    cpu_deliver(cpu, vector, has_error, error, cpu->s.rip, false);
+    cpu->in_delivery = 0;
+}
+
+static bool interrupt_deliverable(struct cpu *cpu)
+{
+    return cpu->hooks.intr_pending && !cpu->s.intr_shadow && (cpu->s.rflags & FL_IF) &&
+           cpu->hooks.intr_pending(cpu->hooks.opaque, cpu);
+}
+
+static void take_interrupt(struct cpu *cpu)
+{
+    cpu->in_delivery = 1;
+    cpu_check_interrupts(cpu);
+    cpu->in_delivery = 0;
+}
+
+static enum cpu_exit run_blocks(struct cpu *cpu)
+{
+    for (;;) {
+        if (cpu->exit_reason)
+            return (enum cpu_exit)cpu->exit_reason;
+        if (cpu->icount >= cpu->budget_end)
+            return CPU_EXIT_BUDGET;
+        if (cpu->s.halted) {
+            if (!interrupt_deliverable(cpu))
+                return CPU_EXIT_HALT;
+            take_interrupt(cpu);
+            continue;
+        }
+        if (interrupt_deliverable(cpu))
+            take_interrupt(cpu);
+
+        const struct block *b = block_get(cpu, cpu->s.rip);
+        uint64_t n = b->n, left = cpu->budget_end - cpu->icount;
+        bool shadow = cpu->s.intr_shadow;
+        if (shadow)
+            n = 1;  /* STI / MOV SS shadow: one instruction, then interrupts may come */
+        if (n > left)
+            n = left;
+
+        cpu->block_exit = 0;
+        uint64_t rip = cpu->s.rip;
+        const struct insn *in = b->insns;
+        for (uint64_t i = 0; i < n; i++, in++) {
+            cpu->next_rip = rip + in->len;
+            in->fn(cpu, in);
+            rip = cpu->s.rip = cpu->next_rip;
+            cpu->icount++;
+            if (__builtin_expect(cpu->block_exit, 0))
+                break;
+        }
+        if (shadow)
+            cpu->s.intr_shadow = 0;
+    }
+}
+
+enum cpu_exit cpu_run(struct cpu *cpu, uint64_t budget)
+{
+    cpu->budget_end = cpu->icount + budget;
+    cpu->exit_reason = CPU_EXIT_NONE;
+    cpu->in_delivery = 0;
+    if (setjmp(cpu->fault_jmp))
+        handle_fault(cpu);  /* a nested fault longjmps back here with in_delivery set */
+    return run_blocks(cpu);
+}

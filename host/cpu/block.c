@@ -1,0 +1,215 @@
+/* block.c - the decoded-instruction cache (see block.h). */
+#include "cpu/block.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/cpu.h"
+#include "cpu/decode.h"
+#include "cpu/exception.h"
+#include "cpu/mmu.h"
+#include "mem/bus.h"
+#include "util/log.h"
+
+#define HASH_BITS 16
+#define ARENA_SIZE (64u << 20)
+#define MAX_CPUS 64
+
+struct block_cache {
+    struct bus *bus;
+    struct block *hash[1u << HASH_BITS];
+    struct block **page_head;  /* per physical page: blocks decoded from it */
+    uint64_t npages;
+    uint8_t *arena;
+    size_t arena_used;
+    struct cpu *cpus[MAX_CPUS];
+    unsigned ncpus;
+    struct block_cache_stats stats;
+    /* A block for an instruction that straddles two pages: decoded on each execution, never cached. */
+    struct block *scratch;
+};
+
+static unsigned hash_pa(uint64_t pa)
+{
+    return (unsigned)((pa * 0x9e3779b97f4a7c15ull) >> (64 - HASH_BITS));
+}
+
+static void code_written(void *opaque, uint64_t page_pa)
+{
+    block_cache_invalidate_page(opaque, page_pa);
+}
+
+struct block_cache *block_cache_for_bus(struct bus *bus)
+{
+    if (bus->block_cache)
+        return bus->block_cache;
+    struct block_cache *bc = calloc(1, sizeof(*bc));
+    if (!bc)
+        fatal("cpu", "out of memory for the block cache");
+    bc->bus = bus;
+    bc->npages = (bus->ram_top + 4095) >> 12;
+    bc->page_head = calloc(bc->npages ? bc->npages : 1, sizeof(*bc->page_head));
+    bc->arena = malloc(ARENA_SIZE);
+    bc->scratch = malloc(sizeof(struct block) + sizeof(struct insn));
+    bus->code_bitmap = calloc((bc->npages + 7) / 8 + 1, 1);
+    if (!bc->page_head || !bc->arena || !bc->scratch || !bus->code_bitmap)
+        fatal("cpu", "out of memory for the block cache");
+    bus->code_written = code_written;
+    bus->code_opaque = bc;
+    bus->block_cache = bc;
+    return bc;
+}
+
+void block_cache_free(struct block_cache *bc)
+{
+    if (!bc)
+        return;
+    bc->bus->block_cache = NULL;
+    bc->bus->code_written = NULL;
+    free(bc->bus->code_bitmap);
+    bc->bus->code_bitmap = NULL;
+    free(bc->page_head);
+    free(bc->arena);
+    free(bc->scratch);
+    free(bc);
+}
+
+void block_cache_add_cpu(struct block_cache *bc, struct cpu *cpu)
+{
+    for (unsigned i = 0; i < bc->ncpus; i++)
+        if (bc->cpus[i] == cpu)
+            return;
+    if (bc->ncpus == MAX_CPUS)
+        fatal("cpu", "too many CPUs");
+    bc->cpus[bc->ncpus++] = cpu;
+}
+
+void block_cache_flush(struct block_cache *bc)
+{
+    memset(bc->hash, 0, sizeof(bc->hash));
+    memset(bc->page_head, 0, bc->npages * sizeof(*bc->page_head));
+    memset(bc->bus->code_bitmap, 0, (bc->npages + 7) / 8 + 1);
+    bc->arena_used = 0;
+    bc->stats.flushes++;
+    for (unsigned i = 0; i < bc->ncpus; i++)
+        bc->cpus[i]->block_exit = 1;
+}
+
+void block_cache_invalidate_page(struct block_cache *bc, uint64_t page_pa)
+{
+    uint64_t pfn = page_pa >> 12;
+    if (pfn >= bc->npages)
+        return;
+    for (struct block *b = bc->page_head[pfn]; b; b = b->page_next)
+        b->pa = ~0ull;  /* unlinked lazily from its hash chain */
+    bc->page_head[pfn] = NULL;
+    bc->bus->code_bitmap[pfn >> 3] &= (uint8_t)~(1u << (pfn & 7));
+    bc->stats.invalidations++;
+    for (unsigned i = 0; i < bc->ncpus; i++)
+        bc->cpus[i]->block_exit = 1;
+}
+
+/* A page starts holding decoded code: no CPU may keep a fast write path to it. */
+static void mark_code_page(struct block_cache *bc, uint64_t pfn)
+{
+    uint8_t bit = (uint8_t)(1u << (pfn & 7));
+    if (bc->bus->code_bitmap[pfn >> 3] & bit)
+        return;
+    bc->bus->code_bitmap[pfn >> 3] |= bit;
+    for (unsigned c = 0; c < bc->ncpus; c++)
+        for (int s = 0; s < 2; s++)
+            for (unsigned i = 0; i < TLB_SIZE; i++) {
+                struct tlb_entry *e = &bc->cpus[c]->tlb[s][i];
+                if (e->pa == pfn << 12)
+                    e->tag_write = TLB_NONE;
+            }
+}
+
+static struct block *lookup(struct block_cache *bc, uint64_t pa)
+{
+    struct block **link = &bc->hash[hash_pa(pa)];
+    for (struct block *b = *link; b; b = *link) {
+        if (b->pa == pa)
+            return b;
+        if (b->pa == ~0ull) {
+            *link = b->hash_next;  /* drop an invalidated block from the chain */
+            continue;
+        }
+        link = &b->hash_next;
+    }
+    return NULL;
+}
+
+/*
+ * Decode an instruction that continues past the end of its page: fetch the
+ * next page (which may raise #PF, as the CPU would when it needs those bytes).
+ */
+static void decode_straddler(struct cpu *cpu, uint64_t rip, const uint8_t *p, unsigned avail,
+                             struct insn *out)
+{
+    uint8_t buf[16];
+    memcpy(buf, p, avail);
+    uint64_t pa2 = mmu_translate(cpu, rip + avail, ACC_EXEC);
+    uint8_t *p2 = bus_ram_ptr(cpu->bus, pa2);
+    if (!p2)
+        cpu_raise_gp0(cpu);
+    memcpy(buf + avail, p2, 16 - avail);
+    decode_insn(buf, 16, out);
+}
+
+const struct block *block_get(struct cpu *cpu, uint64_t rip)
+{
+    struct block_cache *bc = cpu->bc;
+    uint64_t pa = mmu_translate(cpu, rip, ACC_EXEC);
+    struct block *b = lookup(bc, pa);
+    if (b)
+        return b;
+
+    uint8_t *p = bus_ram_ptr(cpu->bus, pa);
+    if (!p)
+        cpu_raise_gp0(cpu);  /* executing from MMIO: not supported */
+
+    size_t need = sizeof(struct block) + BLOCK_MAX_INSNS * sizeof(struct insn);
+    if (bc->arena_used + need > ARENA_SIZE)
+        block_cache_flush(bc);
+    b = (struct block *)(bc->arena + bc->arena_used);
+
+    unsigned off = (unsigned)(pa & 0xfff), n = 0;
+    while (n < BLOCK_MAX_INSNS && off < 4096) {
+        struct insn *in = &b->insns[n];
+        const uint8_t *at = p - (pa & 0xfff) + off;
+        if (decode_insn(at, 4096 - off, in) == DECODE_NEED_MORE) {
+            if (n > 0)
+                break;  /* end the block before it; it will start a block of its own */
+            /* Executed alone and never cached: its bytes live on two pages. */
+            decode_straddler(cpu, rip, at, 4096 - off, &bc->scratch->insns[0]);
+            bc->scratch->pa = ~0ull;
+            bc->scratch->n = 1;
+            bc->stats.straddlers++;
+            return bc->scratch;
+        }
+        n++;
+        off += in->len;
+        if (in->ends_block)
+            break;
+    }
+
+    b->pa = pa;
+    b->n = n;
+    bc->arena_used += (sizeof(struct block) + n * sizeof(struct insn) + 15) & ~(size_t)15;
+    uint64_t pfn = pa >> 12;
+    unsigned h = hash_pa(pa);
+    b->hash_next = bc->hash[h];
+    bc->hash[h] = b;
+    b->page_next = bc->page_head[pfn];
+    bc->page_head[pfn] = b;
+    mark_code_page(bc, pfn);
+    bc->stats.blocks++;
+    bc->stats.insns += n;
+    return b;
+}
+
+struct block_cache_stats block_cache_stats(const struct block_cache *bc)
+{
+    return bc->stats;
+}

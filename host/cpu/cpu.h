@@ -1,0 +1,131 @@
+/*
+ * cpu.h - one simulated CPU: the architectural state plus what the
+ * interpreter keeps beside it to run fast (lazy flags, software TLB, decoded
+ * block cache) and the hooks that connect it to the machine.
+ *
+ * The interpreter's caches are derived data: cpu_sync_state() makes `s`
+ * complete (flags materialized) before anyone else reads it, and
+ * cpu_state_changed() drops the caches after someone else wrote it.
+ */
+#ifndef M5SIM_CPU_CPU_H
+#define M5SIM_CPU_CPU_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cpu/insn.h"
+#include "cpu/state.h"
+
+struct bus;
+struct block_cache;
+
+/* Lazy arithmetic flags: the last flag-setting operation, evaluated on demand (flags.c). */
+enum lf_op {
+    LF_NONE,   /* arithmetic flags are in cpu->s.rflags */
+    LF_ADD, LF_ADC, LF_SUB, LF_SBB,
+    LF_LOGIC,  /* AND/OR/XOR/TEST: CF=OF=0, AF undefined (we give 0) */
+    LF_INC, LF_DEC,
+    LF_NEG,
+};
+
+struct lazy_flags {
+    uint64_t res, src1, src2;  /* result and operands, zero-extended to 64 bits */
+    uint8_t op;                /* enum lf_op */
+    uint8_t size;              /* 1, 2, 4, 8 */
+    uint8_t cf_in;             /* ADC/SBB carry in; INC/DEC preserved CF */
+};
+
+/* Software TLB: direct-mapped, one set per privilege (0 = supervisor, 1 = user). */
+#define TLB_BITS 10
+#define TLB_SIZE (1u << TLB_BITS)
+#define TLB_NONE (~0ull)
+
+struct tlb_entry {
+    uint64_t tag_read;   /* page VA if reads may use `host`, else TLB_NONE */
+    uint64_t tag_write;  /* page VA if writes may use `host` (writable, dirty, not code, RAM) */
+    uint64_t tag_exec;   /* page VA if instruction fetch is allowed */
+    uintptr_t addend;    /* host address = addend + VA (RAM pages) */
+    uint64_t pa;         /* physical page address */
+    uint8_t global;
+};
+
+/* Why cpu_run() returned. */
+enum cpu_exit {
+    CPU_EXIT_NONE,
+    CPU_EXIT_BUDGET,      /* instruction budget used up */
+    CPU_EXIT_HALT,        /* HLT with nothing to wake it before the next event */
+    CPU_EXIT_STOP,        /* a hook asked to stop (m5 exit, SE exit, ...) */
+    CPU_EXIT_TRIPLE_FAULT,
+    CPU_EXIT_UNSUPPORTED, /* an instruction we do not implement (reported) */
+};
+
+struct cpu_hooks {
+    void *opaque;
+    /* The gem5 magic instruction 0F 04 imm16: func, with arguments in registers. */
+    uint64_t (*m5op)(void *opaque, struct cpu *cpu, unsigned func);
+    /* SE mode: SYSCALL is serviced by the host instead of jumping to LSTAR. */
+    void (*syscall)(void *opaque, struct cpu *cpu);
+    /* Interrupt controller: is a maskable interrupt pending, and acknowledge it (returns vector). */
+    bool (*intr_pending)(void *opaque, struct cpu *cpu);
+    int (*intr_ack)(void *opaque, struct cpu *cpu);
+    /* Simulated time in CPU cycles, for RDTSC and timers. */
+    uint64_t (*cycles)(void *opaque, struct cpu *cpu);
+    /*
+     * An exception is about to be delivered; return true to consume it
+     * instead (SE mode has no guest kernel: it reports the fault and stops).
+     */
+    bool (*exception)(void *opaque, struct cpu *cpu, int vector, uint32_t error);
+    /* CR8 / TPR writes go to the local APIC. */
+    void (*tpr_write)(void *opaque, struct cpu *cpu, uint64_t value);
+};
+
+struct cpu {
+    struct cpu_state s;
+    struct lazy_flags lf;
+
+    /* Execution bookkeeping. */
+    uint64_t next_rip;        /* set before each handler runs; branches overwrite it */
+    uint64_t icount;          /* instructions retired */
+    uint64_t budget_end;      /* cpu_run stops when icount reaches this */
+    uint8_t block_exit;       /* a handler changed state that ends the current block */
+    uint8_t exit_reason;      /* enum cpu_exit when a hook stops the CPU */
+    uint8_t in_delivery;      /* nesting depth of exception delivery (double/triple fault) */
+
+    /* Exceptions: memory accessors and handlers raise with longjmp to the run loop. */
+    jmp_buf fault_jmp;
+    int fault_vector;
+    uint32_t fault_error;
+    bool fault_has_error;
+
+    struct tlb_entry tlb[2][TLB_SIZE];
+    struct block_cache *bc;
+    struct bus *bus;
+    struct cpu_hooks hooks;
+    int id;
+};
+
+void cpu_init(struct cpu *cpu, struct bus *bus, int id);
+void cpu_free(struct cpu *cpu);
+/* Architectural reset into 64-bit long mode is the machine's job; this is the power-on state. */
+void cpu_reset(struct cpu *cpu);
+/* Run until `budget` more instructions retire or something stops the CPU. */
+enum cpu_exit cpu_run(struct cpu *cpu, uint64_t budget);
+/* Make cpu->s complete (materialize lazy flags) before it is saved or handed to another model. */
+void cpu_sync_state(struct cpu *cpu);
+/* cpu->s was changed from outside (restore, another model): drop TLB and decoded blocks. */
+void cpu_state_changed(struct cpu *cpu);
+/*
+ * Put the CPU in 64-bit long mode with flat segments, paging on (CR3 = cr3),
+ * SSE enabled and privilege level `cpl` (0 or 3): the state the Linux 64-bit
+ * boot protocol, syscall emulation and synthetic test guests start from.
+ */
+void cpu_enter_long_mode(struct cpu *cpu, uint64_t cr3, int cpl);
+/* Stop cpu_run at the next instruction boundary with this reason (for hooks). */
+void cpu_request_exit(struct cpu *cpu, enum cpu_exit why);
+
+/* RFLAGS with lazy flags materialized; setting replaces the arithmetic flags too. */
+uint64_t cpu_get_rflags(struct cpu *cpu);
+void cpu_set_rflags(struct cpu *cpu, uint64_t value);
+
+#endif

@@ -1,0 +1,232 @@
+/*
+ * decode.c - Zydis decodes an instruction once; we keep only what execution
+ * needs (struct insn): the handler, sizes, prefixes and pre-resolved operands.
+ */
+#include "cpu/decode.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <Zydis/Zydis.h>
+
+#include "cpu/exec.h"
+#include "cpu/state.h"
+#include "m5ops.h"
+
+static ZydisDecoder decoder;
+static int decoder_ready;
+
+static void exec_m5op(struct cpu *cpu, const struct insn *in)
+{
+    if (!cpu->hooks.m5op)
+        cpu_raise_ud(cpu);
+    cpu->s.gpr[RAX] = cpu->hooks.m5op(cpu->hooks.opaque, cpu, (unsigned)in->op[0].imm);
+}
+
+static void exec_invalid(struct cpu *cpu, const struct insn *in)
+{
+    (void)in;
+    cpu_raise_ud(cpu);
+}
+
+/* General register number 0..15 and whether it is AH/CH/DH/BH. */
+static int gpr_number(ZydisRegister r, uint8_t *hi8)
+{
+    *hi8 = 0;
+    if (r >= ZYDIS_REGISTER_AH && r <= ZYDIS_REGISTER_BH) {
+        *hi8 = 1;
+        return r - ZYDIS_REGISTER_AH;
+    }
+    if (r >= ZYDIS_REGISTER_AL && r <= ZYDIS_REGISTER_BL)
+        return r - ZYDIS_REGISTER_AL;
+    if (r >= ZYDIS_REGISTER_SPL && r <= ZYDIS_REGISTER_DIL)
+        return 4 + (r - ZYDIS_REGISTER_SPL);
+    if (r >= ZYDIS_REGISTER_R8B && r <= ZYDIS_REGISTER_R15B)
+        return 8 + (r - ZYDIS_REGISTER_R8B);
+    return ZydisRegisterGetId(r);
+}
+
+static uint8_t sreg_number(ZydisRegister r)
+{
+    switch (r) {
+    case ZYDIS_REGISTER_ES: return SEG_ES;
+    case ZYDIS_REGISTER_CS: return SEG_CS;
+    case ZYDIS_REGISTER_SS: return SEG_SS;
+    case ZYDIS_REGISTER_FS: return SEG_FS;
+    case ZYDIS_REGISTER_GS: return SEG_GS;
+    default: return SEG_DS;
+    }
+}
+
+static void convert_register(ZydisRegister r, struct operand *o)
+{
+    switch (ZydisRegisterGetClass(r)) {
+    case ZYDIS_REGCLASS_GPR8:
+    case ZYDIS_REGCLASS_GPR16:
+    case ZYDIS_REGCLASS_GPR32:
+    case ZYDIS_REGCLASS_GPR64:
+        o->kind = OPK_GPR;
+        o->reg = (uint8_t)gpr_number(r, &o->hi8);
+        break;
+    case ZYDIS_REGCLASS_SEGMENT: o->kind = OPK_SEG; o->reg = sreg_number(r); break;
+    case ZYDIS_REGCLASS_XMM: o->kind = OPK_XMM; o->reg = (uint8_t)ZydisRegisterGetId(r); break;
+    case ZYDIS_REGCLASS_MMX: o->kind = OPK_MMX; o->reg = (uint8_t)ZydisRegisterGetId(r); break;
+    case ZYDIS_REGCLASS_X87: o->kind = OPK_ST; o->reg = (uint8_t)ZydisRegisterGetId(r); break;
+    case ZYDIS_REGCLASS_CONTROL: o->kind = OPK_CR; o->reg = (uint8_t)ZydisRegisterGetId(r); break;
+    case ZYDIS_REGCLASS_DEBUG: o->kind = OPK_DR; o->reg = (uint8_t)ZydisRegisterGetId(r); break;
+    default: o->kind = OPK_NONE; break;
+    }
+}
+
+static uint8_t mem_base(ZydisRegister r)
+{
+    uint8_t hi8;
+    if (r == ZYDIS_REGISTER_NONE)
+        return REG_NONE;
+    if (r == ZYDIS_REGISTER_RIP || r == ZYDIS_REGISTER_EIP)
+        return MEMBASE_RIP;
+    return (uint8_t)gpr_number(r, &hi8);
+}
+
+static void convert_operand(const ZydisDecodedOperand *z, struct operand *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->size = (uint8_t)(z->size / 8);
+    o->write = (z->actions & ZYDIS_OPERAND_ACTION_MASK_WRITE) != 0;
+    o->reg = o->index = REG_NONE;
+    switch (z->type) {
+    case ZYDIS_OPERAND_TYPE_REGISTER:
+        convert_register(z->reg.value, o);
+        break;
+    case ZYDIS_OPERAND_TYPE_MEMORY:
+        o->kind = OPK_MEM;
+        o->reg = mem_base(z->mem.base);
+        o->index = mem_base(z->mem.index);
+        o->scale = (uint8_t)(z->mem.scale == 8 ? 3 : z->mem.scale == 4 ? 2 : z->mem.scale == 2 ? 1 : 0);
+        o->seg = sreg_number(z->mem.segment);
+        o->disp = z->mem.disp.has_displacement ? z->mem.disp.value : 0;
+        break;
+    case ZYDIS_OPERAND_TYPE_POINTER:
+        o->kind = OPK_PTR;
+        o->imm = z->ptr.offset;
+        o->seg_sel = z->ptr.segment;
+        break;
+    case ZYDIS_OPERAND_TYPE_IMMEDIATE:
+        if (z->imm.is_relative) {
+            o->kind = OPK_REL;
+            o->imm = (uint64_t)z->imm.value.s;
+        } else {
+            o->kind = OPK_IMM;
+            o->imm = z->imm.is_signed ? (uint64_t)z->imm.value.s : z->imm.value.u;
+        }
+        break;
+    default:
+        o->kind = OPK_NONE;
+        break;
+    }
+}
+
+static bool category_ends_block(ZydisInstructionCategory c)
+{
+    switch (c) {
+    case ZYDIS_CATEGORY_COND_BR:
+    case ZYDIS_CATEGORY_UNCOND_BR:
+    case ZYDIS_CATEGORY_CALL:
+    case ZYDIS_CATEGORY_RET:
+    case ZYDIS_CATEGORY_SYSCALL:
+    case ZYDIS_CATEGORY_SYSRET:
+    case ZYDIS_CATEGORY_INTERRUPT:
+    case ZYDIS_CATEGORY_SYSTEM:
+    case ZYDIS_CATEGORY_IO:
+    case ZYDIS_CATEGORY_IOSTRINGOP:
+    case ZYDIS_CATEGORY_SEGOP:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static void init_decoder(void)
+{
+    ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+    decoder_ready = 1;
+}
+
+enum decode_status decode_insn(const uint8_t *bytes, unsigned avail, struct insn *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (!decoder_ready)
+        init_decoder();
+
+    /* gem5's magic instruction: 0F 04 imm16 (an undefined opcode on real CPUs). */
+    if (avail >= 2 && bytes[0] == M5OP_INST_BYTE0 && bytes[1] == M5OP_INST_BYTE1) {
+        if (avail < M5OP_INST_LEN)
+            return DECODE_NEED_MORE;
+        out->fn = exec_m5op;
+        out->len = M5OP_INST_LEN;
+        out->nops = 1;
+        out->op[0].kind = OPK_IMM;
+        out->op[0].size = 2;
+        out->op[0].imm = (uint64_t)bytes[2] | (uint64_t)bytes[3] << 8;
+        out->ends_block = 1;
+        return DECODE_OK;
+    }
+
+    ZydisDecodedInstruction zi;
+    ZydisDecodedOperand zo[ZYDIS_MAX_OPERAND_COUNT];
+    ZyanStatus st = ZydisDecoderDecodeFull(&decoder, bytes, avail, &zi, zo);
+    if (st == ZYDIS_STATUS_NO_MORE_DATA && avail < ZYDIS_MAX_INSTRUCTION_LENGTH)
+        return DECODE_NEED_MORE;
+    if (!ZYAN_SUCCESS(st)) {
+        out->fn = exec_invalid;
+        out->len = 1;
+        out->ends_block = 1;
+        return DECODE_INVALID;
+    }
+
+    out->mnemonic = (uint16_t)zi.mnemonic;
+    out->len = zi.length;
+    out->opsize = (uint8_t)(zi.operand_width / 8);
+    out->addrsize = (uint8_t)(zi.address_width / 8);
+    out->opcode = zi.opcode;
+    out->opcode_map = (uint8_t)zi.opcode_map;
+    out->modrm_reg = zi.raw.modrm.reg;
+    if (zi.attributes & ZYDIS_ATTRIB_HAS_LOCK)
+        out->prefix |= PFX_LOCK;
+    if (zi.attributes & (ZYDIS_ATTRIB_HAS_REP | ZYDIS_ATTRIB_HAS_REPE))
+        out->prefix |= PFX_REP;
+    if (zi.attributes & ZYDIS_ATTRIB_HAS_REPNE)
+        out->prefix |= PFX_REPNE;
+    if (zi.attributes & ZYDIS_ATTRIB_HAS_OPERANDSIZE)
+        out->prefix |= PFX_66;
+    for (unsigned i = 0; i < zi.raw.prefix_count; i++) {
+        if (zi.raw.prefixes[i].value == 0xf3)
+            out->prefix |= PFX_F3;
+        else if (zi.raw.prefixes[i].value == 0xf2)
+            out->prefix |= PFX_F2;
+    }
+    if (zi.raw.rex.W)
+        out->prefix |= PFX_REXW;
+
+    /* Condition codes live in the low nibble of Jcc (70-7F, 0F 80-8F), SETcc (0F 90-9F), CMOVcc (0F 40-4F). */
+    out->cc = zi.opcode & 0xf;
+
+    unsigned n = zi.operand_count_visible;
+    if (n > 4)
+        n = 4;
+    out->nops = (uint8_t)n;
+    for (unsigned i = 0; i < n; i++)
+        convert_operand(&zo[i], &out->op[i]);
+
+    out->ends_block = category_ends_block(zi.meta.category) || zi.mnemonic == ZYDIS_MNEMONIC_HLT;
+    out->fn = exec_lookup(zi.mnemonic);
+    return DECODE_OK;
+}
+
+void decode_format_bytes(const uint8_t *bytes, unsigned len, char *buf, unsigned bufsize)
+{
+    unsigned pos = 0;
+    buf[0] = 0;
+    for (unsigned i = 0; i < len && pos + 4 < bufsize; i++)
+        pos += (unsigned)snprintf(buf + pos, bufsize - pos, i ? " %02x" : "%02x", bytes[i]);
+}

@@ -1,0 +1,64 @@
+/* exec.c - the mnemonic -> handler table that the decoder consults once per instruction. */
+#include "cpu/exec.h"
+
+#include <stdio.h>
+
+#include "util/log.h"
+
+static exec_fn table[ZYDIS_MNEMONIC_MAX_VALUE + 1];
+static uint8_t reported[ZYDIS_MNEMONIC_MAX_VALUE + 1];
+
+void exec_register(ZydisMnemonic mnemonic, exec_fn fn)
+{
+    table[mnemonic] = fn;
+}
+
+exec_fn exec_lookup(ZydisMnemonic mnemonic)
+{
+    exec_fn fn = (unsigned)mnemonic <= ZYDIS_MNEMONIC_MAX_VALUE ? table[mnemonic] : NULL;
+    return fn ? fn : exec_unimplemented;
+}
+
+/*
+ * An instruction Zydis knows but we do not implement behaves as on a CPU
+ * without that extension: #UD. Reported once per mnemonic, because a guest
+ * that meets it usually stops soon after and the report says why.
+ */
+void exec_unimplemented(struct cpu *cpu, const struct insn *in)
+{
+    if (!reported[in->mnemonic]) {
+        reported[in->mnemonic] = 1;
+        warn("cpu", "unimplemented instruction %s at rip=0x%llx, raising #UD",
+             ZydisMnemonicGetString((ZydisMnemonic)in->mnemonic), (unsigned long long)cpu->s.rip);
+    }
+    cpu_raise_ud(cpu);
+}
+
+/*
+ * Families are declared weak so that the interpreter links while a family is
+ * being written; tests/cpu checks that every family is present.
+ */
+#define FAMILIES(X) X(alu) X(muldiv) X(shift) X(bit) X(mov) X(stack) X(branch) \
+    X(string) X(atomic) X(x87) X(sse) X(system)
+#define DECLARE_WEAK(f) __attribute__((weak)) void exec_##f##_register(void);
+FAMILIES(DECLARE_WEAK)
+
+void exec_init(void)
+{
+    static int done;
+    if (done)
+        return;
+    done = 1;
+#define CALL(f) if (exec_##f##_register) exec_##f##_register();
+    FAMILIES(CALL)
+#undef CALL
+}
+
+int exec_missing_families(void)
+{
+    int missing = 0;
+#define CHECK(f) if (!exec_##f##_register) { fprintf(stderr, "missing family: %s\n", #f); missing++; }
+    FAMILIES(CHECK)
+#undef CHECK
+    return missing;
+}

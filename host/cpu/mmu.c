@@ -1,0 +1,302 @@
+/*
+ * mmu.c - 4-level page walk, permission checks, accessed/dirty bits, the
+ * software TLB fill, and the slow paths of the memory accessors (mmu.h).
+ */
+#include "cpu/mmu.h"
+
+#include "cpu/block.h"
+#include "cpu/exception.h"
+#include "mem/bus.h"
+#include "mem/pagetable.h"
+
+#define MAXPHYADDR 40
+#define PTE_RSVD_HIGH (((1ull << 52) - 1) & ~((1ull << MAXPHYADDR) - 1))
+
+struct walk {
+    uint64_t pa;        /* physical address of the byte */
+    uint64_t page_pa;   /* physical address of its 4 KiB page */
+    bool user, write, nx, global, dirty;
+};
+
+static inline bool canonical(uint64_t la)
+{
+    return (uint64_t)((int64_t)(la << 16) >> 16) == la;
+}
+
+static inline bool is_user_access(const struct cpu *cpu, int acc)
+{
+    return cpu->s.cpl == 3 && !(acc & ACC_SUPER);
+}
+
+/*
+ * Walk the page tables for la. Returns 0 on success or a #PF error code
+ * (with bit 31 set so that 0 is never a valid error). With `commit`, sets the
+ * accessed bits and, for writes, the dirty bit.
+ */
+static uint32_t page_walk(struct cpu *cpu, uint64_t la, int acc, bool commit, struct walk *w)
+{
+    int kind = acc & 3;
+    bool user = is_user_access(cpu, acc);
+    uint32_t err = (kind == ACC_WRITE ? PFERR_W : 0) | (user ? PFERR_U : 0) |
+                   (kind == ACC_EXEC && (cpu->s.efer & EFER_NXE) ? PFERR_I : 0);
+
+    if (!(cpu->s.cr0 & CR0_PG)) {
+        *w = (struct walk){ la, la & ~0xfffull, true, true, false, false, true };
+        return 0;
+    }
+
+    uint64_t table = cpu->s.cr3 & PTE_ADDR_MASK;
+    uint64_t *entries[4];
+    bool w_ok = true, u_ok = true, nx = false;
+    uint64_t rsvd_nx = (cpu->s.efer & EFER_NXE) ? 0 : PTE_NX;
+    uint64_t leaf = 0, page_pa = 0;
+    int levels = 0;
+
+    for (int level = 3; level >= 0; level--) {
+        uint64_t *t = (uint64_t *)bus_ram_ptr(cpu->bus, table);
+        if (!t)
+            return err | (1u << 31) | PFERR_RSVD;  /* page table outside RAM */
+        uint64_t *e = &t[(la >> (12 + 9 * level)) & 511];
+        uint64_t v = *e;
+        entries[levels++] = e;
+        if (!(v & PTE_P))
+            return err | (1u << 31);
+        if (v & (PTE_RSVD_HIGH | rsvd_nx))
+            return err | (1u << 31) | PFERR_P | PFERR_RSVD;
+        w_ok &= (v & PTE_W) != 0;
+        u_ok &= (v & PTE_U) != 0;
+        nx |= (v & PTE_NX) != 0 && !rsvd_nx;
+        if (level == 0) {
+            leaf = v;
+            page_pa = v & PTE_ADDR_MASK;
+            break;
+        }
+        if (v & PTE_PS) {
+            if (level == 3)
+                return err | (1u << 31) | PFERR_P | PFERR_RSVD;
+            uint64_t span = 1ull << (12 + 9 * level);
+            uint64_t base = v & PTE_ADDR_MASK & ~(span - 1);
+            if ((v & PTE_ADDR_MASK) & (span - 1) & ~0x1000ull)  /* reserved low address bits (bit 12 is PAT) */
+                return err | (1u << 31) | PFERR_P | PFERR_RSVD;
+            leaf = v;
+            page_pa = base + (la & (span - 1) & ~0xfffull);
+            break;
+        }
+        table = v & PTE_ADDR_MASK;
+    }
+
+    /* Permission checks (no SMEP/SMAP: not advertised). */
+    if (user && !u_ok)
+        return err | (1u << 31) | PFERR_P;
+    if (kind == ACC_WRITE && !w_ok && (user || (cpu->s.cr0 & CR0_WP)))
+        return err | (1u << 31) | PFERR_P;
+    if (kind == ACC_EXEC && nx)
+        return err | (1u << 31) | PFERR_P;
+
+    if (commit) {
+        for (int i = 0; i < levels; i++)
+            if (!(*entries[i] & PTE_A))
+                __atomic_fetch_or(entries[i], PTE_A, __ATOMIC_RELAXED);
+        if (kind == ACC_WRITE && !(leaf & PTE_D)) {
+            __atomic_fetch_or(entries[levels - 1], PTE_D, __ATOMIC_RELAXED);
+            leaf |= PTE_D;
+        }
+    }
+    w->page_pa = page_pa;
+    w->pa = page_pa | (la & 0xfff);
+    w->user = u_ok;
+    w->write = w_ok || (!user && !(cpu->s.cr0 & CR0_WP));
+    w->nx = nx;
+    w->global = (leaf & PTE_G) && (cpu->s.cr4 & CR4_PGE);
+    w->dirty = (leaf & PTE_D) != 0;
+    return 0;
+}
+
+/* Install a TLB entry for the page of la after a successful walk (not for implicit supervisor accesses). */
+static void tlb_fill(struct cpu *cpu, uint64_t la, const struct walk *w)
+{
+    struct tlb_entry *e = tlb_entry_for(cpu, la);
+    uint64_t page = la & ~0xfffull;
+    uint8_t *host = bus_ram_ptr(cpu->bus, w->page_pa);
+    bool user = cpu->s.cpl == 3;
+
+    e->tag_read = e->tag_write = e->tag_exec = TLB_NONE;
+    e->pa = w->page_pa;
+    e->global = w->global;
+    if (user && !w->user)
+        return;
+    if (!w->nx)
+        e->tag_exec = page;
+    if (!host)
+        return;  /* MMIO: reads and writes always take the slow path */
+    e->addend = (uintptr_t)host - (uintptr_t)page;
+    e->tag_read = page;
+    if (w->write && w->dirty && !bus_is_code_page(cpu->bus, w->page_pa))
+        e->tag_write = page;
+}
+
+static int pf_error(uint32_t e)
+{
+    return (int)(e & 0x1f);
+}
+
+uint64_t mmu_translate(struct cpu *cpu, uint64_t la, int acc)
+{
+    if (!(acc & ACC_SUPER)) {
+        struct tlb_entry *e = tlb_entry_for(cpu, la);
+        uint64_t page = la & ~0xfffull;
+        uint64_t tag = (acc & 3) == ACC_WRITE ? e->tag_write : (acc & 3) == ACC_EXEC ? e->tag_exec : e->tag_read;
+        if (tag == page)
+            return e->pa | (la & 0xfff);
+    }
+    if (!canonical(la))
+        cpu_raise_err(cpu, EXC_GP, 0);
+    struct walk w;
+    uint32_t err = page_walk(cpu, la, acc, true, &w);
+    if (err) {
+        cpu->s.cr2 = la;
+        cpu_raise_err(cpu, EXC_PF, (uint32_t)pf_error(err));
+    }
+    if (!(acc & ACC_SUPER))
+        tlb_fill(cpu, la, &w);
+    return w.pa;
+}
+
+int mmu_probe(struct cpu *cpu, uint64_t la, int acc, uint64_t *pa)
+{
+    if (!canonical(la))
+        return 0x100 | PFERR_RSVD;
+    struct walk w;
+    uint32_t err = page_walk(cpu, la, acc, false, &w);
+    if (err)
+        return 0x100 | pf_error(err);
+    *pa = w.pa;
+    return 0;
+}
+
+void mmu_flush(struct cpu *cpu, bool all)
+{
+    for (int s = 0; s < 2; s++)
+        for (unsigned i = 0; i < TLB_SIZE; i++) {
+            struct tlb_entry *e = &cpu->tlb[s][i];
+            if (all || !e->global)
+                e->tag_read = e->tag_write = e->tag_exec = TLB_NONE;
+        }
+}
+
+void mmu_flush_page(struct cpu *cpu, uint64_t la)
+{
+    uint64_t page = la & ~0xfffull;
+    for (int s = 0; s < 2; s++) {
+        struct tlb_entry *e = &cpu->tlb[s][(la >> 12) & (TLB_SIZE - 1)];
+        if (e->tag_read == page || e->tag_write == page || e->tag_exec == page)
+            e->tag_read = e->tag_write = e->tag_exec = TLB_NONE;
+    }
+}
+
+/* Physical read/write of up to 8 bytes within one page. */
+static uint64_t phys_read(struct cpu *cpu, uint64_t pa, unsigned size)
+{
+    uint8_t *p = bus_ram_ptr(cpu->bus, pa);
+    if (p) {
+        uint64_t v = 0;
+        memcpy(&v, p, size);
+        return v;
+    }
+    return bus_mmio_read(cpu->bus, pa, size, cpu);
+}
+
+static void phys_write(struct cpu *cpu, uint64_t pa, unsigned size, uint64_t v)
+{
+    uint8_t *p = bus_ram_ptr(cpu->bus, pa);
+    if (p) {
+        if (bus_is_code_page(cpu->bus, pa)) {
+            bus_code_written(cpu->bus, pa, size);
+            cpu->block_exit = 1;  /* the running block may have been decoded from this page */
+        }
+        memcpy(p, &v, size);
+        return;
+    }
+    bus_mmio_write(cpu->bus, pa, size, v, cpu);
+}
+
+uint64_t mmu_read_slow(struct cpu *cpu, uint64_t la, unsigned size, int acc)
+{
+    unsigned first = 4096 - (unsigned)(la & 0xfff);
+    if (size <= first)
+        return phys_read(cpu, mmu_translate(cpu, la, acc), size);
+    /* Crosses a page: translate both halves before reading either. */
+    uint64_t pa0 = mmu_translate(cpu, la, acc);
+    uint64_t pa1 = mmu_translate(cpu, la + first, acc);
+    uint64_t lo = phys_read(cpu, pa0, first);
+    uint64_t hi = phys_read(cpu, pa1, size - first);
+    return lo | hi << (8 * first);
+}
+
+void mmu_write_slow(struct cpu *cpu, uint64_t la, unsigned size, uint64_t value, int acc)
+{
+    unsigned first = 4096 - (unsigned)(la & 0xfff);
+    if (size <= first) {
+        phys_write(cpu, mmu_translate(cpu, la, acc), size, value);
+        return;
+    }
+    uint64_t pa0 = mmu_translate(cpu, la, acc);
+    uint64_t pa1 = mmu_translate(cpu, la + first, acc);
+    phys_write(cpu, pa0, first, value);
+    phys_write(cpu, pa1, size - first, value >> (8 * first));
+}
+
+void mem_read_bytes(struct cpu *cpu, uint64_t la, void *dst, unsigned n)
+{
+    uint8_t *d = dst;
+    while (n) {
+        unsigned chunk = 4096 - (unsigned)(la & 0xfff);
+        if (chunk > n)
+            chunk = n;
+        uint64_t pa = mmu_translate(cpu, la, ACC_READ);
+        uint8_t *p = bus_ram_ptr(cpu->bus, pa);
+        if (p) {
+            memcpy(d, p, chunk);
+        } else {
+            for (unsigned i = 0; i < chunk; i++)
+                d[i] = (uint8_t)bus_mmio_read(cpu->bus, pa + i, 1, cpu);
+        }
+        d += chunk, la += chunk, n -= chunk;
+    }
+}
+
+void mem_check_write(struct cpu *cpu, uint64_t la, unsigned n)
+{
+    if (!n)
+        return;
+    uint64_t end = la + n - 1;
+    for (uint64_t p = la & ~0xfffull; ; p += 4096) {
+        mmu_translate(cpu, p < la ? la : p, ACC_WRITE);
+        if (p >= (end & ~0xfffull))
+            break;
+    }
+}
+
+void mem_write_bytes(struct cpu *cpu, uint64_t la, const void *src, unsigned n)
+{
+    mem_check_write(cpu, la, n);
+    const uint8_t *s = src;
+    while (n) {
+        unsigned chunk = 4096 - (unsigned)(la & 0xfff);
+        if (chunk > n)
+            chunk = n;
+        uint64_t pa = mmu_translate(cpu, la, ACC_WRITE);
+        uint8_t *p = bus_ram_ptr(cpu->bus, pa);
+        if (p) {
+            if (bus_is_code_page(cpu->bus, pa)) {
+                bus_code_written(cpu->bus, pa, chunk);
+                cpu->block_exit = 1;
+            }
+            memcpy(p, s, chunk);
+        } else {
+            for (unsigned i = 0; i < chunk; i++)
+                bus_mmio_write(cpu->bus, pa + i, 1, s[i], cpu);
+        }
+        s += chunk, la += chunk, n -= chunk;
+    }
+}

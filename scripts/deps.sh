@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install the Debian packages m5sim needs to build, test and demo.
+# Idempotent: prints nothing and does nothing when every package is present.
+set -euo pipefail
+
+packages=(
+  build-essential pkg-config
+  musl-tools libseccomp-dev libcmocka-dev libzydis-dev
+  busybox-static e2fsprogs
+  linux-source-6.1 flex bison bc libelf-dev libssl-dev xz-utils
+  qemu-system-x86 valgrind
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}"
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "deps: done"

@@ -1,0 +1,43 @@
+# Test targets, included by the top-level Makefile.
+#
+# Unit tests (cmocka): each tests/unit/<name>.mk fragment appends <name> to
+# UNIT_TESTS and sets <name>_SRCS (sources besides tests/unit/<name>.c) and
+# optionally <name>_LIBS. They build with the host compiler into build/tests/.
+#
+# System tests: every executable tests/system/*.sh, run in name order from the
+# top of the tree; each prints its own PASS/FAIL lines and exits non-zero on failure.
+
+UNIT_TESTS :=
+-include $(sort $(wildcard tests/unit/*.mk))
+
+UNIT_CFLAGS := -std=gnu11 $(WARN) -O1 -g -D_GNU_SOURCE -Ihost -Ishared -Iguest -MMD -MP
+
+define unit_test_rule
+$(B)/tests/$(1): tests/unit/$(1).c $$($(1)_SRCS) $$(filter-out $(B)/obj/host/main.o,$$($(1)_DEPS))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(UNIT_CFLAGS) $$($(1)_CFLAGS) -o $$@ tests/unit/$(1).c $$($(1)_SRCS) $$($(1)_DEPS) -lcmocka $$($(1)_LIBS)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_test_rule,$(t))))
+
+UNIT_BINS := $(UNIT_TESTS:%=$(B)/tests/%)
+
+.PHONY: unit-test system-test
+unit-test: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+SYSTEM_TESTS := $(sort $(wildcard tests/system/*.sh))
+system-test:
+	@set -e; for t in $(SYSTEM_TESTS); do echo "== $$t"; $$t; done
+
+# CPU differential tests: tests/cpu/*.c against the host objects, run natively and interpreted.
+CPU_TEST_SRCS := $(sort $(wildcard tests/cpu/*.c))
+$(B)/tests/cpu_diff: $(CPU_TEST_SRCS) tests/cpu/diff.h $(HOST_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(UNIT_CFLAGS) -Itests/cpu -O1 -o $@ $(CPU_TEST_SRCS) $(HOST_LIB_OBJS) $(HOST_LIBS)
+
+.PHONY: cpu-test kernel-test
+cpu-test: $(B)/tests/cpu_diff
+	$(B)/tests/cpu_diff
+
+kernel-test:
+	tests/kernel/check_config.sh
