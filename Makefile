@@ -93,8 +93,8 @@ $(B)/images/rootfs.img: $(B)/guest/m5 $(BENCH_BINS) $(IMAGE_INPUTS)
 include tests/tests.mk
 
 test: deps
-	$(MAKE) all kernel image
-	$(MAKE) unit-test system-test
+	$(MAKE) all kernel image $(BENCH_BINS)
+	$(MAKE) unit-test kernel-test cpu-test system-test
 
 # ---------------------------------------------------------------- bench --
 bench: deps

@@ -471,6 +471,13 @@ static int select_mode(const struct mode_choice *m, const struct m5_cli_io *io)
                 m5op_devmem_path(), (unsigned long long)m->base, strerror(-rc));
         return -1;
     }
+    uint64_t answer;
+    if (m5op_probe(&answer) != 0) {
+        dprintf(io->err_fd, "m5: no m5 device: sum probe at 0x%llx returned %llu, expected 21\n",
+                (unsigned long long)m->base, (unsigned long long)answer);
+        m5op_reset();
+        return -1;
+    }
     return 0;
 }
 

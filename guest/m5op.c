@@ -203,6 +203,22 @@ int m5op_use_addr(uint64_t base)
     return 0;
 }
 
+/*
+ * Mapping /dev/mem succeeds on any machine without STRICT_DEVMEM, whether or
+ * not an m5 device answers there (under QEMU the window is firmware ROM). Ask
+ * the device to add 1..6: only a real m5 device answers 21. Test backends
+ * stand for a device and are not probed; instruction mode cannot be probed
+ * without risking #UD.
+ */
+int m5op_probe(uint64_t *answer)
+{
+    *answer = 21;
+    if (test_backend || cur_mode != M5OP_MODE_ADDR)
+        return 0;
+    *answer = m5op_call(M5OP_SUM, 1, 2, 3, 4, 5, 6);
+    return *answer == 21 ? 0 : -1;
+}
+
 void m5op_use_inst(void)
 {
     addr_unmap();
@@ -240,7 +256,11 @@ static void select_from_env(void)
         return;
     if (addr && parse_u64(addr, &base) != 0)
         return;
-    (void)m5op_use_addr(base);
+    uint64_t answer;
+    if (m5op_use_addr(base) == 0 && m5op_probe(&answer) != 0) {
+        addr_unmap();
+        cur_mode = M5OP_MODE_NONE;
+    }
 }
 
 int m5op_ensure(void)

@@ -45,6 +45,8 @@ uint64_t m5op_call(unsigned func, uint64_t a0, uint64_t a1, uint64_t a2,
  * mode then stays NONE). Never prints.
  */
 int m5op_use_addr(uint64_t base);
+/* Check that an m5 device answers in address mode (sum of 1..6 is 21): 0 if so, -1 otherwise. */
+int m5op_probe(uint64_t *answer);
 
 /* Select instruction mode. Cannot fail: whether the CPU understands the
  * opcode is only known when an op runs (natively or under KVM: SIGILL). */

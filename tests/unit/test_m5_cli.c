@@ -490,6 +490,30 @@ static void test_cli_missing_device(void **state)
                         "m5: no m5 device: cannot map /dev/null at 0xffff0000: No such device\n");
 }
 
+/* A window that maps but holds no device (firmware ROM under QEMU): the sum probe says so. */
+static void test_cli_window_without_device(void **state)
+{
+    (void)state;
+    make_fake_mem(0x20000);
+    m5op_set_test_backend(NULL);
+    m5op_set_devmem_path(fake_mem_path);
+    assert_int_equal(run("--addr 0x10000 exit"), 1);
+    assert_string_equal(err_text(), "m5: no m5 device: sum probe at 0x10000 returned 0, expected 21\n");
+    assert_int_equal(m5op_mode(), M5OP_MODE_NONE);
+
+    /* libm5 stays a silent no-op on the same window. */
+    setenv("M5_ADDR", "0x10000", 1);
+    assert_int_equal(m5_available(), 0);
+    unsetenv("M5_ADDR");
+
+    /* With a device answering the probe, the command runs. */
+    m5op_reset();
+    plant(m5op_addr_of(0x10000, M5OP_SUM), 21);
+    assert_int_equal(run("--addr 0x10000 exit"), 0);
+    m5op_reset();
+    unlink(fake_mem_path);
+}
+
 /* --------------------------------------------------------- libm5 ------ */
 
 static void test_libm5_noop_without_device(void **state)
@@ -1068,6 +1092,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cli_writefile_errors, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cli_addsymbol, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fault_in, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cli_window_without_device, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,363 @@
+/* m5dev.c - the m5 pseudo-device (see m5dev.h and shared/m5ops.h). */
+#include "dev/m5dev.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cpu/cpu.h"
+#include "cpu/mmu.h"
+#include "m5ops.h"
+#include "mem/bus.h"
+#include "util/log.h"
+
+#define SCRIPT_MAX (64u << 20)
+
+static void report_once(struct m5dev *d, unsigned func, const char *what)
+{
+    if (d->reported[func & 0xff])
+        return;
+    d->reported[func & 0xff] = 1;
+    warn("m5", "%s (op 0x%02x) is not supported; ignored", what, func);
+}
+
+/* ------------------------------------------------------- guest memory -- */
+
+/* Copy to guest virtual memory; returns the bytes copied before the first unmapped page. */
+static uint64_t copy_to_guest(struct cpu *cpu, uint64_t va, const uint8_t *src, uint64_t len)
+{
+    uint64_t done = 0;
+    while (done < len) {
+        uint64_t pa;
+        uint64_t chunk = 4096 - ((va + done) & 0xfff);
+        if (chunk > len - done)
+            chunk = len - done;
+        if (mmu_probe(cpu, va + done, ACC_WRITE, &pa) != 0)
+            break;
+        if (bus_write_phys(cpu->bus, pa, src + done, chunk) != 0)
+            break;
+        done += chunk;
+    }
+    return done;
+}
+
+static uint64_t copy_from_guest(struct cpu *cpu, uint64_t va, uint8_t *dst, uint64_t len)
+{
+    uint64_t done = 0;
+    while (done < len) {
+        uint64_t pa;
+        uint64_t chunk = 4096 - ((va + done) & 0xfff);
+        if (chunk > len - done)
+            chunk = len - done;
+        if (mmu_probe(cpu, va + done, ACC_READ, &pa) != 0)
+            break;
+        if (bus_read_phys(cpu->bus, pa, dst + done, chunk) != 0)
+            break;
+        done += chunk;
+    }
+    return done;
+}
+
+/* A NUL-terminated guest string of at most max-1 bytes; false if unmapped or too long. */
+static bool string_from_guest(struct cpu *cpu, uint64_t va, char *buf, size_t max)
+{
+    for (size_t i = 0; i < max; i++) {
+        uint8_t c;
+        if (copy_from_guest(cpu, va + i, &c, 1) != 1)
+            return false;
+        buf[i] = (char)c;
+        if (!c)
+            return true;
+    }
+    return false;
+}
+
+/* ------------------------------------------------------------ scripts -- */
+
+static char *load_script(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        warn("--script", "%s: %s; the guest gets an empty script", path, strerror(errno));
+        return NULL;
+    }
+    char *buf = malloc(SCRIPT_MAX);
+    size_t n = buf ? fread(buf, 1, SCRIPT_MAX, f) : 0;
+    fclose(f);
+    if (n == SCRIPT_MAX)
+        warn("--script", "%s: longer than %u bytes; truncated", path, SCRIPT_MAX);
+    char *fit = buf ? realloc(buf, n ? n : 1) : NULL;
+    *len = n;
+    return fit ? fit : buf;
+}
+
+/* A read_file at offset 0 starts the next script: the queue first, then the hook (interactive). */
+static void begin_next_script(struct m5dev *d)
+{
+    free(d->script);
+    d->script = NULL;
+    d->script_len = 0;
+    d->scripts_started++;
+    if (d->queue_pos < d->queue_len) {
+        d->script = load_script(d->queue[d->queue_pos++], &d->script_len);
+    } else if (d->hooks.next_script) {
+        d->script = d->hooks.next_script(d->hooks.opaque, &d->script_len);
+    }
+}
+
+static uint64_t op_read_file(struct m5dev *d, struct cpu *cpu, uint64_t buf, uint64_t len, uint64_t offset)
+{
+    if (offset == 0)
+        begin_next_script(d);
+    if (!d->script || offset >= d->script_len)
+        return 0;
+    uint64_t n = d->script_len - offset;
+    if (n > len)
+        n = len;
+    return copy_to_guest(cpu, buf, (const uint8_t *)d->script + offset, n);
+}
+
+/* ---------------------------------------------------------- writefile -- */
+
+int m5dev_open_output(int dirfd, const char *name, bool truncate)
+{
+    char path[M5OP_NAME_MAX + 1];
+    while (*name == '/')
+        name++;
+    if (!*name || strlen(name) >= sizeof path) {
+        errno = EINVAL;
+        return -1;
+    }
+    strcpy(path, name);
+
+    int dir = dup(dirfd);
+    if (dir < 0)
+        return -1;
+    char *save = NULL, *comp = strtok_r(path, "/", &save);
+    while (comp) {
+        char *next = strtok_r(NULL, "/", &save);
+        if (!strcmp(comp, "..") || !strcmp(comp, ".")) {
+            close(dir);
+            errno = EPERM;
+            return -1;
+        }
+        if (!next) {
+            int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (truncate ? O_TRUNC : 0);
+            int fd = openat(dir, comp, flags, 0644);
+            int saved = errno;
+            close(dir);
+            errno = saved;
+            return fd;
+        }
+        if (mkdirat(dir, comp, 0755) != 0 && errno != EEXIST) {
+            close(dir);
+            return -1;
+        }
+        int sub = openat(dir, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        close(dir);
+        if (sub < 0)
+            return -1;
+        dir = sub;
+        comp = next;
+    }
+    close(dir);
+    errno = EINVAL;
+    return -1;
+}
+
+static uint64_t op_write_file(struct m5dev *d, struct cpu *cpu, uint64_t buf, uint64_t len,
+                              uint64_t offset, uint64_t name_va)
+{
+    char name[M5OP_NAME_MAX];
+    if (!string_from_guest(cpu, name_va, name, sizeof name)) {
+        warn("m5 writefile", "the guest's file name at 0x%llx is unmapped or too long; nothing written",
+             (unsigned long long)name_va);
+        return 0;
+    }
+    int dirfd = open(d->outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirfd < 0) {
+        warn("m5 writefile", "%s: %s", d->outdir, strerror(errno));
+        return 0;
+    }
+    int fd = m5dev_open_output(dirfd, name, offset == 0);
+    int saved = errno;
+    close(dirfd);
+    if (fd < 0) {
+        warn("m5 writefile", "'%s' refused: %s (names must stay inside %s)", name, strerror(saved), d->outdir);
+        return 0;
+    }
+    uint64_t written = 0;
+    uint8_t chunk[65536];
+    while (written < len) {
+        uint64_t want = len - written < sizeof chunk ? len - written : sizeof chunk;
+        uint64_t got = copy_from_guest(cpu, buf + written, chunk, want);
+        if (got && pwrite(fd, chunk, got, (off_t)(offset + written)) != (ssize_t)got) {
+            warn("m5 writefile", "'%s': %s", name, strerror(errno));
+            break;
+        }
+        written += got;
+        if (got < want)
+            break;  /* unmapped guest buffer: a short count tells the guest */
+    }
+    close(fd);
+    return written;
+}
+
+/* ------------------------------------------------------ delayed ops -- */
+
+static uint64_t ns_to_ticks(uint64_t ns)
+{
+    return ns > UINT64_MAX / 1000 ? UINT64_MAX / 2 : ns * 1000;
+}
+
+static void exit_event_fn(void *arg)
+{
+    struct m5dev *d = arg;
+    if (d->hooks.exit)
+        d->hooks.exit(d->hooks.opaque, d->pending_status, d->pending_why);
+}
+
+static void schedule_exit(struct m5dev *d, uint64_t delay_ns, int status, const char *why)
+{
+    d->pending_status = status;
+    snprintf(d->pending_why, sizeof d->pending_why, "%s", why);
+    eventq_schedule(d->eq, &d->exit_event, eventq_now(d->eq) + ns_to_ticks(delay_ns));
+}
+
+static void stats_event_fn(void *arg)
+{
+    struct m5dev *d = arg;
+    if (d->hooks.stats)
+        d->hooks.stats(d->hooks.opaque, d->stats_dump, d->stats_reset);
+    if (d->stats_period)
+        eventq_schedule(d->eq, &d->stats_event, eventq_now(d->eq) + d->stats_period);
+}
+
+static void schedule_stats(struct m5dev *d, bool dump, bool reset, uint64_t delay_ns, uint64_t period_ns)
+{
+    d->stats_dump = dump;
+    d->stats_reset = reset;
+    d->stats_period = ns_to_ticks(period_ns);
+    if (!delay_ns) {
+        eventq_deschedule(d->eq, &d->stats_event);
+        if (d->hooks.stats)
+            d->hooks.stats(d->hooks.opaque, dump, reset);
+        if (d->stats_period)
+            eventq_schedule(d->eq, &d->stats_event, eventq_now(d->eq) + d->stats_period);
+        return;
+    }
+    eventq_schedule(d->eq, &d->stats_event, eventq_now(d->eq) + ns_to_ticks(delay_ns));
+}
+
+static void ckpt_event_fn(void *arg)
+{
+    struct m5dev *d = arg;
+    if (d->hooks.checkpoint)
+        d->hooks.checkpoint(d->hooks.opaque);
+    if (d->ckpt_period)
+        eventq_schedule(d->eq, &d->ckpt_event, eventq_now(d->eq) + d->ckpt_period);
+}
+
+static void op_checkpoint(struct m5dev *d, uint64_t delay_ns, uint64_t period_ns)
+{
+    if (!d->hooks.checkpoint) {
+        report_once(d, M5OP_CHECKPOINT, "checkpoint (this run cannot take checkpoints yet)");
+        return;
+    }
+    d->ckpt_period = ns_to_ticks(period_ns);
+    if (!delay_ns)
+        ckpt_event_fn(d);
+    else
+        eventq_schedule(d->eq, &d->ckpt_event, eventq_now(d->eq) + ns_to_ticks(delay_ns));
+}
+
+/* ----------------------------------------------------------------- ops -- */
+
+uint64_t m5dev_op(struct m5dev *d, struct cpu *cpu, unsigned func)
+{
+    const uint64_t *r = cpu->s.gpr;
+    uint64_t a0 = r[RDI], a1 = r[RSI], a2 = r[RDX], a3 = r[RCX], a4 = r[R8], a5 = r[R9];
+    char why[64];
+
+    switch (func) {
+    case M5OP_READ_FILE: return op_read_file(d, cpu, a0, a1, a2);
+    case M5OP_WRITE_FILE: return op_write_file(d, cpu, a0, a1, a2, a3);
+    case M5OP_EXIT:
+        schedule_exit(d, a0, 0, "m5 exit");
+        return 0;
+    case M5OP_FAIL:
+        snprintf(why, sizeof why, "m5 fail %llu", (unsigned long long)a1);
+        schedule_exit(d, a0, (int)(a1 & 0xff), why);
+        return 0;
+    case M5OP_PANIC:
+        schedule_exit(d, 0, 1, "m5 panic");
+        return 0;
+    case M5OP_SUM: return a0 + a1 + a2 + a3 + a4 + a5;
+    case M5OP_INIT_PARAM: return 0;  /* no --init-param values: gem5 returns 0 too */
+    case M5OP_RESET_STATS: schedule_stats(d, false, true, a0, a1); return 0;
+    case M5OP_DUMP_STATS: schedule_stats(d, true, false, a0, a1); return 0;
+    case M5OP_DUMP_RESET_STATS: schedule_stats(d, true, true, a0, a1); return 0;
+    case M5OP_CHECKPOINT: op_checkpoint(d, a0, a1); return 0;
+    case M5OP_RPNS: return eventq_now(d->eq) / 1000;
+    case M5OP_WORK_BEGIN: d->work_begin++; return 0;
+    case M5OP_WORK_END: d->work_end++; return 0;
+    case M5OP_DEBUG_BREAK:
+    case M5OP_SWITCH_CPU:
+    case M5OP_ADD_SYMBOL:
+    case M5OP_LOAD_SYMBOL:
+    case M5OP_ARM:
+    case M5OP_QUIESCE:
+    case M5OP_QUIESCE_NS:
+    case M5OP_QUIESCE_CYCLE:
+    case M5OP_QUIESCE_TIME:
+    case M5OP_WAKE_CPU:
+    case M5OP_DIST_TOGGLE_SYNC:
+    case M5OP_WORKLOAD:
+        return 0;  /* accepted and meaningless for this machine */
+    default:
+        report_once(d, func, "unknown m5 op");
+        return 0;
+    }
+}
+
+static uint64_t m5dev_mmio_read(void *dev, uint64_t offset, unsigned size, struct cpu *initiator)
+{
+    (void)size;
+    if (!initiator)
+        return 0;
+    return m5dev_op(dev, initiator, M5OP_ADDR_FUNC(offset));
+}
+
+static void m5dev_mmio_write(void *dev, uint64_t offset, unsigned size, uint64_t value, struct cpu *initiator)
+{
+    (void)dev, (void)offset, (void)size, (void)value, (void)initiator;  /* gem5's ops are loads */
+}
+
+void m5dev_init(struct m5dev *d, struct eventq *eq, const char *outdir,
+                const char *const *scripts, int nscripts, const struct m5dev_hooks *hooks)
+{
+    memset(d, 0, sizeof(*d));
+    d->eq = eq;
+    d->outdir = outdir;
+    d->queue = scripts;
+    d->queue_len = nscripts;
+    d->hooks = *hooks;
+    event_init(&d->exit_event, "m5.exit", exit_event_fn, d);
+    event_init(&d->stats_event, "m5.stats", stats_event_fn, d);
+    event_init(&d->ckpt_event, "m5.checkpoint", ckpt_event_fn, d);
+}
+
+void m5dev_free(struct m5dev *d)
+{
+    free(d->script);
+    d->script = NULL;
+}
+
+void m5dev_attach(struct m5dev *d, struct bus *bus)
+{
+    bus_add_mmio(bus, "m5op", M5OP_ADDR_BASE, M5OP_ADDR_SIZE, m5dev_mmio_read, m5dev_mmio_write, d);
+}

@@ -1,0 +1,74 @@
+/*
+ * m5dev.h - the m5 pseudo-device: gem5's m5 ops, reached by a load from
+ * 0xFFFF0000 + (func << 8) (address mode) or by the 0F 04 instruction.
+ *
+ * Arguments come from the calling CPU's registers (rdi, rsi, rdx, rcx, r8,
+ * r9); the result is returned in rax. Guest buffers are guest *virtual*
+ * addresses, translated through the caller's page tables; an unmapped buffer
+ * is a contained guest error (a short count), never a host fault.
+ */
+#ifndef M5SIM_DEV_M5DEV_H
+#define M5SIM_DEV_M5DEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/eventq.h"
+
+struct bus;
+struct cpu;
+
+struct m5dev_hooks {
+    void *opaque;
+    /* End the simulation with this exit status; `why` for the summary ("m5 exit", "m5 fail 3"). */
+    void (*exit)(void *opaque, int status, const char *why);
+    /* Statistics: dump and/or reset. */
+    void (*stats)(void *opaque, bool dump, bool reset);
+    /* Take a checkpoint now (NULL: checkpoints unsupported in this run). */
+    void (*checkpoint)(void *opaque);
+    /* The guest wants a script and the queue is empty: return a malloc'd script or NULL for none. */
+    char *(*next_script)(void *opaque, size_t *len);
+};
+
+struct m5dev {
+    /* State (serializable). */
+    char *script;                 /* current script contents (malloc'd), NULL = none */
+    size_t script_len;
+    uint64_t scripts_started;     /* how many read_file(offset 0) calls began a script */
+    uint64_t work_begin, work_end;
+    uint8_t reported[256];        /* unsupported ops reported once */
+
+    /* Wiring. */
+    const char *const *queue;     /* script paths from --script, in order */
+    int queue_len, queue_pos;
+    const char *outdir;
+    struct eventq *eq;
+    struct m5dev_hooks hooks;
+    struct event exit_event;
+    int pending_status;
+    char pending_why[64];
+    struct event stats_event;
+    bool stats_dump, stats_reset;
+    uint64_t stats_period;
+    struct event ckpt_event;
+    uint64_t ckpt_period;
+};
+
+void m5dev_init(struct m5dev *d, struct eventq *eq, const char *outdir,
+                const char *const *scripts, int nscripts, const struct m5dev_hooks *hooks);
+void m5dev_free(struct m5dev *d);
+/* Map the address-mode window at M5OP_ADDR_BASE. */
+void m5dev_attach(struct m5dev *d, struct bus *bus);
+/* Perform op `func` for `cpu` (arguments in its registers); returns the value for rax. */
+uint64_t m5dev_op(struct m5dev *d, struct cpu *cpu, unsigned func);
+
+/*
+ * Validate a writefile name and open it for writing inside dirfd (the output
+ * directory): leading '/' are dropped, subdirectories are created, and a '..'
+ * component, an empty name or a symlink anywhere in the path is refused.
+ * Returns a file descriptor or -1 (errno set).
+ */
+int m5dev_open_output(int dirfd, const char *name, bool truncate);
+
+#endif

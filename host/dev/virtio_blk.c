@@ -1,0 +1,313 @@
+/* virtio_blk.c - virtio-mmio transport and block device (see virtio_blk.h). */
+#include "dev/virtio_blk.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "disk/disk.h"
+#include "mem/bus.h"
+#include "util/log.h"
+
+/* virtio-mmio registers (virtio 1.1, 4.2.2). */
+enum {
+    VM_MAGIC = 0x000, VM_VERSION = 0x004, VM_DEVICE_ID = 0x008, VM_VENDOR_ID = 0x00c,
+    VM_DEVICE_FEATURES = 0x010, VM_DEVICE_FEATURES_SEL = 0x014,
+    VM_DRIVER_FEATURES = 0x020, VM_DRIVER_FEATURES_SEL = 0x024,
+    VM_QUEUE_SEL = 0x030, VM_QUEUE_NUM_MAX = 0x034, VM_QUEUE_NUM = 0x038, VM_QUEUE_READY = 0x044,
+    VM_QUEUE_NOTIFY = 0x050, VM_INTERRUPT_STATUS = 0x060, VM_INTERRUPT_ACK = 0x064, VM_STATUS = 0x070,
+    VM_QUEUE_DESC_LOW = 0x080, VM_QUEUE_DESC_HIGH = 0x084, VM_QUEUE_DRIVER_LOW = 0x090,
+    VM_QUEUE_DRIVER_HIGH = 0x094, VM_QUEUE_DEVICE_LOW = 0x0a0, VM_QUEUE_DEVICE_HIGH = 0x0a4,
+    VM_CONFIG_GENERATION = 0x0fc, VM_CONFIG = 0x100,
+};
+
+#define VIRTIO_MAGIC 0x74726976u
+#define VIRTIO_ID_BLOCK 2
+#define VIRTIO_F_VERSION_1 (1ull << 32)
+#define VIRTIO_BLK_F_FLUSH (1ull << 9)
+#define VIRTIO_BLK_F_BLK_SIZE (1ull << 6)
+#define VIRTIO_BLK_F_SEG_MAX (1ull << 2)
+#define DEVICE_FEATURES (VIRTIO_F_VERSION_1 | VIRTIO_BLK_F_FLUSH | VIRTIO_BLK_F_BLK_SIZE | VIRTIO_BLK_F_SEG_MAX)
+
+#define STATUS_NEEDS_RESET 0x40
+#define VRING_DESC_F_NEXT 1
+#define VRING_DESC_F_WRITE 2
+#define VRING_DESC_F_INDIRECT 4
+
+enum { BLK_T_IN = 0, BLK_T_OUT = 1, BLK_T_FLUSH = 4, BLK_T_GET_ID = 8 };
+enum { BLK_S_OK = 0, BLK_S_IOERR = 1, BLK_S_UNSUPP = 2 };
+#define SEG_MAX 126
+
+struct vring_desc {
+    uint64_t addr;
+    uint32_t len;
+    uint16_t flags, next;
+};
+
+struct seg {
+    uint64_t addr;
+    uint32_t len;
+    bool write;
+};
+
+static void update_irq(struct virtio_blk *v)
+{
+    irq_set(&v->irq, v->interrupt_status != 0);
+}
+
+static void needs_reset(struct virtio_blk *v, const char *why)
+{
+    if (!(v->status & STATUS_NEEDS_RESET))
+        warn("virtio-blk", "%s: device needs reset (guest driver bug or hostile guest)", why);
+    v->status |= STATUS_NEEDS_RESET;
+    v->interrupt_status |= 2;  /* configuration change notifies the driver */
+    update_irq(v);
+}
+
+/* Collect a descriptor chain into segments; false if the chain is malformed. */
+static bool read_chain(struct virtio_blk *v, uint16_t head, struct seg *segs, unsigned *nseg)
+{
+    unsigned n = 0;
+    uint16_t i = head;
+    for (unsigned steps = 0;; steps++) {
+        if (i >= v->q.num || steps >= v->q.num || n >= SEG_MAX + 2)
+            return false;
+        struct vring_desc d;
+        if (bus_read_phys(v->bus, v->q.desc + 16ull * i, &d, sizeof d) != 0)
+            return false;
+        if (d.flags & VRING_DESC_F_INDIRECT)
+            return false;  /* not negotiated */
+        segs[n++] = (struct seg){ d.addr, d.len, (d.flags & VRING_DESC_F_WRITE) != 0 };
+        if (!(d.flags & VRING_DESC_F_NEXT))
+            break;
+        i = d.next;
+    }
+    *nseg = n;
+    return true;
+}
+
+/* Perform one request; returns the virtio-blk status and the bytes written to guest memory. */
+static uint8_t do_request(struct virtio_blk *v, const struct seg *segs, unsigned n, uint32_t *written)
+{
+    struct { uint32_t type, reserved; uint64_t sector; } hdr;
+    if (n < 2 || segs[0].write || segs[0].len < sizeof hdr ||
+        bus_read_phys(v->bus, segs[0].addr, &hdr, sizeof hdr) != 0)
+        return BLK_S_IOERR;
+
+    uint64_t off = hdr.sector * 512;
+    static uint8_t buf[1 << 20];
+    switch (hdr.type) {
+    case BLK_T_IN:
+    case BLK_T_OUT:
+        for (unsigned i = 1; i + 1 < n; i++) {
+            const struct seg *s = &segs[i];
+            if (s->write != (hdr.type == BLK_T_IN) || s->len > sizeof buf || s->len % 512)
+                return BLK_S_IOERR;
+            if (hdr.sector > v->disk->size / 512 || off + s->len > v->disk->size)
+                return BLK_S_IOERR;
+            if (hdr.type == BLK_T_IN) {
+                if (disk_read(v->disk, off, buf, s->len) != 0 || bus_write_phys(v->bus, s->addr, buf, s->len) != 0)
+                    return BLK_S_IOERR;
+                *written += s->len;
+                v->bytes_read += s->len;
+            } else {
+                if (bus_read_phys(v->bus, s->addr, buf, s->len) != 0 || disk_write(v->disk, off, buf, s->len) != 0)
+                    return BLK_S_IOERR;
+                v->bytes_written += s->len;
+            }
+            off += s->len;
+        }
+        if (hdr.type == BLK_T_IN)
+            v->reads++;
+        else
+            v->writes++;
+        return BLK_S_OK;
+    case BLK_T_FLUSH:
+        v->flushes++;
+        return BLK_S_OK;
+    case BLK_T_GET_ID: {
+        const struct seg *s = &segs[1];
+        if (!s->write)
+            return BLK_S_IOERR;
+        uint32_t len = s->len < sizeof v->serial ? s->len : sizeof v->serial;
+        if (bus_write_phys(v->bus, s->addr, v->serial, len) != 0)
+            return BLK_S_IOERR;
+        *written += len;
+        return BLK_S_OK;
+    }
+    default:
+        return BLK_S_UNSUPP;
+    }
+}
+
+static void process_queue(struct virtio_blk *v)
+{
+    struct virtio_queue *q = &v->q;
+    if (!q->ready || (v->status & STATUS_NEEDS_RESET))
+        return;
+    uint16_t avail_idx;
+    if (bus_read_phys(v->bus, q->avail + 2, &avail_idx, 2) != 0) {
+        needs_reset(v, "avail ring outside guest RAM");
+        return;
+    }
+    if ((uint16_t)(avail_idx - q->last_avail) > q->num) {
+        needs_reset(v, "avail index runs ahead of the ring");
+        return;
+    }
+    bool completed = false;
+    while (q->last_avail != avail_idx) {
+        uint16_t head;
+        if (bus_read_phys(v->bus, q->avail + 4 + 2ull * (q->last_avail % q->num), &head, 2) != 0) {
+            needs_reset(v, "avail ring outside guest RAM");
+            return;
+        }
+        q->last_avail++;
+        struct seg segs[SEG_MAX + 2];
+        unsigned n = 0;
+        if (!read_chain(v, head, segs, &n)) {
+            needs_reset(v, "malformed descriptor chain");
+            return;
+        }
+        uint32_t written = 0;
+        uint8_t status = do_request(v, segs, n, &written);
+        const struct seg *st = &segs[n - 1];
+        if (status != BLK_S_OK)
+            v->errors++;
+        if (!st->write || st->len < 1 || bus_write_phys(v->bus, st->addr, &status, 1) != 0) {
+            needs_reset(v, "request without a writable status byte");
+            return;
+        }
+        written += 1;
+        struct { uint32_t id, len; } elem = { head, written };
+        uint64_t slot = q->used + 4 + 8ull * (q->used_idx % q->num);
+        q->used_idx++;
+        if (bus_write_phys(v->bus, slot, &elem, sizeof elem) != 0 ||
+            bus_write_phys(v->bus, q->used + 2, &q->used_idx, 2) != 0) {
+            needs_reset(v, "used ring outside guest RAM");
+            return;
+        }
+        completed = true;
+    }
+    if (completed) {
+        v->interrupt_status |= 1;
+        update_irq(v);
+    }
+}
+
+static uint64_t config_read(struct virtio_blk *v, uint64_t off, unsigned size)
+{
+    uint8_t cfg[64] = { 0 };
+    uint64_t capacity = v->disk->size / 512;
+    uint32_t seg_max = SEG_MAX, blk_size = 512;
+    memcpy(cfg + 0, &capacity, 8);
+    memcpy(cfg + 12, &seg_max, 4);
+    memcpy(cfg + 20, &blk_size, 4);
+    if (off + size > sizeof cfg)
+        return 0;
+    uint64_t v64 = 0;
+    memcpy(&v64, cfg + off, size);
+    return v64;
+}
+
+static uint64_t vblk_read(void *dev, uint64_t off, unsigned size, struct cpu *initiator)
+{
+    (void)initiator;
+    struct virtio_blk *v = dev;
+    if (off >= VM_CONFIG)
+        return config_read(v, off - VM_CONFIG, size);
+    switch (off) {
+    case VM_MAGIC: return VIRTIO_MAGIC;
+    case VM_VERSION: return 2;
+    case VM_DEVICE_ID: return VIRTIO_ID_BLOCK;
+    case VM_VENDOR_ID: return 0x554d4551;  /* "QEMU": what Linux expects of no one in particular */
+    case VM_DEVICE_FEATURES:
+        return v->device_features_sel == 0 ? (uint32_t)DEVICE_FEATURES
+             : v->device_features_sel == 1 ? (uint32_t)(DEVICE_FEATURES >> 32) : 0;
+    case VM_QUEUE_NUM_MAX: return v->queue_sel == 0 ? VIRTIO_QUEUE_MAX : 0;
+    case VM_QUEUE_READY: return v->queue_sel == 0 ? v->q.ready : 0;
+    case VM_INTERRUPT_STATUS: return v->interrupt_status;
+    case VM_STATUS: return v->status;
+    case VM_CONFIG_GENERATION: return v->config_generation;
+    default: return 0;
+    }
+}
+
+static void set_low(uint64_t *r, uint64_t val) { *r = (*r & ~0xffffffffull) | (uint32_t)val; }
+static void set_high(uint64_t *r, uint64_t val) { *r = (*r & 0xffffffffull) | (uint64_t)(uint32_t)val << 32; }
+
+static void vblk_write(void *dev, uint64_t off, unsigned size, uint64_t val, struct cpu *initiator)
+{
+    (void)initiator, (void)size;
+    struct virtio_blk *v = dev;
+    struct virtio_queue *q = &v->q;
+    bool q0 = v->queue_sel == 0;
+    switch (off) {
+    case VM_DEVICE_FEATURES_SEL: v->device_features_sel = (uint32_t)val; break;
+    case VM_DRIVER_FEATURES_SEL: v->driver_features_sel = (uint32_t)val; break;
+    case VM_DRIVER_FEATURES:
+        if (v->driver_features_sel == 0)
+            set_low(&v->driver_features, val);
+        else if (v->driver_features_sel == 1)
+            set_high(&v->driver_features, val);
+        break;
+    case VM_QUEUE_SEL: v->queue_sel = (uint32_t)val; break;
+    case VM_QUEUE_NUM:
+        if (q0 && val && val <= VIRTIO_QUEUE_MAX && !(val & (val - 1)))
+            q->num = (uint32_t)val;
+        else if (q0)
+            needs_reset(v, "queue size is not a power of two up to 256");
+        break;
+    case VM_QUEUE_READY:
+        if (q0)
+            q->ready = (uint32_t)val & 1;
+        break;
+    case VM_QUEUE_NOTIFY:
+        if (val == 0)
+            process_queue(v);
+        break;
+    case VM_INTERRUPT_ACK:
+        v->interrupt_status &= ~(uint32_t)val;
+        update_irq(v);
+        break;
+    case VM_STATUS:
+        if (val == 0)
+            virtio_blk_reset(v);
+        else
+            v->status = (uint32_t)val;
+        break;
+    case VM_QUEUE_DESC_LOW: if (q0) set_low(&q->desc, val); break;
+    case VM_QUEUE_DESC_HIGH: if (q0) set_high(&q->desc, val); break;
+    case VM_QUEUE_DRIVER_LOW: if (q0) set_low(&q->avail, val); break;
+    case VM_QUEUE_DRIVER_HIGH: if (q0) set_high(&q->avail, val); break;
+    case VM_QUEUE_DEVICE_LOW: if (q0) set_low(&q->used, val); break;
+    case VM_QUEUE_DEVICE_HIGH: if (q0) set_high(&q->used, val); break;
+    default: break;  /* read-only registers and config space: writes ignored */
+    }
+}
+
+void virtio_blk_reset(struct virtio_blk *v)
+{
+    v->status = 0;
+    v->device_features_sel = v->driver_features_sel = 0;
+    v->driver_features = 0;
+    v->queue_sel = 0;
+    v->interrupt_status = 0;
+    memset(&v->q, 0, sizeof v->q);
+    update_irq(v);
+}
+
+void virtio_blk_init(struct virtio_blk *v, struct disk *disk, struct bus *bus, struct irq_line irq,
+                     const char *serial)
+{
+    memset(v, 0, sizeof(*v));
+    v->disk = disk;
+    v->bus = bus;
+    v->irq = irq;
+    memcpy(v->serial, serial, strnlen(serial, sizeof v->serial));  /* not NUL-terminated when 20 bytes: virtio allows that */
+    virtio_blk_reset(v);
+}
+
+void virtio_blk_attach(struct virtio_blk *v, struct bus *bus, uint64_t base)
+{
+    v->base = base;
+    bus_add_mmio(bus, "virtio-blk", base, 0x1000, vblk_read, vblk_write, v);
+}

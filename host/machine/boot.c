@@ -1,0 +1,178 @@
+/* boot.c - Linux 64-bit boot protocol (see boot.h). */
+#include "machine/boot.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/cpu.h"
+#include "mem/bus.h"
+#include "mem/pagetable.h"
+#include "util/log.h"
+
+/* Offsets in struct boot_params (arch/x86/include/uapi/asm/bootparam.h). */
+#define BP_EXT_CMD_LINE_PTR 0x0c8
+#define BP_E820_ENTRIES     0x1e8
+#define BP_HDR              0x1f1
+#define BP_SETUP_SECTS      0x1f1
+#define BP_BOOT_FLAG        0x1fe
+#define BP_HEADER           0x202
+#define BP_VERSION          0x206
+#define BP_TYPE_OF_LOADER   0x210
+#define BP_LOADFLAGS        0x211
+#define BP_CMD_LINE_PTR     0x228
+#define BP_KERNEL_ALIGNMENT 0x230
+#define BP_XLOADFLAGS       0x236
+#define BP_CMDLINE_SIZE     0x238
+#define BP_E820_TABLE       0x2d0
+#define BP_HDR_END          0x280   /* end of the setup header we copy from a bzImage */
+#define E820_MAX            128
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fatal(path, "cannot open kernel: %s", strerror(errno));
+    if (fseek(f, 0, SEEK_END) != 0)
+        fatal(path, "cannot read kernel: %s", strerror(errno));
+    long n = ftell(f);
+    rewind(f);
+    uint8_t *buf = malloc(n > 0 ? (size_t)n : 1);
+    if (!buf || n < 0 || fread(buf, 1, (size_t)n, f) != (size_t)n)
+        fatal(path, "cannot read kernel: %s", ferror(f) ? strerror(errno) : "short read");
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+static void put_guest(struct bus *bus, uint64_t pa, const void *src, size_t len, const char *path)
+{
+    if (bus_write_phys(bus, pa, src, len) != 0)
+        fatal(path, "kernel segment at 0x%llx (+0x%zx) does not fit in guest RAM (try a larger --mem-size)",
+              (unsigned long long)pa, len);
+}
+
+static void load_elf(struct bus *bus, const char *path, const uint8_t *f, size_t len, struct boot_info *info)
+{
+    const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f;
+    if (len < sizeof(*eh) || eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_machine != EM_X86_64)
+        fatal(path, "not an x86-64 ELF kernel");
+    if (eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > len)
+        fatal(path, "truncated ELF program headers");
+    const Elf64_Phdr *ph = (const Elf64_Phdr *)(f + eh->e_phoff);
+    for (unsigned i = 0; i < eh->e_phnum; i++) {
+        if (ph[i].p_type != PT_LOAD)
+            continue;
+        if (ph[i].p_offset + ph[i].p_filesz > len || ph[i].p_filesz > ph[i].p_memsz)
+            fatal(path, "truncated ELF segment %u", i);
+        put_guest(bus, ph[i].p_paddr, f + ph[i].p_offset, ph[i].p_filesz, path);
+        size_t zero = ph[i].p_memsz - ph[i].p_filesz;
+        if (zero) {
+            uint8_t *z = calloc(1, zero);
+            put_guest(bus, ph[i].p_paddr + ph[i].p_filesz, z, zero, path);
+            free(z);
+        }
+        if (ph[i].p_paddr + ph[i].p_memsz > info->kernel_end)
+            info->kernel_end = ph[i].p_paddr + ph[i].p_memsz;
+    }
+    info->entry = eh->e_entry;
+    info->is_bzimage = 0;
+}
+
+static uint8_t bzimage_header[BP_HDR_END - BP_HDR];
+
+static void load_bzimage(struct bus *bus, const char *path, const uint8_t *f, size_t len, struct boot_info *info)
+{
+    if (len < 0x1000 || memcmp(f + BP_HEADER, "HdrS", 4) != 0)
+        fatal(path, "not a Linux kernel (neither ELF vmlinux nor bzImage)");
+    uint16_t version = (uint16_t)(f[BP_VERSION] | f[BP_VERSION + 1] << 8);
+    uint16_t xloadflags = (uint16_t)(f[BP_XLOADFLAGS] | f[BP_XLOADFLAGS + 1] << 8);
+    if (version < 0x020c || !(xloadflags & 1))
+        fatal(path, "bzImage has no 64-bit entry point (boot protocol 2.%02x)", version & 0xff);
+    unsigned setup_sects = f[BP_SETUP_SECTS] ? f[BP_SETUP_SECTS] : 4;
+    size_t off = (size_t)(setup_sects + 1) * 512;
+    if (off >= len)
+        fatal(path, "truncated bzImage");
+    put_guest(bus, BOOT_BZIMAGE_PA, f + off, len - off, path);
+    memcpy(bzimage_header, f + BP_HDR, sizeof bzimage_header);
+    info->entry = BOOT_BZIMAGE_PA + 0x200;  /* startup_64 of the decompressor */
+    info->kernel_end = BOOT_BZIMAGE_PA + (len - off);
+    info->is_bzimage = 1;
+}
+
+void boot_load_kernel(struct bus *bus, const char *path, struct boot_info *info)
+{
+    size_t len;
+    uint8_t *f = read_file(path, &len);
+    memset(info, 0, sizeof(*info));
+    if (len >= 4 && memcmp(f, ELFMAG, SELFMAG) == 0)
+        load_elf(bus, path, f, len, info);
+    else
+        load_bzimage(bus, path, f, len, info);
+    free(f);
+}
+
+static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+
+void boot_setup(struct bus *bus, struct cpu *cpu, const struct boot_info *info, const char *cmdline,
+                const struct e820_entry *e820, unsigned n_e820)
+{
+    static uint8_t bp[4096];
+    memset(bp, 0, sizeof bp);
+    if (info->is_bzimage)
+        memcpy(bp + BP_HDR, bzimage_header, sizeof bzimage_header);
+    size_t cl = strlen(cmdline);
+    if (cl + 1 > BOOT_CMDLINE_MAX)
+        fatal("--cmdline", "kernel command line is %zu bytes; the limit is %d", cl, BOOT_CMDLINE_MAX - 1);
+    put_guest(bus, BOOT_CMDLINE_PA, cmdline, cl + 1, "cmdline");
+
+    put16(bp + BP_BOOT_FLAG, 0xaa55);
+    memcpy(bp + BP_HEADER, "HdrS", 4);
+    if (!info->is_bzimage)
+        put16(bp + BP_VERSION, 0x020f);
+    bp[BP_TYPE_OF_LOADER] = 0xff;              /* undefined loader */
+    bp[BP_LOADFLAGS] |= 0x01;                  /* LOADED_HIGH */
+    put32(bp + BP_CMD_LINE_PTR, (uint32_t)BOOT_CMDLINE_PA);
+    put32(bp + BP_EXT_CMD_LINE_PTR, 0);
+    put32(bp + BP_CMDLINE_SIZE, BOOT_CMDLINE_MAX - 1);
+    if (!info->is_bzimage)
+        put32(bp + BP_KERNEL_ALIGNMENT, 0x1000000);
+    if (n_e820 > E820_MAX)
+        n_e820 = E820_MAX;
+    bp[BP_E820_ENTRIES] = (uint8_t)n_e820;
+    for (unsigned i = 0; i < n_e820; i++) {
+        uint8_t *e = bp + BP_E820_TABLE + 20 * i;
+        put64(e, e820[i].addr);
+        put64(e + 8, e820[i].size);
+        put32(e + 16, e820[i].type);
+    }
+    put_guest(bus, BOOT_PARAMS_PA, bp, sizeof bp, "boot_params");
+
+    /* Identity map 0..4 GiB with 2 MiB pages: enough for the kernel's early code to find itself. */
+    static uint64_t tables[6][512];
+    memset(tables, 0, sizeof tables);
+    tables[0][0] = BOOT_PDPT_PA | PTE_P | PTE_W;
+    for (int i = 0; i < 4; i++) {
+        tables[1][i] = (BOOT_PD_PA + 4096ull * i) | PTE_P | PTE_W;
+        for (int j = 0; j < 512; j++)
+            tables[2 + i][j] = (((uint64_t)i << 30) + ((uint64_t)j << 21)) | PTE_P | PTE_W | PTE_PS;
+    }
+    put_guest(bus, BOOT_PML4_PA, tables, sizeof tables, "page tables");
+
+    /* GDT: null, null, kernel code 0x10 (64-bit), kernel data 0x18 — Linux's __KERNEL_CS/__KERNEL_DS. */
+    static const uint64_t gdt[4] = { 0, 0, 0x00af9b000000ffffull, 0x00cf93000000ffffull };
+    put_guest(bus, BOOT_GDT_PA, gdt, sizeof gdt, "gdt");
+
+    cpu_enter_long_mode(cpu, BOOT_PML4_PA, 0);
+    cpu->s.gdtr = (struct dtable){ BOOT_GDT_PA, sizeof gdt - 1 };
+    cpu->s.idtr = (struct dtable){ 0, 0 };
+    cpu->s.cr4 = CR4_PAE;                          /* the kernel enables what it wants */
+    cpu->s.rflags = FL_FIXED1;                     /* interrupts off */
+    cpu->s.gpr[RSI] = BOOT_PARAMS_PA;
+    cpu->s.rip = info->entry;
+    cpu_state_changed(cpu);
+}

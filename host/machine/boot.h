@@ -1,0 +1,47 @@
+/*
+ * boot.h - the Linux 64-bit boot protocol (Documentation/x86/boot.rst):
+ * load the kernel (ELF vmlinux at its physical addresses, or a bzImage's
+ * protected-mode part), write boot_params (the "zero page") with the e820 map
+ * and the command line, build identity page tables and a GDT, and leave the
+ * CPU in long mode at the 64-bit entry point with RSI = boot_params.
+ */
+#ifndef M5SIM_MACHINE_BOOT_H
+#define M5SIM_MACHINE_BOOT_H
+
+#include <stdint.h>
+
+struct bus;
+struct cpu;
+
+/* Guest-physical layout used by the loader. */
+#define BOOT_GDT_PA         0x00000500ull
+#define BOOT_PARAMS_PA      0x00007000ull
+#define BOOT_PML4_PA        0x00009000ull
+#define BOOT_PDPT_PA        0x0000a000ull
+#define BOOT_PD_PA          0x0000b000ull   /* four page directories: identity map of 0..4 GiB */
+#define BOOT_CMDLINE_PA     0x00020000ull
+#define BOOT_CMDLINE_MAX    4096
+#define BOOT_BZIMAGE_PA     0x00100000ull
+#define BOOT_LOW_RAM_END    0x0009fc00ull   /* conventional memory below the EBDA */
+
+struct e820_entry {
+    uint64_t addr, size;
+    uint32_t type;           /* 1 RAM, 2 reserved */
+};
+
+struct boot_info {
+    uint64_t entry;          /* physical 64-bit entry point */
+    uint64_t kernel_end;     /* highest physical byte loaded */
+    int is_bzimage;
+};
+
+/*
+ * Load the kernel file into guest RAM. On a bad file, report one clear line
+ * naming the file and exit 2 (fatal()).
+ */
+void boot_load_kernel(struct bus *bus, const char *path, struct boot_info *info);
+/* Write boot_params, the command line, page tables and GDT; set up the CPU to enter the kernel. */
+void boot_setup(struct bus *bus, struct cpu *cpu, const struct boot_info *info, const char *cmdline,
+                const struct e820_entry *e820, unsigned n_e820);
+
+#endif

@@ -1,0 +1,216 @@
+/* config.c - the full-system command line, with gem5's fs.py option names. */
+#include "machine/config.h"
+
+#include <ctype.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+
+void config_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: m5sim --kernel VMLINUX --disk-image IMG [options]\n"
+            "       m5sim se [options] PROGRAM [ARGS...]   (syscall emulation)\n"
+            "\n"
+            "full-system options (gem5 fs.py names):\n"
+            "  --kernel PATH            kernel: ELF vmlinux or bzImage\n"
+            "  --disk-image PATH        disk image, repeatable (first is /dev/vda); never written\n"
+            "  --script PATH            script for the guest's m5 readfile, repeatable (a queue)\n"
+            "  --cpu-type TYPE          atomic (AtomicSimpleCPU); timing and kvm are not available yet\n"
+            "  -d, --outdir DIR         output directory (default m5out)\n"
+            "  --mem-size SIZE          guest memory (default 512MB)\n"
+            "  --num-cpus N             number of CPUs (default 1)\n"
+            "  --cpu-clock FREQ         CPU clock (default 3GHz)\n"
+            "  --maxinsts N             stop after N instructions\n"
+            "  --cmdline STRING         kernel command line (replaces the default)\n"
+            "  --caches, --l2cache, --l1d_size, --l1i_size, --l2_size   cache configuration (timing CPU)\n"
+            "  -q, --quiet              no console echo or status line on the terminal\n"
+            "  -h, --help               this text\n");
+}
+
+static bool parse_scaled(const char *s, uint64_t *out, const char *const *units, const uint64_t *scales)
+{
+    char *end;
+    if (!s || !*s || !(isdigit((unsigned char)*s) || *s == '.'))
+        return false;
+    double v = strtod(s, &end);
+    if (end == s || v < 0)
+        return false;
+    while (*end == ' ')
+        end++;
+    uint64_t scale = 1;
+    if (*end) {
+        bool found = false;
+        for (int i = 0; units[i]; i++)
+            if (!strcasecmp(end, units[i])) {
+                scale = scales[i];
+                found = true;
+                break;
+            }
+        if (!found)
+            return false;
+    }
+    double r = v * (double)scale;
+    if (r >= 18446744073709551615.0)
+        return false;
+    *out = (uint64_t)(r + 0.5);
+    return true;
+}
+
+bool config_parse_size(const char *s, uint64_t *out)
+{
+    static const char *const units[] = { "B", "kB", "KiB", "K", "MB", "MiB", "M", "GB", "GiB", "G", NULL };
+    static const uint64_t scales[] = { 1, 1ull << 10, 1ull << 10, 1ull << 10, 1ull << 20, 1ull << 20,
+                                       1ull << 20, 1ull << 30, 1ull << 30, 1ull << 30 };
+    return parse_scaled(s, out, units, scales);  /* gem5 treats MB as MiB for memory sizes */
+}
+
+bool config_parse_freq(const char *s, uint64_t *out)
+{
+    static const char *const units[] = { "Hz", "kHz", "MHz", "GHz", NULL };
+    static const uint64_t scales[] = { 1, 1000, 1000000, 1000000000 };
+    return parse_scaled(s, out, units, scales) && *out > 0;
+}
+
+const char *config_cpu_name(enum cpu_model m)
+{
+    switch (m) {
+    case CPU_TIMING: return "timing";
+    case CPU_KVM: return "kvm";
+    default: return "atomic";
+    }
+}
+
+static enum cpu_model parse_cpu(const char *s)
+{
+    if (!strcmp(s, "atomic") || !strcmp(s, "AtomicSimpleCPU") || !strcmp(s, "X86AtomicSimpleCPU"))
+        return CPU_ATOMIC;
+    if (!strcmp(s, "timing") || !strcmp(s, "TimingSimpleCPU") || !strcmp(s, "X86TimingSimpleCPU"))
+        fatal("--cpu-type", "'%s': the timing CPU model is not available yet; use atomic", s);
+    if (!strcmp(s, "kvm") || !strcmp(s, "X86KvmCPU"))
+        fatal("--cpu-type", "'%s': the KVM CPU model is not available yet; use atomic", s);
+    fatal("--cpu-type", "unknown CPU type '%s' (choose atomic)", s);
+}
+
+static uint64_t parse_u64(const char *opt, const char *s)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (!*s || *end || s[0] == '-')
+        fatal(opt, "'%s' is not a number", s);
+    return v;
+}
+
+enum { OPT_KERNEL = 256, OPT_DISK, OPT_SCRIPT, OPT_CPU, OPT_MEM, OPT_NCPU, OPT_CLOCK, OPT_MAXINSTS,
+       OPT_CMDLINE, OPT_CACHES, OPT_L2, OPT_L1D, OPT_L1I, OPT_L2SIZE };
+
+void config_parse(struct machine_config *cfg, int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "kernel", required_argument, 0, OPT_KERNEL },
+        { "disk-image", required_argument, 0, OPT_DISK },
+        { "disk", required_argument, 0, OPT_DISK },
+        { "script", required_argument, 0, OPT_SCRIPT },
+        { "cpu-type", required_argument, 0, OPT_CPU },
+        { "outdir", required_argument, 0, 'd' },
+        { "mem-size", required_argument, 0, OPT_MEM },
+        { "num-cpus", required_argument, 0, OPT_NCPU },
+        { "cpu-clock", required_argument, 0, OPT_CLOCK },
+        { "maxinsts", required_argument, 0, OPT_MAXINSTS },
+        { "cmdline", required_argument, 0, OPT_CMDLINE },
+        { "caches", no_argument, 0, OPT_CACHES },
+        { "l2cache", no_argument, 0, OPT_L2 },
+        { "l1d_size", required_argument, 0, OPT_L1D },
+        { "l1i_size", required_argument, 0, OPT_L1I },
+        { "l2_size", required_argument, 0, OPT_L2SIZE },
+        { "quiet", no_argument, 0, 'q' },
+        { "help", no_argument, 0, 'h' },
+        { 0, 0, 0, 0 },
+    };
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->outdir = "m5out";
+    cfg->mem_size = 512ull << 20;
+    cfg->num_cpus = 1;
+    cfg->cpu_clock_hz = 3000000000ull;
+    cfg->cpu_type = CPU_ATOMIC;
+    cfg->l1d_size = 64 << 10;
+    cfg->l1i_size = 32 << 10;
+    cfg->l2_size = 2 << 20;
+
+    int c;
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "d:qh", opts, NULL)) != -1) {
+        switch (c) {
+        case OPT_KERNEL: cfg->kernel = optarg; break;
+        case OPT_DISK:
+            if (cfg->ndisks == CONFIG_MAX_DISKS)
+                fatal("--disk-image", "at most %d disk images", CONFIG_MAX_DISKS);
+            cfg->disks[cfg->ndisks++] = optarg;
+            break;
+        case OPT_SCRIPT:
+            if (cfg->nscripts == CONFIG_MAX_SCRIPTS)
+                fatal("--script", "at most %d scripts", CONFIG_MAX_SCRIPTS);
+            cfg->scripts[cfg->nscripts++] = optarg;
+            break;
+        case OPT_CPU: cfg->cpu_type = parse_cpu(optarg); break;
+        case 'd': cfg->outdir = optarg; break;
+        case OPT_MEM:
+            if (!config_parse_size(optarg, &cfg->mem_size) || cfg->mem_size < (64ull << 20))
+                fatal("--mem-size", "'%s' is not a memory size of at least 64MB (e.g. 512MB, 2GB)", optarg);
+            if (cfg->mem_size > (64ull << 30))
+                fatal("--mem-size", "'%s' is more than the 64GB supported", optarg);
+            cfg->mem_size &= ~0xfffull;
+            break;
+        case OPT_NCPU:
+            cfg->num_cpus = (int)parse_u64("--num-cpus", optarg);
+            if (cfg->num_cpus != 1)
+                fatal("--num-cpus", "%d CPUs: only 1 is supported so far", cfg->num_cpus);
+            break;
+        case OPT_CLOCK:
+            if (!config_parse_freq(optarg, &cfg->cpu_clock_hz) || cfg->cpu_clock_hz < 1000000 ||
+                cfg->cpu_clock_hz > 100000000000ull)
+                fatal("--cpu-clock", "'%s' is not a clock frequency between 1MHz and 100GHz (e.g. 3GHz)", optarg);
+            break;
+        case OPT_MAXINSTS: cfg->maxinsts = parse_u64("--maxinsts", optarg); break;
+        case OPT_CMDLINE: cfg->cmdline = optarg; break;
+        case OPT_CACHES: cfg->caches = true; break;
+        case OPT_L2: cfg->l2cache = true; break;
+        case OPT_L1D:
+            if (!config_parse_size(optarg, &cfg->l1d_size)) fatal("--l1d_size", "'%s' is not a size", optarg);
+            break;
+        case OPT_L1I:
+            if (!config_parse_size(optarg, &cfg->l1i_size)) fatal("--l1i_size", "'%s' is not a size", optarg);
+            break;
+        case OPT_L2SIZE:
+            if (!config_parse_size(optarg, &cfg->l2_size)) fatal("--l2_size", "'%s' is not a size", optarg);
+            break;
+        case 'q': cfg->quiet = true; break;
+        case 'h': config_usage(stdout); exit(0);
+        default:
+            fatal("usage", "unknown or incomplete option '%s' (see m5sim --help)", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        fatal("usage", "unexpected argument '%s' (see m5sim --help)", argv[optind]);
+    if (!cfg->kernel)
+        fatal("usage", "--kernel is required (see m5sim --help)");
+}
+
+void config_write_ini(const struct machine_config *cfg, FILE *f)
+{
+    fprintf(f, "[system]\nmem_size=%llu\nnum_cpus=%d\ncpu_type=%s\ncpu_clock=%llu\nkernel=%s\n",
+            (unsigned long long)cfg->mem_size, cfg->num_cpus, config_cpu_name(cfg->cpu_type),
+            (unsigned long long)cfg->cpu_clock_hz, cfg->kernel);
+    fprintf(f, "cmdline=%s\nmaxinsts=%llu\n", cfg->cmdline ? cfg->cmdline : "(default)",
+            (unsigned long long)cfg->maxinsts);
+    for (int i = 0; i < cfg->ndisks; i++)
+        fprintf(f, "disk%d=%s\n", i, cfg->disks[i]);
+    for (int i = 0; i < cfg->nscripts; i++)
+        fprintf(f, "script%d=%s\n", i, cfg->scripts[i]);
+    fprintf(f, "\n[caches]\ncaches=%d\nl2cache=%d\nl1d_size=%llu\nl1i_size=%llu\nl2_size=%llu\n",
+            cfg->caches, cfg->l2cache, (unsigned long long)cfg->l1d_size,
+            (unsigned long long)cfg->l1i_size, (unsigned long long)cfg->l2_size);
+}

@@ -1,0 +1,45 @@
+/*
+ * config.h - the machine's configuration, from the command line (gem5 fs.py
+ * option names) and written to <outdir>/config.ini as the run's record.
+ */
+#ifndef M5SIM_MACHINE_CONFIG_H
+#define M5SIM_MACHINE_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONFIG_MAX_DISKS   8
+#define CONFIG_MAX_SCRIPTS 256
+
+enum cpu_model { CPU_ATOMIC, CPU_TIMING, CPU_KVM };
+
+struct machine_config {
+    const char *kernel;
+    const char *disks[CONFIG_MAX_DISKS];
+    int ndisks;
+    const char *scripts[CONFIG_MAX_SCRIPTS];
+    int nscripts;
+    const char *cmdline;          /* NULL: the default command line */
+    const char *outdir;
+    uint64_t mem_size;
+    int num_cpus;
+    uint64_t cpu_clock_hz;
+    uint64_t maxinsts;            /* 0: unlimited */
+    enum cpu_model cpu_type;
+    bool quiet;                   /* no console echo, no status line */
+    /* Cache options are recorded for the timing model. */
+    bool caches, l2cache;
+    uint64_t l1d_size, l1i_size, l2_size;
+};
+
+/* Parse the full-system command line (argv[0] is the program). Exits 2 with a clear message on error. */
+void config_parse(struct machine_config *cfg, int argc, char **argv);
+void config_usage(FILE *out);
+/* Parse "512MB", "1GiB", "4096" (bytes) and "3GHz", "2.5GHz", "1000MHz"; return false when malformed. */
+bool config_parse_size(const char *s, uint64_t *out);
+bool config_parse_freq(const char *s, uint64_t *out);
+void config_write_ini(const struct machine_config *cfg, FILE *f);
+const char *config_cpu_name(enum cpu_model m);
+
+#endif

@@ -1,0 +1,316 @@
+/* machine.c - build the PC and run it (see machine.h). */
+#include "machine/machine.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cpu/block.h"
+#include "stats/stats.h"
+#include "util/log.h"
+
+#define QUANTUM_INSNS 1000000ull
+
+static double host_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+uint64_t machine_now(const struct machine *m)
+{
+    if (!m->cpu_running)
+        return m->eq.now;
+    return m->quantum_tick + (m->cpu.icount - m->quantum_icount) * m->period;
+}
+
+static uint64_t eventq_current(void *opaque)
+{
+    return machine_now(opaque);
+}
+
+static void eventq_preempt(void *opaque)
+{
+    struct machine *m = opaque;
+    if (m->cpu_running)
+        cpu_request_exit(&m->cpu, CPU_EXIT_BUDGET);
+}
+
+static uint64_t cpu_cycles(void *opaque, struct cpu *cpu)
+{
+    (void)cpu;
+    struct machine *m = opaque;
+    return machine_now(m) / m->period;
+}
+
+static uint64_t cpu_m5op(void *opaque, struct cpu *cpu, unsigned func)
+{
+    struct machine *m = opaque;
+    return m5dev_op(&m->m5, cpu, func);
+}
+
+void machine_stop(struct machine *m, int status, const char *why)
+{
+    if (m->done)
+        return;
+    m->done = true;
+    m->exit_status = status;
+    snprintf(m->exit_why, sizeof m->exit_why, "%s", why);
+    if (m->cpu_running)
+        cpu_request_exit(&m->cpu, CPU_EXIT_STOP);
+}
+
+/* ------------------------------------------------------------- stats -- */
+
+void machine_dump_stats(struct machine *m)
+{
+    uint64_t now = machine_now(m);
+    uint64_t ticks = now - m->stats_reset_tick;
+    uint64_t insts = m->cpu.icount - m->stats_reset_icount;
+    double host = host_seconds() - m->stats_reset_host;
+    FILE *f = m->stats_file;
+    stats_begin(f);
+    stats_f64(f, "simSeconds", (double)ticks / TICKS_PER_SECOND, "Number of seconds simulated", "Second");
+    stats_u64(f, "simTicks", ticks, "Number of ticks simulated", "Tick");
+    stats_u64(f, "finalTick", now, "Number of ticks from beginning of simulation (restored from checkpoints and never reset)", "Tick");
+    stats_u64(f, "simFreq", TICKS_PER_SECOND, "The number of ticks per simulated second", "(Tick/Second)");
+    stats_f64(f, "hostSeconds", host, "Real time elapsed on the host", "Second");
+    stats_u64(f, "hostTickRate", host > 0 ? (uint64_t)(ticks / host) : 0, "The number of ticks simulated per host second (ticks/s)", "(Tick/Second)");
+    stats_u64(f, "simInsts", insts, "Number of instructions simulated", "Count");
+    stats_u64(f, "simOps", insts, "Number of ops (including micro ops) simulated", "Count");
+    stats_u64(f, "hostInstRate", host > 0 ? (uint64_t)(insts / host) : 0, "Simulator instruction rate (inst/s)", "(Count/Second)");
+    stats_u64(f, "system.cpu.numCycles", ticks / m->period, "Number of cpu cycles simulated", "Cycle");
+    stats_u64(f, "system.cpu.committedInsts", insts, "Number of instructions committed", "Count");
+    stats_f64(f, "system.cpu.cpi", insts ? (double)(ticks / m->period) / (double)insts : 0, "CPI: cycles per instruction", "((Cycle/Count))");
+    stats_u64(f, "system.cpu.workItemsBegun", m->m5.work_begin, "Number of work items this cpu started", "Count");
+    stats_u64(f, "system.cpu.workItemsEnded", m->m5.work_end, "Number of work items this cpu completed", "Count");
+    struct block_cache_stats bs = block_cache_stats(m->cpu.bc);
+    stats_u64(f, "system.cpu.decoder.blocks", bs.blocks, "Decoded blocks created", "Count");
+    stats_u64(f, "system.cpu.decoder.insts", bs.insns, "Instructions decoded", "Count");
+    stats_u64(f, "system.cpu.decoder.invalidations", bs.invalidations, "Code pages invalidated by writes", "Count");
+    stats_end(f);
+    m->stats_dumps++;
+}
+
+void machine_reset_stats(struct machine *m)
+{
+    m->stats_reset_tick = machine_now(m);
+    m->stats_reset_icount = m->cpu.icount;
+    m->stats_reset_host = host_seconds();
+}
+
+static void m5_exit(void *opaque, int status, const char *why)
+{
+    machine_stop(opaque, status, why);
+}
+
+static void m5_stats(void *opaque, bool dump, bool reset)
+{
+    if (dump)
+        machine_dump_stats(opaque);
+    if (reset)
+        machine_reset_stats(opaque);
+}
+
+/* -------------------------------------------------------------- setup -- */
+
+static void add_e820(struct machine *m, uint64_t addr, uint64_t size, uint32_t type)
+{
+    m->e820[m->n_e820++] = (struct e820_entry){ addr, size, type };
+}
+
+static void setup_memory(struct machine *m)
+{
+    m->ram_size = m->cfg.mem_size;
+    m->ram = mmap(NULL, m->ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m->ram == MAP_FAILED)
+        fatal("--mem-size", "cannot reserve %llu bytes of host memory: %s",
+              (unsigned long long)m->ram_size, strerror(errno));
+    uint64_t low = m->ram_size < MACHINE_LOW_RAM_MAX ? m->ram_size : MACHINE_LOW_RAM_MAX;
+    bus_add_ram(&m->bus, 0, low, m->ram);
+    if (m->ram_size > low)
+        bus_add_ram(&m->bus, MACHINE_HIGH_RAM_BASE, m->ram_size - low, m->ram + low);
+
+    add_e820(m, 0, BOOT_LOW_RAM_END, 1);
+    add_e820(m, BOOT_LOW_RAM_END, 0xa0000 - BOOT_LOW_RAM_END, 2);
+    add_e820(m, 0xf0000, 0x10000, 2);
+    add_e820(m, 0x100000, low - 0x100000, 1);
+    add_e820(m, 0xffff0000ull, 0x10000, 2);   /* the m5 op window */
+    if (m->ram_size > low)
+        add_e820(m, MACHINE_HIGH_RAM_BASE, m->ram_size - low, 1);
+}
+
+static void build_cmdline(struct machine *m, char *buf, size_t size)
+{
+    if (m->cfg.cmdline) {
+        snprintf(buf, size, "%s", m->cfg.cmdline);
+    } else {
+        snprintf(buf, size, "console=ttyS0 root=/dev/vda rw panic=-1 tsc=reliable");
+    }
+    /* virtio-mmio devices are announced on the command line (CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES). */
+    for (int i = 0; i < m->cfg.ndisks; i++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, size - used, " virtio_mmio.device=4K@0x%llx:%d",
+                 (unsigned long long)(MACHINE_VIRTIO_BASE + i * MACHINE_VIRTIO_STRIDE), MACHINE_VIRTIO_IRQ0 + i);
+    }
+}
+
+static FILE *open_output(const struct machine *m, const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", m->cfg.outdir, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        fatal(m->cfg.outdir, "cannot create %s: %s", path, strerror(errno));
+    return f;
+}
+
+void machine_init(struct machine *m, const struct machine_config *cfg)
+{
+    memset(m, 0, sizeof(*m));
+    m->cfg = *cfg;
+    m->period = (TICKS_PER_SECOND + cfg->cpu_clock_hz / 2) / cfg->cpu_clock_hz;
+
+    /* Check every input before creating any output. */
+    if (access(cfg->kernel, R_OK) != 0)
+        fatal(cfg->kernel, "cannot read kernel: %s", strerror(errno));
+    for (int i = 0; i < cfg->ndisks; i++)
+        if (access(cfg->disks[i], R_OK) != 0)
+            fatal(cfg->disks[i], "cannot read disk image: %s", strerror(errno));
+    for (int i = 0; i < cfg->nscripts; i++)
+        if (access(cfg->scripts[i], R_OK) != 0)
+            fatal(cfg->scripts[i], "cannot read script: %s", strerror(errno));
+    if (mkdir(cfg->outdir, 0755) != 0 && errno != EEXIST)
+        fatal(cfg->outdir, "cannot create output directory: %s", strerror(errno));
+
+    bus_init(&m->bus);
+    eventq_init(&m->eq);
+    m->eq.current = eventq_current;
+    m->eq.current_opaque = m;
+    m->eq.preempt = eventq_preempt;
+    setup_memory(m);
+
+    cpu_init(&m->cpu, &m->bus, 0);
+    m->cpu.hooks.opaque = m;
+    m->cpu.hooks.m5op = cpu_m5op;
+    m->cpu.hooks.cycles = cpu_cycles;
+
+    m->console = open_output(m, "system.pc.com_1.device");
+    m->stats_file = open_output(m, "stats.txt");
+    FILE *ini = open_output(m, "config.ini");
+    config_write_ini(cfg, ini);
+
+    struct m5dev_hooks hooks = { .opaque = m, .exit = m5_exit, .stats = m5_stats };
+    m5dev_init(&m->m5, &m->eq, cfg->outdir, cfg->scripts, cfg->nscripts, &hooks);
+    m5dev_attach(&m->m5, &m->bus);
+    pc_devices_attach(m);
+
+    struct boot_info info;
+    boot_load_kernel(&m->bus, cfg->kernel, &info);
+    char cmdline[BOOT_CMDLINE_MAX];
+    build_cmdline(m, cmdline, sizeof cmdline);
+    fprintf(ini, "\n[boot]\nentry=0x%llx\ncmdline=%s\n", (unsigned long long)info.entry, cmdline);
+    fclose(ini);
+    boot_setup(&m->bus, &m->cpu, &info, cmdline, m->e820, m->n_e820);
+    m->host_start = m->stats_reset_host = host_seconds();
+}
+
+void machine_free(struct machine *m)
+{
+    pc_devices_free(m);
+    m5dev_free(&m->m5);
+    if (m->console)
+        fclose(m->console);
+    if (m->stats_file)
+        fclose(m->stats_file);
+    cpu_free(&m->cpu);
+    block_cache_free(block_cache_for_bus(&m->bus));
+    eventq_free(&m->eq);
+    munmap(m->ram, m->ram_size);
+}
+
+/* ---------------------------------------------------------------- run -- */
+
+static void status_line(struct machine *m, bool final)
+{
+    if (m->cfg.quiet || !isatty(STDERR_FILENO))
+        return;
+    double host = host_seconds() - m->host_start;
+    fprintf(stderr, "\r\033[Km5sim: %.1fM insts  %.1f MIPS  guest %.3f s%s",
+            m->cpu.icount / 1e6, host > 0 ? m->cpu.icount / host / 1e6 : 0,
+            (double)machine_now(m) / TICKS_PER_SECOND, final ? "\n" : "");
+}
+
+static void report_guest_fault(struct machine *m, const char *what)
+{
+    char why[160];
+    snprintf(why, sizeof why, "%s at rip=0x%llx", what, (unsigned long long)m->cpu.s.rip);
+    machine_stop(m, 1, why);
+}
+
+int machine_run(struct machine *m)
+{
+    double last_status = host_seconds();
+    while (!m->done) {
+        uint64_t now = m->eq.now;
+        uint64_t next = eventq_next(&m->eq);
+        uint64_t budget = QUANTUM_INSNS;
+        if (next != TICK_NEVER) {
+            uint64_t until = next > now ? (next - now + m->period - 1) / m->period : 1;
+            if (until < budget)
+                budget = until;
+        }
+        if (m->cfg.maxinsts) {
+            if (m->cpu.icount >= m->cfg.maxinsts) {
+                machine_stop(m, 0, "reached --maxinsts");
+                break;
+            }
+            if (m->cfg.maxinsts - m->cpu.icount < budget)
+                budget = m->cfg.maxinsts - m->cpu.icount;
+        }
+
+        m->quantum_tick = now;
+        m->quantum_icount = m->cpu.icount;
+        m->eq.horizon = now + budget * m->period;
+        m->cpu_running = true;
+        enum cpu_exit why = cpu_run(&m->cpu, budget);
+        m->cpu_running = false;
+        m->eq.horizon = 0;
+        uint64_t end = m->quantum_tick + (m->cpu.icount - m->quantum_icount) * m->period;
+        eventq_run_until(&m->eq, end);
+
+        switch (why) {
+        case CPU_EXIT_HALT: {
+            /* Nothing to do until the next event: jump simulated time there. */
+            uint64_t t = eventq_next(&m->eq);
+            if (t == TICK_NEVER)
+                report_guest_fault(m, "guest halted with interrupts off and no event pending");
+            else
+                eventq_run_until(&m->eq, t);
+            break;
+        }
+        case CPU_EXIT_TRIPLE_FAULT:
+            report_guest_fault(m, "triple fault");
+            break;
+        case CPU_EXIT_UNSUPPORTED:
+            report_guest_fault(m, "unsupported instruction");
+            break;
+        default:
+            break;
+        }
+        if ((m->cpu.icount & 0xfffff) < budget) {
+            double t = host_seconds();
+            if (t - last_status > 0.5) {
+                status_line(m, false);
+                last_status = t;
+            }
+        }
+    }
+    status_line(m, true);
+    machine_dump_stats(m);
+    return m->exit_status;
+}

@@ -1,0 +1,78 @@
+/*
+ * machine.h - the simulated PC: RAM, the physical bus, CPUs, simulated time,
+ * devices, and the run loop that advances them together.
+ */
+#ifndef M5SIM_MACHINE_MACHINE_H
+#define M5SIM_MACHINE_MACHINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cpu/cpu.h"
+#include "dev/m5dev.h"
+#include "machine/boot.h"
+#include "machine/config.h"
+#include "mem/bus.h"
+#include "sim/eventq.h"
+
+struct pc_devices;
+struct disk;
+
+/* Physical address map. */
+#define MACHINE_LOW_RAM_MAX   0xc0000000ull   /* RAM below the 32-bit MMIO hole */
+#define MACHINE_HIGH_RAM_BASE 0x100000000ull
+#define MACHINE_VIRTIO_BASE   0xd0000000ull   /* virtio-mmio devices, 4 KiB apart */
+#define MACHINE_VIRTIO_STRIDE 0x1000ull
+#define MACHINE_VIRTIO_IRQ0   5               /* ISA IRQ of the first virtio device */
+
+struct machine {
+    struct machine_config cfg;
+    struct bus bus;
+    uint8_t *ram;
+    uint64_t ram_size;
+    struct eventq eq;
+    struct cpu cpu;
+    uint64_t period;                /* ticks per CPU cycle */
+
+    /* The quantum the CPU is running: lets devices see the exact time mid-quantum. */
+    bool cpu_running;
+    uint64_t quantum_tick, quantum_icount;
+
+    struct m5dev m5;
+    struct pc_devices *pc;
+    struct disk *disks[CONFIG_MAX_DISKS];
+    struct e820_entry e820[16];
+    unsigned n_e820;
+
+    FILE *console;                  /* <outdir>/system.pc.com_1.device */
+    FILE *stats_file;               /* <outdir>/stats.txt */
+
+    bool done;
+    int exit_status;
+    char exit_why[160];
+
+    /* Statistics bookkeeping: values at the last reset. */
+    uint64_t stats_reset_tick, stats_reset_icount;
+    double stats_reset_host, host_start;
+    uint64_t stats_dumps;
+};
+
+/* Build the machine from its configuration: RAM, devices, kernel, outdir. Exits 2 on bad input. */
+void machine_init(struct machine *m, const struct machine_config *cfg);
+/* Run until the guest ends the simulation or a limit is reached; returns the exit status. */
+int machine_run(struct machine *m);
+void machine_free(struct machine *m);
+
+/* Current simulated time in ticks (exact, also in the middle of a CPU quantum). */
+uint64_t machine_now(const struct machine *m);
+/* End the run with this status at the next instruction boundary. */
+void machine_stop(struct machine *m, int status, const char *why);
+void machine_dump_stats(struct machine *m);
+void machine_reset_stats(struct machine *m);
+
+/* The PC devices (machine/pc.c): interrupt controllers, timers, RTC, UART, and their CPU hooks. */
+void pc_devices_attach(struct machine *m);
+void pc_devices_free(struct machine *m);
+
+#endif
