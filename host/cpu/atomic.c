@@ -31,6 +31,10 @@ static void handle_fault(struct cpu *cpu)
         cpu->in_delivery = 0;
         return;
     }
+    if (cpu->trace)
+        fprintf(stderr, "trace: exception %d error 0x%x at rip=0x%llx cr2=0x%llx icount=%llu\n", vector,
+                error, (unsigned long long)cpu->s.rip, (unsigned long long)cpu->s.cr2,
+                (unsigned long long)cpu->icount);
     cpu->in_delivery++;
     cpu_deliver(cpu, vector, has_error, error, cpu->s.rip, false);
     cpu->in_delivery = 0;
@@ -66,6 +70,9 @@ static enum cpu_exit run_blocks(struct cpu *cpu)
             take_interrupt(cpu);
 
         const struct block *b = block_get(cpu, cpu->s.rip);
+        if (__builtin_expect(cpu->trace, 0))
+            fprintf(stderr, "trace: %llu rip=0x%llx n=%u\n", (unsigned long long)cpu->icount,
+                    (unsigned long long)cpu->s.rip, b->n);
         uint64_t n = b->n, left = cpu->budget_end - cpu->icount;
         bool shadow = cpu->s.intr_shadow;
         if (shadow)

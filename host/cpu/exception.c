@@ -115,7 +115,7 @@ void cpu_deliver(struct cpu *cpu, int vector, bool has_error, uint32_t error,
         s->seg[SEG_SS] = (struct segment){ (uint16_t)new_cpl, 0, 0, 0 };  /* null SS in 64-bit mode */
     }
     s->seg[SEG_CS].selector = (uint16_t)((sel & ~3u) | new_cpl);
-    s->seg[SEG_CS].attr = (uint16_t)(((desc >> 40) & 0xff) | ((desc >> 44) & 0xf000));
+    s->seg[SEG_CS].attr = (uint16_t)(((desc >> 40) & 0xff) | ((desc >> 40) & 0xf000));
     s->seg[SEG_CS].base = 0;
     s->seg[SEG_CS].limit = 0xffffffff;
     s->cpl = (uint8_t)new_cpl;

@@ -2,6 +2,7 @@
 #include "machine/machine.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -195,6 +196,7 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
     setup_memory(m);
 
     cpu_init(&m->cpu, &m->bus, 0);
+    m->cpu.trace = getenv("M5SIM_TRACE") != NULL;
     m->cpu.hooks.opaque = m;
     m->cpu.hooks.m5op = cpu_m5op;
     m->cpu.hooks.cycles = cpu_cycles;
