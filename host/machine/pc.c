@@ -1,31 +1,122 @@
-/* pc.c - TEMPORARY: a write-only console on COM1 until the PC devices land. */
-#include <stdio.h>
+/*
+ * pc.c - the PC's devices and their wiring: 8259 PICs and I/O APIC on the
+ * ISA interrupt lines, PIT, local APIC (the CPU's interrupt controller),
+ * CMOS RTC, COM1, the miscellaneous ports, and one virtio-blk per disk.
+ */
+#include <stdlib.h>
+#include <string.h>
 
+#include "cpu/cpuid.h"
+#include "dev/ioapic.h"
+#include "dev/isa_irq.h"
+#include "dev/lapic.h"
+#include "dev/pc_misc.h"
+#include "dev/pic8259.h"
+#include "dev/pit8254.h"
+#include "dev/rtc_cmos.h"
+#include "dev/uart8250.h"
+#include "dev/virtio_blk.h"
+#include "disk/disk.h"
 #include "machine/machine.h"
+#include "util/log.h"
 
-static uint32_t com1_in(void *dev, uint16_t port, unsigned size)
+#define COM1_BASE 0x3f8
+#define COM1_IRQ  4
+#define PIT_IRQ   0
+
+struct pc_devices {
+    struct isa_irq isa;
+    struct pic8259 pic;
+    struct ioapic ioapic;
+    struct lapic lapic;
+    struct pit8254 pit;
+    struct rtc_cmos rtc;
+    struct uart8250 com1;
+    struct pc_misc misc;
+    struct virtio_blk vblk[CONFIG_MAX_DISKS];
+};
+
+/* The CPU's interrupt hooks share the machine as their opaque pointer. */
+static bool pc_intr_pending(void *opaque, struct cpu *cpu)
 {
-    (void)dev, (void)size;
-    return port == 0x3fd ? 0x60 : 0;
+    struct machine *m = opaque;
+    return lapic_intr_pending(&m->pc->lapic, cpu);
 }
 
-static void com1_out(void *dev, uint16_t port, unsigned size, uint32_t value)
+static int pc_intr_ack(void *opaque, struct cpu *cpu)
 {
-    (void)size;
-    struct machine *m = dev;
-    if (port == 0x3f8) {
-        fputc((int)(value & 0xff), m->console);
-        if (!m->cfg.quiet)
-            fputc((int)(value & 0xff), stdout);
+    struct machine *m = opaque;
+    return lapic_intr_ack(&m->pc->lapic, cpu);
+}
+
+static void pc_tpr_write(void *opaque, struct cpu *cpu, uint64_t value)
+{
+    struct machine *m = opaque;
+    lapic_tpr_write(&m->pc->lapic, cpu, value);
+}
+
+static void pc_reset_request(void *opaque)
+{
+    machine_stop(opaque, 1, "guest requested a reset");
+}
+
+static void attach_disks(struct machine *m)
+{
+    struct pc_devices *pc = m->pc;
+    for (int i = 0; i < m->cfg.ndisks; i++) {
+        char overlay[4096], serial[21];
+        snprintf(overlay, sizeof overlay, "%s/disk%d.overlay", m->cfg.outdir, i);
+        m->disks[i] = disk_open(m->cfg.disks[i], overlay);
+        snprintf(serial, sizeof serial, "m5sim-disk%d", i);
+        virtio_blk_init(&pc->vblk[i], m->disks[i], &m->bus, isa_irq_line(&pc->isa, MACHINE_VIRTIO_IRQ0 + i),
+                        serial);
+        virtio_blk_attach(&pc->vblk[i], &m->bus, MACHINE_VIRTIO_BASE + i * MACHINE_VIRTIO_STRIDE);
     }
 }
 
 void pc_devices_attach(struct machine *m)
 {
-    bus_add_pio(&m->bus, "com1", 0x3f8, 8, com1_in, com1_out, m);
+    struct pc_devices *pc = calloc(1, sizeof(*pc));
+    if (!pc)
+        fatal("machine", "out of memory");
+    m->pc = pc;
+
+    pic_init(&pc->pic);
+    pic_attach(&pc->pic, &m->bus);
+    pc->isa.pic = &pc->pic;
+
+    lapic_init(&pc->lapic, &m->eq, 0, CPUID_CRYSTAL_HZ);
+    lapic_connect_pic(&pc->lapic, &pc->pic);
+    lapic_attach(&pc->lapic, &m->bus);
+
+    ioapic_init(&pc->ioapic, &pc->lapic);
+    ioapic_attach(&pc->ioapic, &m->bus);
+    lapic_set_eoi_callback(&pc->lapic, ioapic_eoi, &pc->ioapic);
+    pc->isa.ioapic = &pc->ioapic;
+
+    pit_init(&pc->pit, &m->eq, isa_irq_line(&pc->isa, PIT_IRQ));
+    pit_attach(&pc->pit, &m->bus);
+    rtc_init(&pc->rtc, &m->eq, RTC_DEFAULT_START);
+    rtc_attach(&pc->rtc, &m->bus);
+    uart_init(&pc->com1, isa_irq_line(&pc->isa, COM1_IRQ), m->console, m->cfg.quiet ? NULL : stdout);
+    uart_attach(&pc->com1, &m->bus, COM1_BASE);
+    pc_misc_init(&pc->misc, pc_reset_request, m);
+    pc_misc_attach(&pc->misc, &m->bus);
+    attach_disks(m);
+
+    cpuid_tsc_hz = m->cfg.cpu_clock_hz;
+    m->cpu.hooks.intr_pending = pc_intr_pending;
+    m->cpu.hooks.intr_ack = pc_intr_ack;
+    m->cpu.hooks.tpr_write = pc_tpr_write;
 }
 
 void pc_devices_free(struct machine *m)
 {
-    (void)m;
+    if (!m->pc)
+        return;
+    uart_flush(&m->pc->com1);
+    for (int i = 0; i < m->cfg.ndisks; i++)
+        disk_close(m->disks[i]);
+    free(m->pc);
+    m->pc = NULL;
 }
