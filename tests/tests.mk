@@ -10,7 +10,7 @@
 UNIT_TESTS :=
 -include $(sort $(wildcard tests/unit/*.mk))
 
-UNIT_CFLAGS := -std=gnu11 $(WARN) -O1 -g -D_GNU_SOURCE -Ihost -Ishared -Iguest -MMD -MP
+UNIT_CFLAGS := -std=gnu11 $(WARN) -Wno-format-truncation -O1 -g -D_GNU_SOURCE -Ihost -Ishared -Iguest -MMD -MP
 
 define unit_test_rule
 $(B)/tests/$(1): tests/unit/$(1).c $$($(1)_SRCS) $$(filter-out $(B)/obj/host/main.o,$$($(1)_DEPS))

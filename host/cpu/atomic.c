@@ -10,34 +10,56 @@
 #include "cpu/exception.h"
 #include "cpu/flags.h"
 
+/*
+ * cpu->in_delivery holds the class of the event being delivered, so that a
+ * fault raised during its delivery is combined as in Intel SDM vol. 3,
+ * table 6-5: a contributory fault during a contributory one, or any fault
+ * during a #PF, becomes #DF; any fault during #DF is a triple fault; a fault
+ * while delivering a benign exception or an external interrupt, or a #PF
+ * while delivering a contributory one, is simply delivered next.
+ */
+enum { CLASS_BENIGN, CLASS_CONTRIBUTORY, CLASS_PAGE_FAULT, CLASS_DOUBLE_FAULT };
+
+static uint8_t exception_class(int vector)
+{
+    switch (vector) {
+    case EXC_DE: case EXC_TS: case EXC_NP: case EXC_SS: case EXC_GP: return CLASS_CONTRIBUTORY;
+    case EXC_PF: return CLASS_PAGE_FAULT;
+    case EXC_DF: return CLASS_DOUBLE_FAULT;
+    default: return CLASS_BENIGN;
+    }
+}
+
 /* Deliver the fault recorded by cpu_raise*(); faults during delivery escalate to #DF, then triple fault. */
 static void handle_fault(struct cpu *cpu)
 {
     int vector = cpu->fault_vector;
     bool has_error = cpu->fault_has_error;
     uint32_t error = cpu->fault_error;
+    uint8_t first = cpu->in_delivery;   /* class of the event whose delivery faulted */
 
-    if (cpu->in_delivery >= 2) {
-        cpu->in_delivery = 0;
+    if (first == CLASS_DOUBLE_FAULT) {
+        cpu->in_delivery = CLASS_BENIGN;
         cpu->exit_reason = CPU_EXIT_TRIPLE_FAULT;
         return;
     }
-    if (cpu->in_delivery == 1) {
+    if (first == CLASS_PAGE_FAULT ||
+        (first == CLASS_CONTRIBUTORY && exception_class(vector) == CLASS_CONTRIBUTORY)) {
         vector = EXC_DF;
         has_error = true;
         error = 0;
     }
     if (cpu->hooks.exception && cpu->hooks.exception(cpu->hooks.opaque, cpu, vector, error)) {
-        cpu->in_delivery = 0;
+        cpu->in_delivery = CLASS_BENIGN;
         return;
     }
     if (cpu->trace)
         fprintf(stderr, "trace: exception %d error 0x%x at rip=0x%llx cr2=0x%llx icount=%llu\n", vector,
                 error, (unsigned long long)cpu->s.rip, (unsigned long long)cpu->s.cr2,
                 (unsigned long long)cpu->icount);
-    cpu->in_delivery++;
+    cpu->in_delivery = exception_class(vector);
     cpu_deliver(cpu, vector, has_error, error, cpu->s.rip, false);
-    cpu->in_delivery = 0;
+    cpu->in_delivery = CLASS_BENIGN;
 }
 
 static bool interrupt_deliverable(struct cpu *cpu)
@@ -46,11 +68,11 @@ static bool interrupt_deliverable(struct cpu *cpu)
            cpu->hooks.intr_pending(cpu->hooks.opaque, cpu);
 }
 
+/* External interrupts are benign: a fault while delivering one is delivered next, not as #DF. */
 static void take_interrupt(struct cpu *cpu)
 {
-    cpu->in_delivery = 1;
+    cpu->in_delivery = CLASS_BENIGN;
     cpu_check_interrupts(cpu);
-    cpu->in_delivery = 0;
 }
 
 static enum cpu_exit run_blocks(struct cpu *cpu)

@@ -113,8 +113,8 @@ static void timer_event_fn(void *arg)
     s->timer_fired++;
     if (!(lvt & APIC_LVT_MASKED))
         lapic_accept(a, lvt & 0xff, false);
-    if (((lvt >> 17) & 3) == 1 && s->tmict) {      /* periodic: reload */
-        s->timer_base_tick = s->timer_next;   /* the exact tick the count reached 0 */
+    if (((lvt >> 17) & 3) == 1 && s->tmict) {      /* periodic: reload at the tick it reached 0 */
+        s->timer_base_tick = s->timer_next;
         s->timer_base_count = s->tmict;
     } else {
         s->timer_running = 0;

@@ -3,12 +3,13 @@
  *
  * Interrupt acceptance (IRR/ISR/TMR, TPR/PPR, EOI), the local vector table,
  * self IPIs and the APIC timer (one-shot and periodic, counted in simulated
- * time at `timer_hz`). It is the CPU's interrupt controller: the machine
- * plugs lapic_intr_pending(), lapic_intr_ack() and lapic_tpr_write() into
- * the CPU's hooks. Interrupts from the 8259 pair reach the CPU through here
- * too (LINT0 in ExtINT mode, Linux's "virtual wire"), and so they do while
- * the APIC is software-disabled (SVR bit 8 clear, the state at reset) or
- * globally disabled (lapic_set_hw_enabled(false)).
+ * time at `timer_hz`, see LAPIC_DEFAULT_TIMER_HZ). It is the CPU's
+ * interrupt controller: the machine plugs lapic_intr_pending(),
+ * lapic_intr_ack() and lapic_tpr_write() into the CPU's hooks. Interrupts
+ * from the 8259 pair reach the CPU through here too (LINT0 in ExtINT mode,
+ * Linux's "virtual wire"), and so they do while the APIC is
+ * software-disabled (SVR bit 8 clear, the state at reset) or globally
+ * disabled (lapic_set_hw_enabled(false)).
  */
 #ifndef M5SIM_DEV_LAPIC_H
 #define M5SIM_DEV_LAPIC_H
@@ -26,11 +27,13 @@ struct pic8259;
 #define LAPIC_SIZE    0x1000u
 #define LAPIC_VERSION 0x00050014u   /* version 0x14 (integrated), max LVT entry 5 */
 /*
- * Default APIC timer input clock. Must equal the core crystal clock CPUID
- * leaf 0x15 reports (ECX), since Linux sets lapic_timer_period from it
- * instead of calibrating.
+ * Default APIC timer input clock (before the divider): 25 MHz. It must equal
+ * the core crystal clock CPUID leaf 0x15 reports in ECX (CPUID_CRYSTAL_HZ in
+ * cpu/cpuid.h), because Linux sets lapic_timer_period from that instead of
+ * calibrating; the machine passes CPUID_CRYSTAL_HZ to lapic_init explicitly.
+ * At 25 MHz one count is exactly 40000 ticks, so timer deadlines are exact.
  */
-#define LAPIC_DEFAULT_TIMER_HZ 1000000000ull
+#define LAPIC_DEFAULT_TIMER_HZ 25000000ull
 
 /* Local vector table entries, in register order 0x320..0x370. */
 enum { LVT_TIMER, LVT_THERMAL, LVT_PERF, LVT_LINT0, LVT_LINT1, LVT_ERROR, LVT_COUNT };

@@ -102,6 +102,8 @@ static void begin_next_script(struct m5dev *d)
     d->script = NULL;
     d->script_len = 0;
     d->scripts_started++;
+    if (d->hooks.script_request)
+        d->hooks.script_request(d->hooks.opaque);
     if (d->queue_pos < d->queue_len) {
         d->script = load_script(d->queue[d->queue_pos++], &d->script_len);
     } else if (d->hooks.next_script) {
@@ -265,14 +267,16 @@ static void ckpt_event_fn(void *arg)
 static void op_checkpoint(struct m5dev *d, uint64_t delay_ns, uint64_t period_ns)
 {
     if (!d->hooks.checkpoint) {
-        report_once(d, M5OP_CHECKPOINT, "checkpoint (this run cannot take checkpoints yet)");
+        report_once(d, M5OP_CHECKPOINT, "checkpoint (this run cannot take checkpoints)");
         return;
     }
     d->ckpt_period = ns_to_ticks(period_ns);
-    if (!delay_ns)
-        ckpt_event_fn(d);
-    else
-        eventq_schedule(d->eq, &d->ckpt_event, eventq_now(d->eq) + ns_to_ticks(delay_ns));
+    /*
+     * Always through the event queue, even without a delay: the op runs in
+     * the middle of the guest's load instruction, and the checkpoint must be
+     * taken after it retires so that a restore resumes after `m5 checkpoint`.
+     */
+    eventq_schedule(d->eq, &d->ckpt_event, eventq_now(d->eq) + ns_to_ticks(delay_ns));
 }
 
 /* ----------------------------------------------------------------- ops -- */

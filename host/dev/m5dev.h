@@ -27,6 +27,8 @@ struct m5dev_hooks {
     void (*stats)(void *opaque, bool dump, bool reset);
     /* Take a checkpoint now (NULL: checkpoints unsupported in this run). */
     void (*checkpoint)(void *opaque);
+    /* The guest asks for a new script (a read_file at offset 0), before the queue is consulted. */
+    void (*script_request)(void *opaque);
     /* The guest wants a script and the queue is empty: return a malloc'd script or NULL for none. */
     char *(*next_script)(void *opaque, size_t *len);
 };

@@ -140,3 +140,64 @@ int disk_write(struct disk *d, uint64_t off, const void *buf, uint64_t len)
     }
     return 0;
 }
+
+static int copy_present_blocks(const struct disk *d, int from, int to)
+{
+    uint8_t buf[DISK_BLOCK];
+    for (uint64_t b = 0; b < d->nblocks; b++) {
+        if (!present(d, b))
+            continue;
+        uint64_t off = b * DISK_BLOCK;
+        uint64_t n = d->size - off < DISK_BLOCK ? d->size - off : DISK_BLOCK;
+        if (pread_all(from, buf, n, off) != 0 || pwrite_all(to, buf, n, off) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+int disk_snapshot(const struct disk *d, const char *overlay_copy, const char *map_path)
+{
+    int fd = open(overlay_copy, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -1;
+    int rc = ftruncate(fd, (off_t)d->size) == 0 && copy_present_blocks(d, d->overlay_fd, fd) == 0 &&
+             fsync(fd) == 0 ? 0 : -1;
+    close(fd);
+    if (rc)
+        return -1;
+    int mfd = open(map_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (mfd < 0)
+        return -1;
+    rc = pwrite_all(mfd, d->present, (d->nblocks + 7) / 8, 0) == 0 && fsync(mfd) == 0 ? 0 : -1;
+    close(mfd);
+    return rc;
+}
+
+struct disk *disk_open_snapshot(const char *base, const char *overlay, const char *snap_overlay,
+                                const char *snap_map)
+{
+    struct disk *d = disk_open(base, overlay);
+    size_t maplen = (d->nblocks + 7) / 8;
+    int mfd = open(snap_map, O_RDONLY | O_CLOEXEC);
+    if (mfd < 0)
+        fatal(snap_map, "cannot open checkpoint disk map: %s", strerror(errno));
+    struct stat st;
+    if (fstat(mfd, &st) != 0 || (uint64_t)st.st_size != maplen)
+        fatal(snap_map, "checkpoint disk map has %lld bytes, %zu expected for %s: truncated or corrupt",
+              (long long)st.st_size, maplen, base);
+    if (pread_all(mfd, d->present, maplen, 0) != 0)
+        fatal(snap_map, "cannot read checkpoint disk map: %s", strerror(errno));
+    close(mfd);
+    int sfd = open(snap_overlay, O_RDONLY | O_CLOEXEC);
+    if (sfd < 0)
+        fatal(snap_overlay, "cannot open checkpoint disk overlay: %s", strerror(errno));
+    if (fstat(sfd, &st) != 0 || (uint64_t)st.st_size != d->size)
+        fatal(snap_overlay, "checkpoint disk overlay has %lld bytes, %llu expected: truncated or corrupt",
+              (long long)st.st_size, (unsigned long long)d->size);
+    if (copy_present_blocks(d, sfd, d->overlay_fd) != 0)
+        fatal(snap_overlay, "cannot copy checkpoint disk overlay: %s", strerror(errno));
+    close(sfd);
+    for (uint64_t b = 0; b < d->nblocks; b++)
+        d->blocks_written += present(d, b);
+    return d;
+}

@@ -29,4 +29,18 @@ void disk_close(struct disk *d);
 int disk_read(struct disk *d, uint64_t off, void *buf, uint64_t len);
 int disk_write(struct disk *d, uint64_t off, const void *buf, uint64_t len);
 
+/*
+ * Snapshot for a checkpoint: write the blocks the overlay holds to
+ * `overlay_copy` (a sparse file) and the block bitmap to `map_path`.
+ * Returns 0, or -1 with errno set.
+ */
+int disk_snapshot(const struct disk *d, const char *overlay_copy, const char *map_path);
+/*
+ * Open `base` read-only and start a new overlay at `overlay` from a
+ * snapshot (checkpoint overlay and map, which are only read). Exits 2 with a
+ * message naming the file when the snapshot does not fit the base image.
+ */
+struct disk *disk_open_snapshot(const char *base, const char *overlay, const char *snap_overlay,
+                                const char *snap_map);
+
 #endif

@@ -2,7 +2,10 @@
 #include "machine/config.h"
 
 #include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
 #include <getopt.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +28,21 @@ void config_usage(FILE *out)
             "  --cpu-clock FREQ         CPU clock (default 3GHz)\n"
             "  --maxinsts N             stop after N instructions\n"
             "  --cmdline STRING         kernel command line (replaces the default)\n"
+            "\n"
+            "checkpoints:\n"
+            "  --checkpoint-dir DIR     where checkpoints go; with -r, where to find them (DIR holds\n"
+            "                           cpt.<tick>/ directories; a cpt.<tick>/ directory itself works too)\n"
+            "  -r, --checkpoint-restore N  restore the N-th checkpoint of --checkpoint-dir (1 = oldest)\n"
+            "  --restore-with-cpu TYPE  CPU model that restores (then --cpu-type runs); atomic\n"
+            "  --take-checkpoints T[,P] checkpoint at tick T (and every P ticks after)\n"
+            "  --checkpoint-at-end      checkpoint when the run ends\n"
+            "  --interactive            when the guest wants a script and none is queued, ask on the\n"
+            "                           terminal: a script path, 'checkpoint', 'restore N' or 'quit'\n"
+            "  --control PATH           read those answers from PATH (e.g. a FIFO) instead of the terminal\n"
+            "  --batch                  run each --script from its own fresh restore of the checkpoint,\n"
+            "                           outputs in <outdir>/<n>-<script>/\n"
+            "  --script-dir DIR         queue every file of DIR (sorted by name) as a --script\n"
+            "  -j, --jobs N             with --batch: N restores at once (sharing memory copy-on-write)\n"
             "  --caches, --l2cache, --l1d_size, --l1i_size, --l2_size   cache configuration (timing CPU)\n"
             "  -q, --quiet              no console echo or status line on the terminal\n"
             "  -h, --help               this text\n");
@@ -104,7 +122,42 @@ static uint64_t parse_u64(const char *opt, const char *s)
 }
 
 enum { OPT_KERNEL = 256, OPT_DISK, OPT_SCRIPT, OPT_CPU, OPT_MEM, OPT_NCPU, OPT_CLOCK, OPT_MAXINSTS,
-       OPT_CMDLINE, OPT_CACHES, OPT_L2, OPT_L1D, OPT_L1I, OPT_L2SIZE };
+       OPT_CMDLINE, OPT_CACHES, OPT_L2, OPT_L1D, OPT_L1I, OPT_L2SIZE, OPT_CKPT_DIR, OPT_RESTORE_CPU,
+       OPT_TAKE_CKPT, OPT_CKPT_END, OPT_INTERACTIVE, OPT_CONTROL, OPT_BATCH, OPT_SCRIPT_DIR };
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* --script-dir: every regular file of DIR, in name order, joins the script queue. */
+static void add_script_dir(struct machine_config *cfg, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        fatal("--script-dir", "%s: %s", dir, strerror(errno));
+    char *names[CONFIG_MAX_SCRIPTS];
+    int n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        char path[4096];
+        struct stat st;
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        if (n == CONFIG_MAX_SCRIPTS || cfg->nscripts + n >= CONFIG_MAX_SCRIPTS)
+            fatal("--script-dir", "%s: more than %d scripts", dir, CONFIG_MAX_SCRIPTS);
+        names[n++] = strdup(path);
+    }
+    closedir(d);
+    if (n == 0)
+        fatal("--script-dir", "%s holds no files", dir);
+    qsort(names, (size_t)n, sizeof names[0], by_name);
+    for (int i = 0; i < n; i++)
+        cfg->scripts[cfg->nscripts++] = names[i];
+}
 
 void config_parse(struct machine_config *cfg, int argc, char **argv)
 {
@@ -126,6 +179,16 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
         { "l1i_size", required_argument, 0, OPT_L1I },
         { "l2_size", required_argument, 0, OPT_L2SIZE },
         { "quiet", no_argument, 0, 'q' },
+        { "checkpoint-dir", required_argument, 0, OPT_CKPT_DIR },
+        { "checkpoint-restore", required_argument, 0, 'r' },
+        { "restore-with-cpu", required_argument, 0, OPT_RESTORE_CPU },
+        { "take-checkpoints", required_argument, 0, OPT_TAKE_CKPT },
+        { "checkpoint-at-end", no_argument, 0, OPT_CKPT_END },
+        { "interactive", no_argument, 0, OPT_INTERACTIVE },
+        { "control", required_argument, 0, OPT_CONTROL },
+        { "batch", no_argument, 0, OPT_BATCH },
+        { "script-dir", required_argument, 0, OPT_SCRIPT_DIR },
+        { "jobs", required_argument, 0, 'j' },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 },
     };
@@ -142,7 +205,9 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
     int c;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "d:qh", opts, NULL)) != -1) {
+    cfg->jobs = 1;
+    cfg->restore_with_cpu = CPU_ATOMIC;
+    while ((c = getopt_long(argc, argv, "d:qhr:j:", opts, NULL)) != -1) {
         switch (c) {
         case OPT_KERNEL: cfg->kernel = optarg; break;
         case OPT_DISK:
@@ -163,6 +228,7 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
             if (cfg->mem_size > (64ull << 30))
                 fatal("--mem-size", "'%s' is more than the 64GB supported", optarg);
             cfg->mem_size &= ~0xfffull;
+            cfg->mem_size_set = true;
             break;
         case OPT_NCPU:
             cfg->num_cpus = (int)parse_u64("--num-cpus", optarg);
@@ -173,6 +239,33 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
             if (!config_parse_freq(optarg, &cfg->cpu_clock_hz) || cfg->cpu_clock_hz < 1000000 ||
                 cfg->cpu_clock_hz > 100000000000ull)
                 fatal("--cpu-clock", "'%s' is not a clock frequency between 1MHz and 100GHz (e.g. 3GHz)", optarg);
+            cfg->cpu_clock_set = true;
+            break;
+        case OPT_CKPT_DIR: cfg->checkpoint_dir = optarg; break;
+        case 'r':
+            cfg->restore = (int)parse_u64("-r", optarg);
+            if (cfg->restore < 1)
+                fatal("-r", "checkpoints are counted from 1 (the oldest)");
+            break;
+        case OPT_RESTORE_CPU: cfg->restore_with_cpu = parse_cpu(optarg); break;
+        case OPT_TAKE_CKPT: {
+            char *comma = strchr(optarg, ',');
+            if (comma)
+                *comma = 0;
+            cfg->take_checkpoint_tick = parse_u64("--take-checkpoints", optarg);
+            cfg->take_checkpoint_period = comma ? parse_u64("--take-checkpoints", comma + 1) : 0;
+            cfg->take_checkpoints = true;
+            break;
+        }
+        case OPT_CKPT_END: cfg->checkpoint_at_end = true; break;
+        case OPT_INTERACTIVE: cfg->interactive = true; break;
+        case OPT_CONTROL: cfg->control = optarg; cfg->interactive = true; break;
+        case OPT_BATCH: cfg->batch = true; break;
+        case OPT_SCRIPT_DIR: add_script_dir(cfg, optarg); break;
+        case 'j':
+            cfg->jobs = (int)parse_u64("-j", optarg);
+            if (cfg->jobs < 1 || cfg->jobs > 256)
+                fatal("-j", "%d: choose 1 to 256 parallel restores", cfg->jobs);
             break;
         case OPT_MAXINSTS: cfg->maxinsts = parse_u64("--maxinsts", optarg); break;
         case OPT_CMDLINE: cfg->cmdline = optarg; break;
@@ -195,17 +288,25 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
     }
     if (optind < argc)
         fatal("usage", "unexpected argument '%s' (see m5sim --help)", argv[optind]);
-    if (!cfg->kernel)
-        fatal("usage", "--kernel is required (see m5sim --help)");
+    if (cfg->restore && !cfg->checkpoint_dir)
+        fatal("-r", "restoring needs --checkpoint-dir (the directory holding cpt.<tick>/)");
+    if (!cfg->kernel && !cfg->restore)
+        fatal("usage", "--kernel is required unless restoring a checkpoint (see m5sim --help)");
+    if (cfg->batch && !cfg->restore)
+        fatal("--batch", "batch mode restores a checkpoint for each script: give --checkpoint-dir and -r");
+    if (cfg->batch && cfg->interactive)
+        fatal("--batch", "batch mode and --interactive do not mix");
 }
 
 void config_write_ini(const struct machine_config *cfg, FILE *f)
 {
     fprintf(f, "[system]\nmem_size=%llu\nnum_cpus=%d\ncpu_type=%s\ncpu_clock=%llu\nkernel=%s\n",
             (unsigned long long)cfg->mem_size, cfg->num_cpus, config_cpu_name(cfg->cpu_type),
-            (unsigned long long)cfg->cpu_clock_hz, cfg->kernel);
+            (unsigned long long)cfg->cpu_clock_hz, cfg->kernel ? cfg->kernel : "(from checkpoint)");
     fprintf(f, "cmdline=%s\nmaxinsts=%llu\n", cfg->cmdline ? cfg->cmdline : "(default)",
             (unsigned long long)cfg->maxinsts);
+    fprintf(f, "checkpoint_dir=%s\nrestore=%d\nrestore_with_cpu=%s\n", cfg->checkpoint_dir ? cfg->checkpoint_dir : "",
+            cfg->restore, config_cpu_name(cfg->restore_with_cpu));
     for (int i = 0; i < cfg->ndisks; i++)
         fprintf(f, "disk%d=%s\n", i, cfg->disks[i]);
     for (int i = 0; i < cfg->nscripts; i++)

@@ -28,6 +28,20 @@ struct machine_config {
     uint64_t maxinsts;            /* 0: unlimited */
     enum cpu_model cpu_type;
     bool quiet;                   /* no console echo, no status line */
+    bool mem_size_set, cpu_clock_set;
+
+    /* Checkpoints. */
+    const char *checkpoint_dir;   /* where checkpoints go, and where -r looks */
+    int restore;                  /* -r N: restore the N-th checkpoint (1-based); 0: boot */
+    enum cpu_model restore_with_cpu;
+    uint64_t take_checkpoint_tick, take_checkpoint_period;  /* --take-checkpoints T[,P] */
+    bool take_checkpoints, checkpoint_at_end;
+
+    /* Scripts beyond the queue. */
+    bool interactive;             /* ask the user for the next script */
+    const char *control;          /* FIFO or file to read commands from instead of the terminal */
+    bool batch;                   /* one fresh restore per script */
+    int jobs;                     /* -j N: batch runs at once */
     /* Cache options are recorded for the timing model. */
     bool caches, l2cache;
     uint64_t l1d_size, l1i_size, l2_size;

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ckpt/ckpt.h"
+#include "ckpt/memory.h"
 #include "cpu/block.h"
 #include "stats/stats.h"
 #include "util/log.h"
@@ -117,6 +119,33 @@ static void m5_stats(void *opaque, bool dump, bool reset)
         machine_reset_stats(opaque);
 }
 
+static void m5_script_request(void *opaque)
+{
+    struct machine *m = opaque;
+    if (m->host_first_readfile == 0) {
+        m->host_first_readfile = host_seconds() - m->host_start;
+        m->icount_first_readfile = m->cpu.icount;
+    }
+}
+
+/* <outdir>/run.ini: how the run ended and host-side timings, for scripts and tools. */
+static void write_run_record(struct machine *m)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/run.ini", m->cfg.outdir);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        warn(m->cfg.outdir, "cannot write run.ini");
+        return;
+    }
+    fprintf(f, "[run]\nexit_status=%d\nexit_cause=%s\ninstructions=%llu\nfinal_tick=%llu\n"
+               "host_seconds=%.6f\nhost_seconds_to_first_readfile=%.6f\ninstructions_to_first_readfile=%llu\n",
+            m->exit_status, m->exit_why, (unsigned long long)m->cpu.icount,
+            (unsigned long long)machine_now(m), host_seconds() - m->host_start, m->host_first_readfile,
+            (unsigned long long)m->icount_first_readfile);
+    fclose(f);
+}
+
 /* -------------------------------------------------------------- setup -- */
 
 static void add_e820(struct machine *m, uint64_t addr, uint64_t size, uint32_t type)
@@ -127,7 +156,14 @@ static void add_e820(struct machine *m, uint64_t addr, uint64_t size, uint32_t t
 static void setup_memory(struct machine *m)
 {
     m->ram_size = m->cfg.mem_size;
-    m->ram = mmap(NULL, m->ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (m->restore_img) {
+        char path[4096];
+        ckpt_path(m->restore_img, "memory.img", path, sizeof path);
+        m->ram = ckpt_memory_map(path, m->ram_size);
+    } else {
+        m->ram = mmap(NULL, m->ram_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                      -1, 0);
+    }
     if (m->ram == MAP_FAILED)
         fatal("--mem-size", "cannot reserve %llu bytes of host memory: %s",
               (unsigned long long)m->ram_size, strerror(errno));
@@ -170,14 +206,72 @@ static FILE *open_output(const struct machine *m, const char *name)
     return f;
 }
 
+/* Where checkpoints go: the outdir when restoring (the checkpoint directory is never modified). */
+static const char *checkpoint_parent(const struct machine *m)
+{
+    return m->restore_img || !m->cfg.checkpoint_dir ? m->cfg.outdir : m->cfg.checkpoint_dir;
+}
+
+void machine_checkpoint(struct machine *m)
+{
+    char path[4096];
+    double t0 = host_seconds();
+    if (ckpt_save(m, checkpoint_parent(m), path, sizeof path) == 0) {
+        m->checkpoints_taken++;
+        if (!m->cfg.quiet)
+            info("checkpoint %s written in %.0f ms", path, (host_seconds() - t0) * 1e3);
+    }
+}
+
+static void m5_checkpoint(void *opaque)
+{
+    machine_checkpoint(opaque);
+}
+
+static void take_checkpoint_event(void *opaque)
+{
+    struct machine *m = opaque;
+    machine_checkpoint(m);
+    if (m->cfg.take_checkpoint_period)
+        eventq_schedule(&m->eq, &m->take_ckpt_event, m->eq.now + m->cfg.take_checkpoint_period);
+}
+
+/*
+ * Restoring: find and check the checkpoint, then take memory size, clock and
+ * disks from it; what the user gave must agree with it.
+ */
+static void open_restore(struct machine *m)
+{
+    struct machine_config *cfg = &m->cfg;
+    char dir[4096];
+    ckpt_locate(cfg->checkpoint_dir, cfg->restore, dir, sizeof dir);
+    m->restore_img = calloc(1, sizeof(*m->restore_img));
+    ckpt_open(m->restore_img, dir);
+    const struct ckpt_image *img = m->restore_img;
+    if (cfg->mem_size_set && cfg->mem_size != img->mem_size)
+        fatal("--mem-size", "%lluMB does not match the checkpoint %s, taken with %lluMB of memory "
+              "(leave --mem-size out to use the checkpoint's)", (unsigned long long)(cfg->mem_size >> 20), dir,
+              (unsigned long long)(img->mem_size >> 20));
+    if (cfg->cpu_clock_set && cfg->cpu_clock_hz != img->cpu_clock)
+        fatal("--cpu-clock", "%lluHz does not match the checkpoint %s, taken at %lluHz",
+              (unsigned long long)cfg->cpu_clock_hz, dir, (unsigned long long)img->cpu_clock);
+    ckpt_verify_files(img, cfg->disks, cfg->ndisks);
+    cfg->mem_size = img->mem_size;
+    cfg->cpu_clock_hz = img->cpu_clock;
+    if (!cfg->ndisks) {
+        cfg->ndisks = img->ndisks;
+        for (int i = 0; i < img->ndisks; i++)
+            cfg->disks[i] = img->disk_base[i];
+    }
+}
+
 void machine_init(struct machine *m, const struct machine_config *cfg)
 {
     memset(m, 0, sizeof(*m));
     m->cfg = *cfg;
-    m->period = (TICKS_PER_SECOND + cfg->cpu_clock_hz / 2) / cfg->cpu_clock_hz;
 
     /* Check every input before creating any output. */
-    if (access(cfg->kernel, R_OK) != 0)
+    if (cfg->kernel && !cfg->restore && access(cfg->kernel, R_OK) != 0)
         fatal(cfg->kernel, "cannot read kernel: %s", strerror(errno));
     for (int i = 0; i < cfg->ndisks; i++)
         if (access(cfg->disks[i], R_OK) != 0)
@@ -185,6 +279,9 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
     for (int i = 0; i < cfg->nscripts; i++)
         if (access(cfg->scripts[i], R_OK) != 0)
             fatal(cfg->scripts[i], "cannot read script: %s", strerror(errno));
+    if (cfg->restore)
+        open_restore(m);
+    m->period = (TICKS_PER_SECOND + m->cfg.cpu_clock_hz / 2) / m->cfg.cpu_clock_hz;
     if (mkdir(cfg->outdir, 0755) != 0 && errno != EEXIST)
         fatal(cfg->outdir, "cannot create output directory: %s", strerror(errno));
 
@@ -204,20 +301,33 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
     m->console = open_output(m, "system.pc.com_1.device");
     m->stats_file = open_output(m, "stats.txt");
     FILE *ini = open_output(m, "config.ini");
-    config_write_ini(cfg, ini);
+    config_write_ini(&m->cfg, ini);
 
-    struct m5dev_hooks hooks = { .opaque = m, .exit = m5_exit, .stats = m5_stats };
+    struct m5dev_hooks hooks = { .opaque = m, .exit = m5_exit, .stats = m5_stats,
+                                 .checkpoint = m5_checkpoint, .script_request = m5_script_request };
     m5dev_init(&m->m5, &m->eq, cfg->outdir, cfg->scripts, cfg->nscripts, &hooks);
     m5dev_attach(&m->m5, &m->bus);
     pc_devices_attach(m);
 
-    struct boot_info info;
-    boot_load_kernel(&m->bus, cfg->kernel, &info);
-    char cmdline[BOOT_CMDLINE_MAX];
-    build_cmdline(m, cmdline, sizeof cmdline);
-    fprintf(ini, "\n[boot]\nentry=0x%llx\ncmdline=%s\n", (unsigned long long)info.entry, cmdline);
+    if (m->restore_img) {
+        ckpt_restore(m, m->restore_img);
+        fprintf(ini, "\n[restore]\ncheckpoint=%s\ntick=%llu\n", m->restore_img->dir,
+                (unsigned long long)m->restore_img->tick);
+    } else {
+        struct boot_info info;
+        boot_load_kernel(&m->bus, cfg->kernel, &info);
+        char cmdline[BOOT_CMDLINE_MAX];
+        build_cmdline(m, cmdline, sizeof cmdline);
+        fprintf(ini, "\n[boot]\nentry=0x%llx\ncmdline=%s\n", (unsigned long long)info.entry, cmdline);
+        boot_setup(&m->bus, &m->cpu, &info, cmdline, m->e820, m->n_e820);
+    }
     fclose(ini);
-    boot_setup(&m->bus, &m->cpu, &info, cmdline, m->e820, m->n_e820);
+
+    event_init(&m->take_ckpt_event, "take-checkpoints", take_checkpoint_event, m);
+    if (cfg->take_checkpoints)
+        eventq_schedule(&m->eq, &m->take_ckpt_event, cfg->take_checkpoint_tick);
+    m->stats_reset_tick = m->eq.now;
+    m->stats_reset_icount = m->cpu.icount;
     m->host_start = m->stats_reset_host = host_seconds();
 }
 
@@ -233,6 +343,10 @@ void machine_free(struct machine *m)
     block_cache_free(block_cache_for_bus(&m->bus));
     eventq_free(&m->eq);
     munmap(m->ram, m->ram_size);
+    if (m->restore_img) {
+        ckpt_close(m->restore_img);
+        free(m->restore_img);
+    }
 }
 
 /* ---------------------------------------------------------------- run -- */
@@ -313,6 +427,9 @@ int machine_run(struct machine *m)
         }
     }
     status_line(m, true);
+    if (m->cfg.checkpoint_at_end)
+        machine_checkpoint(m);
     machine_dump_stats(m);
+    write_run_record(m);
     return m->exit_status;
 }

@@ -18,6 +18,7 @@
 
 struct pc_devices;
 struct disk;
+struct ckpt_image;
 
 /* Physical address map. */
 #define MACHINE_LOW_RAM_MAX   0xc0000000ull   /* RAM below the 32-bit MMIO hole */
@@ -48,6 +49,10 @@ struct machine {
     FILE *console;                  /* <outdir>/system.pc.com_1.device */
     FILE *stats_file;               /* <outdir>/stats.txt */
 
+    struct ckpt_image *restore_img;  /* the checkpoint this run restored, or NULL after a boot */
+    struct event take_ckpt_event;
+    unsigned checkpoints_taken;
+
     bool done;
     int exit_status;
     char exit_why[160];
@@ -55,6 +60,8 @@ struct machine {
     /* Statistics bookkeeping: values at the last reset. */
     uint64_t stats_reset_tick, stats_reset_icount;
     double stats_reset_host, host_start;
+    double host_first_readfile;     /* host seconds from start to the guest's first script request, or 0 */
+    uint64_t icount_first_readfile;
     uint64_t stats_dumps;
 };
 
@@ -69,10 +76,15 @@ uint64_t machine_now(const struct machine *m);
 /* End the run with this status at the next instruction boundary. */
 void machine_stop(struct machine *m, int status, const char *why);
 void machine_dump_stats(struct machine *m);
+/* Write a checkpoint now (the CPU must be between instructions: call from an event or between quanta). */
+void machine_checkpoint(struct machine *m);
 void machine_reset_stats(struct machine *m);
 
 /* The PC devices (machine/pc.c): interrupt controllers, timers, RTC, UART, and their CPU hooks. */
 void pc_devices_attach(struct machine *m);
 void pc_devices_free(struct machine *m);
+struct ini;
+void pc_devices_save(struct machine *m, FILE *f);
+void pc_devices_load(struct machine *m, const struct ini *ini);
 
 #endif

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ckpt/ckpt.h"
+#include "ckpt/ini.h"
 #include "cpu/cpuid.h"
 #include "dev/ioapic.h"
 #include "dev/isa_irq.h"
@@ -66,7 +68,17 @@ static void attach_disks(struct machine *m)
     for (int i = 0; i < m->cfg.ndisks; i++) {
         char overlay[4096], serial[21];
         snprintf(overlay, sizeof overlay, "%s/disk%d.overlay", m->cfg.outdir, i);
-        m->disks[i] = disk_open(m->cfg.disks[i], overlay);
+        if (m->restore_img) {
+            /* Start from the checkpoint's overlay, copied: the checkpoint itself is never written. */
+            char snap[4096], map[4096], name[32];
+            snprintf(name, sizeof name, "disk%d.overlay", i);
+            ckpt_path(m->restore_img, name, snap, sizeof snap);
+            snprintf(name, sizeof name, "disk%d.map", i);
+            ckpt_path(m->restore_img, name, map, sizeof map);
+            m->disks[i] = disk_open_snapshot(m->cfg.disks[i], overlay, snap, map);
+        } else {
+            m->disks[i] = disk_open(m->cfg.disks[i], overlay);
+        }
         snprintf(serial, sizeof serial, "m5sim-disk%d", i);
         virtio_blk_init(&pc->vblk[i], m->disks[i], &m->bus, isa_irq_line(&pc->isa, MACHINE_VIRTIO_IRQ0 + i),
                         serial);
@@ -119,4 +131,70 @@ void pc_devices_free(struct machine *m)
         disk_close(m->disks[i]);
     free(m->pc);
     m->pc = NULL;
+}
+
+/* ------------------------------------------------------- checkpoints -- */
+
+/*
+ * Each device keeps all of its state in a plain struct (`.s`), saved as one
+ * hex blob with its size: a layout change between versions is then caught
+ * by the size check instead of silently misread.
+ */
+#define PC_DEVICES(X) X(pic) X(ioapic) X(lapic) X(pit) X(rtc) X(com1) X(misc)
+
+static void save_blob(FILE *f, const char *name, const void *state, size_t size)
+{
+    ini_section(f, "device.%s", name);
+    ini_dec(f, "state_size", size);
+    ini_hex(f, "state", state, size);
+}
+
+static void load_blob(const struct ini *ini, const char *name, void *state, size_t size)
+{
+    char section[64];
+    snprintf(section, sizeof section, "device.%s", name);
+    uint64_t saved = ini_need_u64(ini, section, "state_size");
+    if (saved != size)
+        fatal(ini->path, "[%s] state is %llu bytes, this m5sim expects %zu: the checkpoint comes from a "
+              "different m5sim version", section, (unsigned long long)saved, size);
+    ini_need_hex(ini, section, "state", state, size);
+}
+
+#define VIRTIO_FIELDS(X) X(status) X(device_features_sel) X(driver_features_sel) X(driver_features) \
+    X(queue_sel) X(interrupt_status) X(config_generation) X(q.num) X(q.ready) X(q.desc) X(q.avail) \
+    X(q.used) X(q.last_avail) X(q.used_idx) X(reads) X(writes) X(flushes) X(errors) X(bytes_read) \
+    X(bytes_written)
+
+void pc_devices_save(struct machine *m, FILE *f)
+{
+    struct pc_devices *pc = m->pc;
+    uart_flush(&pc->com1);
+#define SAVE(d) save_blob(f, #d, &pc->d.s, sizeof pc->d.s);
+    PC_DEVICES(SAVE)
+#undef SAVE
+    for (int i = 0; i < m->cfg.ndisks; i++) {
+        ini_section(f, "device.virtio_blk%d", i);
+#define SAVEF(field) ini_u64(f, #field, (uint64_t)pc->vblk[i].field);
+        VIRTIO_FIELDS(SAVEF)
+#undef SAVEF
+    }
+}
+
+void pc_devices_load(struct machine *m, const struct ini *ini)
+{
+    struct pc_devices *pc = m->pc;
+#define LOAD(d) load_blob(ini, #d, &pc->d.s, sizeof pc->d.s);
+    PC_DEVICES(LOAD)
+#undef LOAD
+    for (int i = 0; i < m->cfg.ndisks; i++) {
+        char section[64];
+        snprintf(section, sizeof section, "device.virtio_blk%d", i);
+        struct virtio_blk *v = &pc->vblk[i];
+#define LOADF(field) v->field = (__typeof__(v->field))ini_need_u64(ini, section, #field);
+        VIRTIO_FIELDS(LOADF)
+#undef LOADF
+    }
+    /* Timers re-arm their events from the restored state. */
+    pit_post_load(&pc->pit);
+    lapic_post_load(&pc->lapic);
 }

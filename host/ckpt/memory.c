@@ -1,0 +1,79 @@
+/* memory.c - sparse guest-memory image (see memory.h). */
+#include "ckpt/memory.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/log.h"
+
+#define PAGE 4096u
+#define SPAN (64u * PAGE)   /* pages are checked for residency in spans */
+
+static bool page_is_zero(const uint8_t *p)
+{
+    static const uint8_t zero[PAGE];
+    return memcmp(p, zero, PAGE) == 0;
+}
+
+int64_t ckpt_memory_write(const uint8_t *ram, uint64_t size, const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return -1;
+    if (ftruncate(fd, (off_t)size) != 0) {
+        close(fd);
+        return -1;
+    }
+    int64_t written = 0;
+    unsigned char vec[SPAN / PAGE];
+    for (uint64_t off = 0; off < size; off += SPAN) {
+        uint64_t len = size - off < SPAN ? size - off : SPAN;
+        /* Pages never touched are not resident in anonymous memory: skip them without reading. */
+        bool check_residency = mincore((void *)(ram + off), len, vec) == 0;
+        for (uint64_t p = 0; p < len; p += PAGE) {
+            if (check_residency && !(vec[p / PAGE] & 1))
+                continue;
+            const uint8_t *page = ram + off + p;
+            if (page_is_zero(page))
+                continue;
+            /* Write runs of non-zero pages at once. */
+            uint64_t run = PAGE;
+            while (p + run < len && (!check_residency || (vec[(p + run) / PAGE] & 1)) && !page_is_zero(page + run))
+                run += PAGE;
+            if (pwrite(fd, page, run, (off_t)(off + p)) != (ssize_t)run) {
+                close(fd);
+                return -1;
+            }
+            written += (int64_t)run;
+            p += run - PAGE;
+        }
+    }
+    if (fsync(fd) != 0) {
+        close(fd);
+        return -1;
+    }
+    close(fd);
+    return written;
+}
+
+uint8_t *ckpt_memory_map(const char *path, uint64_t size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        fatal(path, "cannot open checkpoint memory: %s", strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0 || (uint64_t)st.st_size != size)
+        fatal(path, "checkpoint memory is %lld bytes, the index says %llu: truncated or corrupt",
+              (long long)st.st_size, (unsigned long long)size);
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_NORESERVE, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED)
+        fatal(path, "cannot map checkpoint memory: %s", strerror(errno));
+    return p;
+}

@@ -1,0 +1,386 @@
+/*
+ * se.c - `m5sim se`: options, building the process, the run loop, and what
+ * happens when the guest faults.
+ *
+ * Guest-physical RAM is one large MAP_NORESERVE host mapping: only pages the
+ * guest touches cost host memory. The CPU starts at CPL 3 in long mode at the
+ * ELF entry point with the stack of stack.c; SYSCALL instructions come to
+ * se_syscall() (syscall.c), exceptions to se_exception() below, which backs
+ * anonymous memory on first touch and turns any other fault into the
+ * signal death Linux would give the program (status 128+signal).
+ */
+#include "se/se.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cpu/cpu.h"
+#include "cpu/cpuid.h"
+#include "cpu/exception.h"
+#include "se/process.h"
+#include "stats/stats.h"
+#include "util/log.h"
+
+/* The environment a guest gets unless told otherwise: fixed, so runs are reproducible. */
+static const char *const default_env[] = {
+    "PATH=/usr/local/bin:/usr/bin:/bin",
+    "HOME=/",
+    "LANG=C",
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: m5sim se [OPTIONS] PROGRAM [ARGS...]\n"
+            "Run a static x86-64 Linux program on the simulated CPU, servicing its system\n"
+            "calls on the host (syscall emulation, like gem5's SE mode).\n"
+            "\n"
+            "  --maxinsts N     stop after N instructions (exit status 0)\n"
+            "  --env K=V        set K in the guest environment (repeatable); the default\n"
+            "                   environment is PATH=/usr/local/bin:/usr/bin:/bin HOME=/ LANG=C\n"
+            "  --inherit-env    start from the host's environment instead of the default\n"
+            "  --stats FILE     write statistics (simInsts, simSeconds, ...) to FILE\n"
+            "  -v, --verbose    print instructions, MIPS and exit status to stderr at the end\n"
+            "  -h, --help       this text\n"
+            "\n"
+            "m5sim se exits with the program's exit status, or 128+N when it dies of signal N.\n");
+}
+
+/* ------------------------------------------------------------ outcome ---- */
+
+uint64_t se_now_ns(const struct se *se)
+{
+    return se->cpu->icount / (SE_CPU_HZ / 1000000000ull) + se->sleep_ns;
+}
+
+void se_exit(struct se *se, int status)
+{
+    if (se->exited)
+        return;
+    se->exited = true;
+    se->exit_status = status;
+    cpu_request_exit(se->cpu, CPU_EXIT_STOP);
+}
+
+void se_kill(struct se *se, int sig, const char *why)
+{
+    if (se->exited)
+        return;
+    if (why)
+        fprintf(stderr, "m5sim se: %s: %s\n", se->path, why);
+    else if (sig != SIGPIPE)  /* as shells do: a broken pipe is how pipelines end */
+        fprintf(stderr, "m5sim se: %s: terminated by signal %d (%s)\n", se->path, sig, strsignal(sig));
+    se->killed_by = sig;
+    se_exit(se, 128 + sig);
+}
+
+struct fault_kind {
+    const char *name;
+    int sig;
+};
+
+static struct fault_kind fault_kind(int vector)
+{
+    switch (vector) {
+    case EXC_DE: return (struct fault_kind){ "divide error", SIGFPE };
+    case EXC_DB: return (struct fault_kind){ "debug trap", SIGTRAP };
+    case EXC_BP: return (struct fault_kind){ "breakpoint", SIGTRAP };
+    case EXC_UD: return (struct fault_kind){ "invalid or unsupported instruction", SIGILL };
+    case EXC_NP: return (struct fault_kind){ "segment not present", SIGBUS };
+    case EXC_SS: return (struct fault_kind){ "stack-segment fault", SIGBUS };
+    case EXC_GP: return (struct fault_kind){ "general protection fault", SIGSEGV };
+    case EXC_PF: return (struct fault_kind){ "segmentation fault", SIGSEGV };
+    case EXC_MF: return (struct fault_kind){ "x87 floating-point exception", SIGFPE };
+    case EXC_AC: return (struct fault_kind){ "alignment check", SIGBUS };
+    case EXC_XM: return (struct fault_kind){ "SIMD floating-point exception", SIGFPE };
+    default: return (struct fault_kind){ "exception", SIGSEGV };
+    }
+}
+
+/* The guest faulted with nothing to handle it: one line, then the signal's death. */
+static void report_fault(struct se *se, int vector, uint32_t error)
+{
+    struct cpu *cpu = se->cpu;
+    uint64_t rip = cpu->s.rip;
+    char bytes[64] = "", what[160];
+    unsigned len = 0;
+    for (unsigned i = 0; i < 15; i++) {
+        const uint8_t *p = se_guest_ptr(se, rip + i, false);
+        if (!p)
+            break;
+        len += (unsigned)snprintf(bytes + len, sizeof(bytes) - len, "%s%02x", i ? " " : "", *p);
+    }
+    struct fault_kind k = fault_kind(vector);
+    if (vector == EXC_PF) {
+        const char *acc = (error & PFERR_I) ? "execute" : (error & PFERR_W) ? "write" : "read";
+        snprintf(what, sizeof(what), "%s (%s at 0x%llx, %s)", k.name, acc,
+                 (unsigned long long)cpu->s.cr2,
+                 (error & PFERR_P) ? "protection violation" : "not mapped");
+    } else if (vector == EXC_GP && error) {
+        snprintf(what, sizeof(what), "%s (error code 0x%x)", k.name, error);
+    } else {
+        snprintf(what, sizeof(what), "%s", k.name);
+    }
+    char line[320];
+    snprintf(line, sizeof(line), "%s at rip=0x%llx (bytes %s)", what, (unsigned long long)rip,
+             len ? bytes : "unreadable");
+    se_kill(se, k.sig, line);
+}
+
+static bool se_exception(void *opaque, struct cpu *cpu, int vector, uint32_t error)
+{
+    struct se *se = opaque;
+    if (vector == EXC_PF && !(error & PFERR_P)) {
+        int acc = (error & PFERR_W) ? PROT_WRITE : (error & PFERR_I) ? PROT_EXEC : PROT_READ;
+        /* The same access faulting again right after its page was backed would loop forever. */
+        bool again = cpu->icount == se->last_fault_icount && cpu->s.cr2 == se->last_fault_va;
+        se->last_fault_icount = cpu->icount;
+        se->last_fault_va = cpu->s.cr2;
+        if (!again && se_vm_fault(se, cpu->s.cr2, acc) == 0)
+            return true;  /* first touch of anonymous memory: run the instruction again */
+    }
+    report_fault(se, vector, error);
+    return true;
+}
+
+/* ------------------------------------------------------------- options ---- */
+
+struct options {
+    uint64_t maxinsts;
+    const char *stats;
+    bool verbose;
+    bool inherit_env;
+    char **env;
+    int nenv;
+};
+
+static void env_set(struct options *o, const char *kv)
+{
+    const char *eq = strchr(kv, '=');
+    size_t klen = eq ? (size_t)(eq - kv) : strlen(kv);
+    for (int i = 0; i < o->nenv; i++) {
+        if (strncmp(o->env[i], kv, klen) == 0 && o->env[i][klen] == '=') {
+            o->env[i] = (char *)kv;
+            return;
+        }
+    }
+    o->env = realloc(o->env, ((size_t)o->nenv + 2) * sizeof(*o->env));
+    if (!o->env)
+        fatal("se", "out of host memory");
+    o->env[o->nenv++] = (char *)kv;
+    o->env[o->nenv] = NULL;
+}
+
+/* The value of option `name` at argv[*i] ("--name V" or "--name=V"), or NULL if it is not that option. */
+static const char *option_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) != 0)
+        return NULL;
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (argv[*i][n] != 0)
+        return NULL;
+    if (*i + 1 >= argc)
+        fatal("se", "option %s needs a value (see m5sim se --help)", name);
+    return argv[++*i];
+}
+
+/* Parse options up to the program name; returns the index of PROGRAM in argv. */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+    char **extra = calloc((size_t)argc + 1, sizeof(*extra));
+    int nextra = 0;
+    int i;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        }
+        if (a[0] != '-' || a[1] == 0)
+            break;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            exit(0);
+        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+            o->verbose = true;
+        } else if (strcmp(a, "--inherit-env") == 0) {
+            o->inherit_env = true;
+        } else if ((v = option_value(argc, argv, &i, "--maxinsts"))) {
+            char *end;
+            errno = 0;
+            o->maxinsts = strtoull(v, &end, 0);
+            if (errno || *end || !*v || v[0] == '-' || o->maxinsts == 0)
+                fatal("se", "--maxinsts wants a positive instruction count, not '%s'", v);
+        } else if ((v = option_value(argc, argv, &i, "--env"))) {
+            if (!strchr(v, '=') || v[0] == '=')
+                fatal("se", "--env wants KEY=VALUE, not '%s'", v);
+            extra[nextra++] = (char *)v;
+        } else if ((v = option_value(argc, argv, &i, "--stats"))) {
+            o->stats = v;
+        } else {
+            fprintf(stderr, "m5sim: se: unknown option '%s'\n", a);
+            usage(stderr);
+            exit(2);
+        }
+    }
+    if (i >= argc) {
+        fprintf(stderr, "m5sim: se: no program given\n");
+        usage(stderr);
+        exit(2);
+    }
+
+    o->env = calloc(1, sizeof(*o->env));
+    if (o->inherit_env) {
+        for (char **e = environ; *e; e++)
+            env_set(o, *e);
+    } else {
+        for (size_t k = 0; k < sizeof(default_env) / sizeof(default_env[0]); k++)
+            env_set(o, default_env[k]);
+    }
+    for (int k = 0; k < nextra; k++)
+        env_set(o, extra[k]);
+    free(extra);
+    return i;
+}
+
+/* ---------------------------------------------------------- statistics ---- */
+
+static void write_stats(const struct se *se, FILE *f, double host_seconds)
+{
+    uint64_t insts = se->cpu->icount, ns = se_now_ns(se);
+    stats_begin(f);
+    stats_f64(f, "simSeconds", (double)ns / 1e9, "Number of seconds simulated", "Second");
+    stats_u64(f, "simTicks", ns * 1000, "Number of ticks simulated", "Tick");
+    stats_u64(f, "finalTick", ns * 1000, "Number of ticks from beginning of simulation", "Tick");
+    stats_u64(f, "simFreq", 1000000000000ull, "The number of ticks per simulated second", "Tick/Second");
+    stats_f64(f, "hostSeconds", host_seconds, "Real time elapsed on the host", "Second");
+    stats_f64(f, "hostInstRate", host_seconds > 0 ? (double)insts / host_seconds : 0.0,
+              "Simulator instruction rate (inst/s)", "Count/Second");
+    stats_u64(f, "simInsts", insts, "Number of instructions simulated", "Count");
+    stats_u64(f, "system.cpu.numCycles", insts, "Number of cpu cycles simulated", "Cycle");
+    stats_u64(f, "system.cpu.committedInsts", insts, "Number of instructions committed", "Count");
+    stats_end(f);
+    fclose(f);
+}
+
+/* ---------------------------------------------------------------- main ---- */
+
+static double host_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int se_main(int argc, char **argv)
+{
+    struct options o = { 0 };
+    int prog = parse_options(argc, argv, &o);
+
+    struct se *se = calloc(1, sizeof(*se));
+    struct cpu *cpu = calloc(1, sizeof(*cpu));
+    if (!se || !cpu)
+        fatal("se", "out of host memory");
+    se->path = argv[prog];
+    se->verbose = o.verbose;
+    se->exe_path = realpath(se->path, NULL);
+    if (!se->exe_path) {
+        if (access(se->path, F_OK) < 0)
+            fatal(se->path, "%s", strerror(errno));
+        se->exe_path = strdup(se->path);
+    }
+
+    /* Guest-physical memory, page tables and the CPU. */
+    se->ram = mmap(NULL, SE_RAM_SIZE, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (se->ram == MAP_FAILED)
+        fatal("se", "cannot reserve %llu GiB of host address space for guest memory: %s",
+              (unsigned long long)(SE_RAM_SIZE >> 30), strerror(errno));
+    bus_init(&se->bus);
+    bus_add_ram(&se->bus, 0, SE_RAM_SIZE, se->ram);
+    pt_init(&se->pt, &se->bus, SE_PAGE, SE_RAM_SIZE);  /* physical page 0 stays unused */
+    cpuid_tsc_hz = SE_CPU_HZ;  /* RDTSC counts simulated cycles at the same clock as se_now_ns() */
+    cpu_init(cpu, &se->bus, 0);
+    se->cpu = cpu;
+
+    /* The process. */
+    se_vm_init(se);
+    se_process_init(se);
+    se_fd_init(se);
+    se_load_elf(se, se->path, &se->image);
+    se->brk_start = se->brk = PAGE_UP(se->image.end);
+    int envc = 0;
+    while (o.env[envc])
+        envc++;
+    uint64_t sp = se_build_stack(se, argc - prog, argv + prog, envc, o.env);
+
+    cpu_enter_long_mode(cpu, se->pt.root, 3);
+    memset(cpu->s.gpr, 0, sizeof(cpu->s.gpr));
+    cpu->s.gpr[RSP] = sp;
+    cpu->s.rip = se->image.entry;
+    cpu->s.idtr.base = 0;
+    cpu->s.idtr.limit = 0;  /* no guest kernel: every exception comes to se_exception() */
+    cpu->hooks = (struct cpu_hooks){
+        .opaque = se,
+        .syscall = se_syscall,
+        .exception = se_exception,
+        .cycles = se_cycles,
+        .m5op = se_m5op,
+    };
+    cpu_state_changed(cpu);
+
+    /* A guest writing to a closed pipe gets SIGPIPE from us, not the simulator from the host. */
+    signal(SIGPIPE, SIG_IGN);
+
+    /* Opened now: the guest may change the working directory, and a bad path should fail early. */
+    FILE *stats = NULL;
+    if (o.stats && !(stats = fopen(o.stats, "w")))
+        fatal(o.stats, "cannot write statistics: %s", strerror(errno));
+
+    double t0 = host_now();
+    uint64_t limit = o.maxinsts ? o.maxinsts : UINT64_MAX;
+    while (!se->exited) {
+        if (cpu->icount >= limit) {
+            fprintf(stderr, "m5sim se: %s: stopped after --maxinsts %llu instructions\n", se->path,
+                    (unsigned long long)o.maxinsts);
+            se->exit_status = 0;
+            break;
+        }
+        enum cpu_exit why = cpu_run(cpu, limit - cpu->icount);
+        if (se->exited)
+            break;
+        switch (why) {
+        case CPU_EXIT_NONE:
+        case CPU_EXIT_BUDGET:
+        case CPU_EXIT_STOP:
+            break;
+        case CPU_EXIT_HALT:
+            se_kill(se, SIGSEGV, "the CPU halted");
+            break;
+        case CPU_EXIT_TRIPLE_FAULT:
+            report_fault(se, cpu->fault_vector, cpu->fault_error);
+            break;
+        case CPU_EXIT_UNSUPPORTED:
+            se_kill(se, SIGILL, "stopped at an unsupported instruction");
+            break;
+        }
+    }
+    double secs = host_now() - t0;
+
+    if (o.verbose || o.stats)
+        fprintf(stderr, "m5sim se: %llu instructions, %.1f MIPS, exit status %d\n",
+                (unsigned long long)cpu->icount, secs > 0 ? (double)cpu->icount / secs / 1e6 : 0.0,
+                se->exit_status);
+    if (stats)
+        write_stats(se, stats, secs);
+    fflush(stdout);
+    return se->exit_status;
+}

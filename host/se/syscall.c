@@ -1,0 +1,800 @@
+/*
+ * syscall.c - system call dispatch, and the calls about the process itself:
+ * identity, exit, time, randomness, limits, signals, thread-area setup.
+ *
+ * The process is single-threaded and alone: its PID is SE_PID, its time is
+ * simulated (se_now_ns(): instructions at SE_CPU_HZ plus simulated sleeps,
+ * from a fixed epoch), its random bytes come from a fixed-seed generator.
+ * Signal dispositions and masks are recorded; handlers are never run (a
+ * signal the process sends itself takes its default action, so abort()
+ * ends the run with status 134 as it would natively).
+ */
+#include "se/process.h"
+#include "se/syscall.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/times.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cpu/exception.h"
+#include "cpu/flags.h"
+#include "util/log.h"
+
+#include "m5ops.h"
+
+/* ---------------------------------------------------------- dispatch ---- */
+
+typedef int64_t (*se_syscall_fn)(struct se *se, const uint64_t *a);
+
+#define SE_SYSCALL_ENTRY(name) [SYS_##name] = se_sys_##name,
+static const se_syscall_fn table[] = { SE_SYSCALLS(SE_SYSCALL_ENTRY) };
+#undef SE_SYSCALL_ENTRY
+#define TABLE_SIZE (sizeof(table) / sizeof(table[0]))
+
+static int64_t unsupported(struct se *se, uint64_t nr)
+{
+    if (nr >= sizeof(se->warned) || !se->warned[nr]) {
+        if (nr < sizeof(se->warned))
+            se->warned[nr] = 1;
+        fprintf(stderr, "m5sim se: unsupported system call %s (%llu), returning -ENOSYS\n",
+                se_syscall_name(nr), (unsigned long long)nr);
+    }
+    return -ENOSYS;
+}
+
+void se_syscall(void *opaque, struct cpu *cpu)
+{
+    struct se *se = opaque;
+    uint64_t nr = (uint32_t)cpu->s.gpr[RAX];  /* Linux looks at EAX only */
+    const uint64_t a[6] = { cpu->s.gpr[RDI], cpu->s.gpr[RSI], cpu->s.gpr[RDX],
+                            cpu->s.gpr[R10], cpu->s.gpr[R8], cpu->s.gpr[R9] };
+    /* What the SYSCALL instruction itself does: RCX = return address, R11 = RFLAGS
+     * (the instruction's handler does it too; done here so the hook stands alone). */
+    cpu->s.gpr[RCX] = cpu->next_rip;
+    cpu->s.gpr[R11] = cpu_get_rflags(cpu) & ~(uint64_t)FL_RF;
+    int64_t r = nr < TABLE_SIZE && table[nr] ? table[nr](se, a) : unsupported(se, nr);
+    cpu->s.gpr[RAX] = (uint64_t)r;
+}
+
+/* ------------------------------------------------------ time, random ---- */
+
+uint64_t se_cycles(void *opaque, struct cpu *cpu)
+{
+    const struct se *se = opaque;
+    return cpu->icount + se->sleep_ns * (SE_CPU_HZ / 1000000000ull);
+}
+
+static uint64_t cpu_ns(const struct se *se)
+{
+    return se->cpu->icount / (SE_CPU_HZ / 1000000000ull);
+}
+
+uint64_t se_random64(struct se *se)
+{
+    /* splitmix64 */
+    uint64_t z = (se->rng += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+struct ktimespec { int64_t sec, nsec; };
+
+static int put_ns(struct se *se, uint64_t va, uint64_t ns)
+{
+    struct ktimespec ts = { (int64_t)(ns / 1000000000ull), (int64_t)(ns % 1000000000ull) };
+    return se_copy_to_guest(se, va, &ts, sizeof(ts));
+}
+
+/* A clock's value in ns, or -EINVAL. */
+static int64_t clock_ns(const struct se *se, int64_t clk)
+{
+    switch (clk) {
+    case CLOCK_REALTIME: case CLOCK_REALTIME_COARSE: case CLOCK_TAI: case 8 /* REALTIME_ALARM */:
+        return (int64_t)(SE_EPOCH_SEC * 1000000000ull + se_now_ns(se));
+    case CLOCK_MONOTONIC: case CLOCK_MONOTONIC_RAW: case CLOCK_MONOTONIC_COARSE:
+    case CLOCK_BOOTTIME: case 9 /* BOOTTIME_ALARM */:
+        return (int64_t)(SE_BOOT_NS + se_now_ns(se));
+    case CLOCK_PROCESS_CPUTIME_ID: case CLOCK_THREAD_CPUTIME_ID:
+        return (int64_t)cpu_ns(se);
+    default:
+        if (clk < 0)  /* a CPU-time clock of a process or thread: ours */
+            return (int64_t)cpu_ns(se);
+        return -EINVAL;
+    }
+}
+
+int64_t se_sys_clock_gettime(struct se *se, const uint64_t *a)
+{
+    int64_t ns = clock_ns(se, (int64_t)a[0]);
+    if (ns < 0)
+        return ns;
+    return put_ns(se, a[1], (uint64_t)ns);
+}
+
+int64_t se_sys_clock_getres(struct se *se, const uint64_t *a)
+{
+    int64_t ns = clock_ns(se, (int64_t)a[0]);
+    if (ns < 0)
+        return ns;
+    return a[1] ? put_ns(se, a[1], 1) : 0;
+}
+
+int64_t se_sys_gettimeofday(struct se *se, const uint64_t *a)
+{
+    uint64_t ns = (uint64_t)clock_ns(se, CLOCK_REALTIME);
+    if (a[0]) {
+        int64_t tv[2] = { (int64_t)(ns / 1000000000ull), (int64_t)(ns % 1000000000ull / 1000) };
+        if (se_copy_to_guest(se, a[0], tv, sizeof(tv)) < 0)
+            return -EFAULT;
+    }
+    if (a[1]) {
+        int32_t tz[2] = { 0, 0 };
+        if (se_copy_to_guest(se, a[1], tz, sizeof(tz)) < 0)
+            return -EFAULT;
+    }
+    return 0;
+}
+
+int64_t se_sys_time(struct se *se, const uint64_t *a)
+{
+    int64_t t = clock_ns(se, CLOCK_REALTIME) / 1000000000;
+    if (a[0] && se_copy_to_guest(se, a[0], &t, 8) < 0)
+        return -EFAULT;
+    return t;
+}
+
+/* Read a relative or absolute sleep request; returns the ns to sleep or -errno. */
+static int64_t sleep_request(struct se *se, uint64_t va, int64_t clk, bool absolute)
+{
+    struct ktimespec ts;
+    if (se_copy_from_guest(se, va, &ts, sizeof(ts)) < 0)
+        return -EFAULT;
+    if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
+        return -EINVAL;
+    if (ts.sec > INT64_MAX / 1000000000 - 1)
+        ts.sec = INT64_MAX / 1000000000 - 1;
+    int64_t ns = ts.sec * 1000000000 + ts.nsec;
+    if (absolute) {
+        int64_t now = clock_ns(se, clk);
+        if (now < 0)
+            return now;
+        ns = ns > now ? ns - now : 0;
+    }
+    return ns;
+}
+
+int64_t se_sys_nanosleep(struct se *se, const uint64_t *a)
+{
+    int64_t ns = sleep_request(se, a[0], CLOCK_MONOTONIC, false);
+    if (ns < 0)
+        return ns;
+    se->sleep_ns += (uint64_t)ns;
+    return 0;
+}
+
+int64_t se_sys_clock_nanosleep(struct se *se, const uint64_t *a)
+{
+    if (clock_ns(se, (int64_t)a[0]) < 0 || a[0] == CLOCK_THREAD_CPUTIME_ID)
+        return -EINVAL;
+    int64_t ns = sleep_request(se, a[2], (int64_t)a[0], a[1] & TIMER_ABSTIME);
+    if (ns < 0)
+        return ns;
+    se->sleep_ns += (uint64_t)ns;
+    return 0;
+}
+
+int64_t se_sys_getrandom(struct se *se, const uint64_t *a)
+{
+    uint64_t len = a[1] > 33554431 ? 33554431 : a[1];
+    uint8_t buf[256];
+    for (uint64_t done = 0; done < len;) {
+        size_t chunk = len - done < sizeof(buf) ? (size_t)(len - done) : sizeof(buf);
+        for (size_t i = 0; i < chunk; i += 8) {
+            uint64_t r = se_random64(se);
+            memcpy(buf + i, &r, chunk - i < 8 ? chunk - i : 8);
+        }
+        if (se_copy_to_guest(se, a[0] + done, buf, chunk) < 0)
+            return done ? (int64_t)done : -EFAULT;
+        done += chunk;
+    }
+    return (int64_t)len;
+}
+
+/* ------------------------------------------------------------ identity ---- */
+
+int64_t se_sys_getpid(struct se *se, const uint64_t *a) { (void)se, (void)a; return SE_PID; }
+int64_t se_sys_gettid(struct se *se, const uint64_t *a) { (void)se, (void)a; return SE_PID; }
+int64_t se_sys_getppid(struct se *se, const uint64_t *a) { (void)se, (void)a; return SE_PPID; }
+int64_t se_sys_getpgrp(struct se *se, const uint64_t *a) { (void)se, (void)a; return SE_PID; }
+int64_t se_sys_getuid(struct se *se, const uint64_t *a) { (void)se, (void)a; return getuid(); }
+int64_t se_sys_geteuid(struct se *se, const uint64_t *a) { (void)se, (void)a; return geteuid(); }
+int64_t se_sys_getgid(struct se *se, const uint64_t *a) { (void)se, (void)a; return getgid(); }
+int64_t se_sys_getegid(struct se *se, const uint64_t *a) { (void)se, (void)a; return getegid(); }
+
+static bool is_self(uint64_t pid)
+{
+    return pid == 0 || pid == SE_PID;
+}
+
+int64_t se_sys_getpgid(struct se *se, const uint64_t *a)
+{
+    (void)se;
+    return is_self(a[0]) ? SE_PID : -ESRCH;
+}
+
+int64_t se_sys_getsid(struct se *se, const uint64_t *a)
+{
+    (void)se;
+    return is_self(a[0]) ? SE_PID : -ESRCH;
+}
+
+int64_t se_sys_setpgid(struct se *se, const uint64_t *a)
+{
+    (void)se;
+    return is_self(a[0]) && (a[1] == 0 || a[1] == SE_PID) ? 0 : -EPERM;
+}
+
+int64_t se_sys_setsid(struct se *se, const uint64_t *a)
+{
+    (void)se, (void)a;
+    return -EPERM;  /* already a process-group leader */
+}
+
+static int64_t put_ids(struct se *se, const uint64_t *a, uint32_t r, uint32_t e)
+{
+    if (se_copy_to_guest(se, a[0], &r, 4) < 0 || se_copy_to_guest(se, a[1], &e, 4) < 0 ||
+        se_copy_to_guest(se, a[2], &e, 4) < 0)
+        return -EFAULT;
+    return 0;
+}
+
+int64_t se_sys_getresuid(struct se *se, const uint64_t *a) { return put_ids(se, a, getuid(), geteuid()); }
+int64_t se_sys_getresgid(struct se *se, const uint64_t *a) { return put_ids(se, a, getgid(), getegid()); }
+
+int64_t se_sys_getgroups(struct se *se, const uint64_t *a)
+{
+    gid_t groups[256];
+    int n = getgroups(256, groups);
+    if (n < 0)
+        return -errno;
+    if (a[0] == 0)
+        return n;
+    if ((int64_t)a[0] < n)
+        return -EINVAL;
+    return se_copy_to_guest(se, a[1], groups, (size_t)n * sizeof(gid_t)) < 0 ? -EFAULT : n;
+}
+
+int64_t se_sys_uname(struct se *se, const uint64_t *a)
+{
+    struct utsname u;
+    memset(&u, 0, sizeof(u));
+    strcpy(u.sysname, "Linux");
+    strcpy(u.nodename, "m5sim");
+    strcpy(u.release, "6.1.0-m5sim");
+    strcpy(u.version, "#1 SMP PREEMPT_DYNAMIC m5sim");
+    strcpy(u.machine, "x86_64");
+    strcpy(u.domainname, "(none)");
+    return se_copy_to_guest(se, a[0], &u, sizeof(u));
+}
+
+int64_t se_sys_sethostname(struct se *se, const uint64_t *a)
+{
+    (void)se, (void)a;
+    return -EPERM;
+}
+
+/* ---------------------------------------------------------------- exit ---- */
+
+int64_t se_sys_exit(struct se *se, const uint64_t *a)
+{
+    se_exit(se, (int)(a[0] & 0xff));
+    return 0;
+}
+
+int64_t se_sys_exit_group(struct se *se, const uint64_t *a)
+{
+    se_exit(se, (int)(a[0] & 0xff));
+    return 0;
+}
+
+int64_t se_sys_wait4(struct se *se, const uint64_t *a)
+{
+    (void)se, (void)a;
+    return -ECHILD;
+}
+
+/* -------------------------------------------------------------- limits ---- */
+
+void se_process_init(struct se *se)
+{
+    se->rng = 0x6d3573696d2d7365ull;  /* "m5sim-se": the same random bytes every run */
+    for (unsigned i = 0; i < 16; i++)
+        se->rlim[i][0] = se->rlim[i][1] = RLIM_INFINITY;
+    se->rlim[RLIMIT_STACK][0] = SE_STACK_SIZE;
+    se->rlim[RLIMIT_CORE][0] = 0;
+    se->rlim[RLIMIT_NOFILE][0] = se->rlim[RLIMIT_NOFILE][1] = SE_MAX_FDS;
+    se->rlim[RLIMIT_NPROC][0] = se->rlim[RLIMIT_NPROC][1] = 4096;
+    se->rlim[RLIMIT_MEMLOCK][0] = se->rlim[RLIMIT_MEMLOCK][1] = 8ull << 20;
+    se->rlim[RLIMIT_SIGPENDING][0] = se->rlim[RLIMIT_SIGPENDING][1] = 4096;
+    se->rlim[RLIMIT_MSGQUEUE][0] = se->rlim[RLIMIT_MSGQUEUE][1] = 819200;
+    se->rlim[RLIMIT_NICE][0] = se->rlim[RLIMIT_NICE][1] = 0;
+    se->rlim[RLIMIT_RTPRIO][0] = se->rlim[RLIMIT_RTPRIO][1] = 0;
+    snprintf(se->comm, sizeof(se->comm), "%s", se->path ? se->path : "");
+}
+
+int64_t se_sys_prlimit64(struct se *se, const uint64_t *a)
+{
+    if (!is_self(a[0]))
+        return -ESRCH;
+    if (a[1] >= 16)
+        return -EINVAL;
+    uint64_t old[2] = { se->rlim[a[1]][0], se->rlim[a[1]][1] }, new[2];
+    if (a[2]) {
+        if (se_copy_from_guest(se, a[2], new, sizeof(new)) < 0)
+            return -EFAULT;
+        if (new[0] > new[1])
+            return -EINVAL;
+    }
+    if (a[3] && se_copy_to_guest(se, a[3], old, sizeof(old)) < 0)
+        return -EFAULT;
+    if (a[2])
+        memcpy(se->rlim[a[1]], new, sizeof(new));
+    return 0;
+}
+
+int64_t se_sys_getrlimit(struct se *se, const uint64_t *a)
+{
+    const uint64_t b[4] = { 0, a[0], 0, a[1] };
+    return se_sys_prlimit64(se, b);
+}
+
+int64_t se_sys_setrlimit(struct se *se, const uint64_t *a)
+{
+    const uint64_t b[4] = { 0, a[0], a[1], 0 };
+    return se_sys_prlimit64(se, b);
+}
+
+int64_t se_sys_sysinfo(struct se *se, const uint64_t *a)
+{
+    struct sysinfo si;
+    memset(&si, 0, sizeof(si));
+    si.uptime = (long)((SE_BOOT_NS + se_now_ns(se)) / 1000000000ull);
+    si.totalram = SE_RAM_SIZE;
+    si.freeram = SE_RAM_SIZE - se->pages_in_use * SE_PAGE;
+    si.procs = 1;
+    si.mem_unit = 1;
+    return se_copy_to_guest(se, a[0], &si, sizeof(si));
+}
+
+int64_t se_sys_getrusage(struct se *se, const uint64_t *a)
+{
+    struct rusage ru;
+    memset(&ru, 0, sizeof(ru));
+    int64_t who = (int64_t)a[0];
+    if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != 1 /* RUSAGE_THREAD */)
+        return -EINVAL;
+    if (who != RUSAGE_CHILDREN) {
+        uint64_t ns = cpu_ns(se);
+        ru.ru_utime.tv_sec = (time_t)(ns / 1000000000ull);
+        ru.ru_utime.tv_usec = (suseconds_t)(ns % 1000000000ull / 1000);
+        ru.ru_maxrss = (long)(se->pages_in_use * (SE_PAGE / 1024));
+    }
+    return se_copy_to_guest(se, a[1], &ru, sizeof(ru));
+}
+
+int64_t se_sys_times(struct se *se, const uint64_t *a)
+{
+    uint64_t ticks_per_ns = 1000000000ull / 100;
+    if (a[0]) {
+        int64_t t[4] = { (int64_t)(cpu_ns(se) / ticks_per_ns), 0, 0, 0 };
+        if (se_copy_to_guest(se, a[0], t, sizeof(t)) < 0)
+            return -EFAULT;
+    }
+    return (int64_t)((SE_BOOT_NS + se_now_ns(se)) / ticks_per_ns);
+}
+
+int64_t se_sys_getpriority(struct se *se, const uint64_t *a)
+{
+    (void)se, (void)a;
+    return 20;  /* the kernel's encoding of nice 0 */
+}
+
+int64_t se_sys_setpriority(struct se *se, const uint64_t *a)
+{
+    (void)se, (void)a;
+    return 0;
+}
+
+/* ----------------------------------------------------------- scheduler ---- */
+
+int64_t se_sys_sched_getaffinity(struct se *se, const uint64_t *a)
+{
+    if (!is_self(a[0]))
+        return -ESRCH;
+    if (a[1] < 8 || (a[1] & 7))
+        return -EINVAL;
+    uint64_t mask = 1;  /* one CPU */
+    return se_copy_to_guest(se, a[2], &mask, 8) < 0 ? -EFAULT : 8;
+}
+
+int64_t se_sys_sched_setaffinity(struct se *se, const uint64_t *a)
+{
+    (void)se;
+    return is_self(a[0]) ? 0 : -ESRCH;
+}
+
+int64_t se_sys_sched_yield(struct se *se, const uint64_t *a)
+{
+    (void)se, (void)a;
+    return 0;
+}
+
+int64_t se_sys_getcpu(struct se *se, const uint64_t *a)
+{
+    uint32_t zero = 0;
+    if ((a[0] && se_copy_to_guest(se, a[0], &zero, 4) < 0) ||
+        (a[1] && se_copy_to_guest(se, a[1], &zero, 4) < 0))
+        return -EFAULT;
+    return 0;
+}
+
+int64_t se_sys_sched_getparam(struct se *se, const uint64_t *a)
+{
+    int32_t prio = 0;
+    if (!is_self(a[0]))
+        return -ESRCH;
+    return se_copy_to_guest(se, a[1], &prio, 4);
+}
+
+int64_t se_sys_sched_getscheduler(struct se *se, const uint64_t *a)
+{
+    (void)se;
+    return is_self(a[0]) ? 0 /* SCHED_OTHER */ : -ESRCH;
+}
+
+int64_t se_sys_membarrier(struct se *se, const uint64_t *a)
+{
+    (void)se, (void)a;
+    return -ENOSYS;
+}
+
+int64_t se_sys_prctl(struct se *se, const uint64_t *a)
+{
+    switch (a[0]) {
+    case 15: { /* PR_SET_NAME */
+        char name[16];
+        long n = se_strncpy_from_guest(se, a[1], name, sizeof(name));
+        if (n == -EFAULT)
+            return -EFAULT;
+        name[15] = 0;
+        memcpy(se->comm, name, sizeof(name));
+        return 0;
+    }
+    case 16: /* PR_GET_NAME */
+        return se_copy_to_guest(se, a[1], se->comm, sizeof(se->comm));
+    case 1:  /* PR_SET_PDEATHSIG */
+    case 4:  /* PR_SET_DUMPABLE */
+    case 38: /* PR_SET_NO_NEW_PRIVS */
+        return 0;
+    case 3:  /* PR_GET_DUMPABLE */
+        return 1;
+    case 39: /* PR_GET_NO_NEW_PRIVS */
+        return 0;
+    default:
+        return -EINVAL;
+    }
+}
+
+/* ------------------------------------------------- thread area, futex ---- */
+
+#define ARCH_SET_GS 0x1001
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+#define ARCH_GET_GS 0x1004
+
+int64_t se_sys_arch_prctl(struct se *se, const uint64_t *a)
+{
+    struct cpu_state *s = &se->cpu->s;
+    switch (a[0]) {
+    case ARCH_SET_FS:
+    case ARCH_SET_GS:
+        if (a[1] >= SE_USER_TOP)
+            return -EPERM;
+        s->seg[a[0] == ARCH_SET_FS ? SEG_FS : SEG_GS].base = a[1];
+        return 0;
+    case ARCH_GET_FS:
+    case ARCH_GET_GS:
+        return se_copy_to_guest(se, a[1], &s->seg[a[0] == ARCH_GET_FS ? SEG_FS : SEG_GS].base, 8);
+    default:
+        return -EINVAL;
+    }
+}
+
+int64_t se_sys_set_tid_address(struct se *se, const uint64_t *a)
+{
+    se->tid_address = a[0];
+    return SE_PID;
+}
+
+int64_t se_sys_set_robust_list(struct se *se, const uint64_t *a)
+{
+    (void)se;
+    return a[1] == 24 ? 0 : -EINVAL;
+}
+
+int64_t se_sys_get_robust_list(struct se *se, const uint64_t *a)
+{
+    uint64_t zero = 0, len = 24;
+    if (!is_self(a[0]))
+        return -ESRCH;
+    if (se_copy_to_guest(se, a[1], &zero, 8) < 0 || se_copy_to_guest(se, a[2], &len, 8) < 0)
+        return -EFAULT;
+    return 0;
+}
+
+int64_t se_sys_rseq(struct se *se, const uint64_t *a)
+{
+    (void)se, (void)a;
+    return -ENOSYS;  /* the C libraries carry on without restartable sequences */
+}
+
+int64_t se_sys_futex(struct se *se, const uint64_t *a)
+{
+    unsigned cmd = a[1] & 0x7f;
+    switch (cmd) {
+    case 0: /* FUTEX_WAIT */
+    case 9: /* FUTEX_WAIT_BITSET */ {
+        uint32_t v;
+        if (se_copy_from_guest(se, a[0], &v, 4) < 0)
+            return -EFAULT;
+        if (v != (uint32_t)a[2])
+            return -EAGAIN;
+        /* Nobody else can wake us: the wait times out (after its timeout, if any). */
+        if (a[3]) {
+            int64_t ns = sleep_request(se, a[3], (a[1] & 256) ? CLOCK_REALTIME : CLOCK_MONOTONIC,
+                                       cmd == 9);
+            if (ns < 0)
+                return ns;
+            se->sleep_ns += (uint64_t)ns;
+        }
+        return -ETIMEDOUT;
+    }
+    case 1:  /* FUTEX_WAKE */
+    case 10: /* FUTEX_WAKE_BITSET */
+    case 3:  /* FUTEX_REQUEUE */
+    case 4:  /* FUTEX_CMP_REQUEUE */
+        return 0;
+    default:
+        return -ENOSYS;
+    }
+}
+
+/* ------------------------------------------------------------- signals ---- */
+
+static bool default_ignored(int sig)
+{
+    /* SIGCHLD, SIGCONT, SIGURG, SIGWINCH are ignored; stop signals have no one to stop us. */
+    return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH ||
+           sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+static uint64_t sigbit(int sig)
+{
+    return 1ull << (sig - 1);
+}
+
+static void take_signal(struct se *se, int sig)
+{
+    uint64_t h = se->sigact[sig].handler;
+    if (sig != SIGKILL && sig != SIGSTOP) {
+        if (h == (uint64_t)(uintptr_t)SIG_IGN)
+            return;
+        if (h != (uint64_t)(uintptr_t)SIG_DFL) {
+            if (!se->warned_signal) {
+                se->warned_signal = true;
+                fprintf(stderr, "m5sim se: signal handlers are not run in se mode: ignoring "
+                                "signal %d sent to a handler\n", sig);
+            }
+            return;
+        }
+    }
+    if (default_ignored(sig))
+        return;
+    se_kill(se, sig, NULL);
+}
+
+/* The process sends itself a signal: pending while blocked, else its action now. */
+void se_raise_signal(struct se *se, int sig)
+{
+    if ((se->sigmask & sigbit(sig)) && sig != SIGKILL && sig != SIGSTOP) {
+        se->sigpending |= sigbit(sig);
+        return;
+    }
+    take_signal(se, sig);
+}
+
+static void deliver_unblocked(struct se *se)
+{
+    uint64_t ready = se->sigpending & ~se->sigmask;
+    for (int sig = 1; ready && sig <= SE_NSIG && !se->exited; sig++) {
+        if (ready & sigbit(sig)) {
+            se->sigpending &= ~sigbit(sig);
+            ready &= ~sigbit(sig);
+            take_signal(se, sig);
+        }
+    }
+}
+
+int64_t se_sys_rt_sigaction(struct se *se, const uint64_t *a)
+{
+    int sig = (int)a[0];
+    if (sig < 1 || sig > SE_NSIG || a[3] != 8)
+        return -EINVAL;
+    struct se_sigaction new, old = se->sigact[sig];
+    if (a[1]) {
+        if (sig == SIGKILL || sig == SIGSTOP)
+            return -EINVAL;
+        if (se_copy_from_guest(se, a[1], &new, sizeof(new)) < 0)
+            return -EFAULT;
+    }
+    if (a[2] && se_copy_to_guest(se, a[2], &old, sizeof(old)) < 0)
+        return -EFAULT;
+    if (a[1]) {
+        se->sigact[sig] = new;
+        /* Setting SIG_IGN discards a pending instance. */
+        if (new.handler == (uint64_t)(uintptr_t)SIG_IGN)
+            se->sigpending &= ~sigbit(sig);
+    }
+    return 0;
+}
+
+int64_t se_sys_rt_sigprocmask(struct se *se, const uint64_t *a)
+{
+    if (a[3] != 8)
+        return -EINVAL;
+    uint64_t old = se->sigmask, set;
+    if (a[1]) {
+        if (se_copy_from_guest(se, a[1], &set, 8) < 0)
+            return -EFAULT;
+        switch (a[0]) {
+        case SIG_BLOCK: se->sigmask |= set; break;
+        case SIG_UNBLOCK: se->sigmask &= ~set; break;
+        case SIG_SETMASK: se->sigmask = set; break;
+        default: return -EINVAL;
+        }
+        se->sigmask &= ~(sigbit(SIGKILL) | sigbit(SIGSTOP));
+    }
+    if (a[2] && se_copy_to_guest(se, a[2], &old, 8) < 0)
+        return -EFAULT;
+    deliver_unblocked(se);
+    return 0;
+}
+
+int64_t se_sys_rt_sigpending(struct se *se, const uint64_t *a)
+{
+    uint64_t p = se->sigpending & se->sigmask;
+    if (a[1] > 8)
+        return -EINVAL;
+    return se_copy_to_guest(se, a[0], &p, a[1]);
+}
+
+int64_t se_sys_sigaltstack(struct se *se, const uint64_t *a)
+{
+    uint64_t old[3], new[3];
+    memcpy(old, se->altstack, sizeof(old));
+    if (!se->altstack[2])
+        old[1] = SS_DISABLE;
+    if (a[0] && se_copy_from_guest(se, a[0], new, sizeof(new)) < 0)
+        return -EFAULT;
+    if (a[1] && se_copy_to_guest(se, a[1], old, sizeof(old)) < 0)
+        return -EFAULT;
+    if (a[0]) {
+        if ((uint32_t)new[1] & SS_DISABLE)
+            memset(se->altstack, 0, sizeof(se->altstack));
+        else if (new[2] < 2048 /* MINSIGSTKSZ */)
+            return -ENOMEM;
+        else
+            memcpy(se->altstack, new, sizeof(new));
+    }
+    return 0;
+}
+
+int64_t se_sys_rt_sigreturn(struct se *se, const uint64_t *a)
+{
+    (void)a;
+    se_kill(se, SIGSEGV, "rt_sigreturn without a signal frame");
+    return 0;
+}
+
+static int64_t signal_self(struct se *se, uint64_t sig)
+{
+    if (sig > SE_NSIG)
+        return -EINVAL;
+    if (sig)
+        se_raise_signal(se, (int)sig);
+    return 0;
+}
+
+int64_t se_sys_kill(struct se *se, const uint64_t *a)
+{
+    int64_t pid = (int64_t)a[0];
+    if (pid != 0 && pid != -1 && pid != SE_PID && pid != -SE_PID)
+        return -ESRCH;
+    return signal_self(se, a[1]);
+}
+
+int64_t se_sys_tkill(struct se *se, const uint64_t *a)
+{
+    return a[0] == SE_PID ? signal_self(se, a[1]) : (int64_t)a[0] <= 0 ? -EINVAL : -ESRCH;
+}
+
+int64_t se_sys_tgkill(struct se *se, const uint64_t *a)
+{
+    if ((int64_t)a[0] <= 0 || (int64_t)a[1] <= 0)
+        return -EINVAL;
+    return a[0] == SE_PID && a[1] == SE_PID ? signal_self(se, a[2]) : -ESRCH;
+}
+
+int64_t se_sys_pause(struct se *se, const uint64_t *a)
+{
+    (void)a;
+    se_kill(se, SIGKILL, "pause() with no other process to wake it");
+    return -EINTR;
+}
+
+int64_t se_sys_alarm(struct se *se, const uint64_t *a)
+{
+    (void)se, (void)a;
+    return 0;  /* recorded nowhere: the alarm never fires */
+}
+
+int64_t se_sys_setitimer(struct se *se, const uint64_t *a)
+{
+    uint64_t zero[4] = { 0, 0, 0, 0 };
+    if (a[0] > 2)
+        return -EINVAL;
+    return a[2] ? se_copy_to_guest(se, a[2], zero, sizeof(zero)) : 0;
+}
+
+int64_t se_sys_getitimer(struct se *se, const uint64_t *a)
+{
+    uint64_t zero[4] = { 0, 0, 0, 0 };
+    if (a[0] > 2)
+        return -EINVAL;
+    return se_copy_to_guest(se, a[1], zero, sizeof(zero));
+}
+
+/* --------------------------------------------------------------- m5 ops ---- */
+
+uint64_t se_m5op(void *opaque, struct cpu *cpu, unsigned func)
+{
+    struct se *se = opaque;
+    switch (func) {
+    case M5OP_EXIT:
+        se_exit(se, 0);
+        return 0;
+    case M5OP_FAIL:
+        se_exit(se, (int)(cpu->s.gpr[RSI] & 0xff));
+        return 0;
+    case M5OP_SUM: {
+        const enum gpr r[6] = { RDI, RSI, RDX, RCX, R8, R9 };
+        uint64_t sum = 0;
+        for (int i = 0; i < 6; i++)
+            sum += cpu->s.gpr[r[i]];
+        return sum;
+    }
+    case M5OP_RPNS:
+        return se_now_ns(se);
+    default:
+        return 0;  /* statistics, checkpoints, work markers: nothing to do in se mode */
+    }
+}
