@@ -36,6 +36,11 @@ static void handle_fault(struct cpu *cpu)
     int vector = cpu->fault_vector;
     bool has_error = cpu->fault_has_error;
     uint32_t error = cpu->fault_error;
+
+    if (vector < 0) {  /* cpu_abort_instruction: no exception, just stop before this instruction */
+        cpu->exit_reason = CPU_EXIT_WAIT;
+        return;
+    }
     uint8_t first = cpu->in_delivery;   /* class of the event whose delivery faulted */
 
     if (first == CLASS_DOUBLE_FAULT) {

@@ -58,6 +58,7 @@ enum cpu_exit {
     CPU_EXIT_STOP,        /* a hook asked to stop (m5 exit, SE exit, ...) */
     CPU_EXIT_TRIPLE_FAULT,
     CPU_EXIT_UNSUPPORTED, /* an instruction we do not implement (reported) */
+    CPU_EXIT_WAIT,        /* an instruction was abandoned to wait for the host (cpu_abort_instruction) */
 };
 
 struct cpu_hooks {

@@ -23,6 +23,12 @@ noreturn void cpu_raise(struct cpu *cpu, int vector)
     longjmp(cpu->fault_jmp, 1);
 }
 
+noreturn void cpu_abort_instruction(struct cpu *cpu)
+{
+    cpu->fault_vector = -1;
+    longjmp(cpu->fault_jmp, 1);
+}
+
 noreturn void cpu_raise_gp0(struct cpu *cpu)
 {
     cpu_raise_err(cpu, EXC_GP, 0);

@@ -37,6 +37,14 @@ noreturn void cpu_raise_gp0(struct cpu *cpu);
 noreturn void cpu_raise_ud(struct cpu *cpu);
 
 /*
+ * Abandon the current instruction without an exception: nothing it did is
+ * kept, RIP stays on it, and cpu_run returns CPU_EXIT_WAIT. For host-side
+ * waits inside an instruction (an m5 op waiting for the user's next script);
+ * only valid while the instruction has changed no state.
+ */
+noreturn void cpu_abort_instruction(struct cpu *cpu);
+
+/*
  * Deliver an event now through the IDT: switch stacks (TSS RSP0 / IST), push
  * the frame, load CS:RIP from the gate. `return_rip` is what the frame saves
  * (the faulting instruction for faults, the next one for traps and INT n).

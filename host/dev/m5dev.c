@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cpu/cpu.h"
+#include "cpu/exception.h"
 #include "cpu/mmu.h"
 #include "m5ops.h"
 #include "mem/bus.h"
@@ -95,9 +96,22 @@ static char *load_script(const char *path, size_t *len)
     return fit ? fit : buf;
 }
 
-/* A read_file at offset 0 starts the next script: the queue first, then the hook (interactive). */
-static void begin_next_script(struct m5dev *d)
+void m5dev_queue_script(struct m5dev *d, const char *path)
 {
+    if (d->queue_len == d->queue_cap) {
+        d->queue_cap = d->queue_cap ? d->queue_cap * 2 : 16;
+        d->queue = realloc(d->queue, (size_t)d->queue_cap * sizeof(*d->queue));
+        if (!d->queue)
+            fatal("m5", "out of memory");
+    }
+    d->queue[d->queue_len++] = strdup(path);
+}
+
+/* A read_file at offset 0 starts the next script: the queue first, then the user (interactive). */
+static void begin_next_script(struct m5dev *d, struct cpu *cpu)
+{
+    if (d->queue_pos >= d->queue_len && d->hooks.wait_for_script && d->hooks.wait_for_script(d->hooks.opaque))
+        cpu_abort_instruction(cpu);  /* nothing changed yet: the load runs again when the user answered */
     free(d->script);
     d->script = NULL;
     d->script_len = 0;
@@ -106,15 +120,13 @@ static void begin_next_script(struct m5dev *d)
         d->hooks.script_request(d->hooks.opaque);
     if (d->queue_pos < d->queue_len) {
         d->script = load_script(d->queue[d->queue_pos++], &d->script_len);
-    } else if (d->hooks.next_script) {
-        d->script = d->hooks.next_script(d->hooks.opaque, &d->script_len);
     }
 }
 
 static uint64_t op_read_file(struct m5dev *d, struct cpu *cpu, uint64_t buf, uint64_t len, uint64_t offset)
 {
     if (offset == 0)
-        begin_next_script(d);
+        begin_next_script(d, cpu);
     if (!d->script || offset >= d->script_len)
         return 0;
     uint64_t n = d->script_len - offset;
@@ -347,8 +359,8 @@ void m5dev_init(struct m5dev *d, struct eventq *eq, const char *outdir,
     memset(d, 0, sizeof(*d));
     d->eq = eq;
     d->outdir = outdir;
-    d->queue = scripts;
-    d->queue_len = nscripts;
+    for (int i = 0; i < nscripts; i++)
+        m5dev_queue_script(d, scripts[i]);
     d->hooks = *hooks;
     event_init(&d->exit_event, "m5.exit", exit_event_fn, d);
     event_init(&d->stats_event, "m5.stats", stats_event_fn, d);
@@ -359,6 +371,11 @@ void m5dev_free(struct m5dev *d)
 {
     free(d->script);
     d->script = NULL;
+    for (int i = 0; i < d->queue_len; i++)
+        free(d->queue[i]);
+    free(d->queue);
+    d->queue = NULL;
+    d->queue_len = d->queue_pos = d->queue_cap = 0;
 }
 
 void m5dev_attach(struct m5dev *d, struct bus *bus)

@@ -29,8 +29,14 @@ struct m5dev_hooks {
     void (*checkpoint)(void *opaque);
     /* The guest asks for a new script (a read_file at offset 0), before the queue is consulted. */
     void (*script_request)(void *opaque);
-    /* The guest wants a script and the queue is empty: return a malloc'd script or NULL for none. */
-    char *(*next_script)(void *opaque, size_t *len);
+    /*
+     * The guest wants a script and the queue is empty. Return true to make
+     * the guest wait: the op is abandoned before its instruction retires
+     * (cpu_abort_instruction), the machine asks its user between
+     * instructions, and the guest's load runs again afterwards. Return false
+     * (or leave NULL) for an empty script, which ends the rcS loop.
+     */
+    bool (*wait_for_script)(void *opaque);
 };
 
 struct m5dev {
@@ -42,8 +48,8 @@ struct m5dev {
     uint8_t reported[256];        /* unsupported ops reported once */
 
     /* Wiring. */
-    const char *const *queue;     /* script paths from --script, in order */
-    int queue_len, queue_pos;
+    char **queue;                 /* script paths (--script, then interactive answers), in order */
+    int queue_len, queue_pos, queue_cap;
     const char *outdir;
     struct eventq *eq;
     struct m5dev_hooks hooks;
@@ -60,6 +66,8 @@ struct m5dev {
 void m5dev_init(struct m5dev *d, struct eventq *eq, const char *outdir,
                 const char *const *scripts, int nscripts, const struct m5dev_hooks *hooks);
 void m5dev_free(struct m5dev *d);
+/* Append a script path to the queue (interactive mode). */
+void m5dev_queue_script(struct m5dev *d, const char *path);
 /* Map the address-mode window at M5OP_ADDR_BASE. */
 void m5dev_attach(struct m5dev *d, struct bus *bus);
 /* Perform op `func` for `cpu` (arguments in its registers); returns the value for rax. */

@@ -1,20 +1,125 @@
-/* fs_main.c - `m5sim --kernel ... --disk-image ...`: full-system simulation. */
+/*
+ * fs_main.c - `m5sim --kernel ... | --checkpoint-dir ... -r N ...`:
+ * full-system simulation, one run, an interactive session with restores,
+ * or a batch of restores (one per script, -j at a time).
+ */
 #include "machine/fs_main.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "machine/machine.h"
+#include "util/log.h"
+
+static struct machine m;
+
+static int run_once(const struct machine_config *cfg)
+{
+    machine_init(&m, cfg);
+    int status = machine_run(&m);
+    double secs = (double)machine_now(&m) / TICKS_PER_SECOND;
+    fprintf(stderr, "m5sim: %s after %llu instructions, at %.6f s simulated time; exit status %d; outputs in %s/\n",
+            m.exit_why, (unsigned long long)(m.cpu.icount - m.start_icount), secs, status, cfg->outdir);
+    return status;
+}
+
+/* One run, then as many restores as the user asks for in interactive mode. */
+static int run_session(struct machine_config cfg)
+{
+    static char outdir[4096], ckdir[4096];
+    int status = run_once(&cfg);
+    for (int k = 1; m.restore_request; k++) {
+        int n = m.restore_request;
+        snprintf(ckdir, sizeof ckdir, "%s", machine_checkpoint_parent(&m));
+        snprintf(outdir, sizeof outdir, "%s/restore%d", cfg.outdir, k);
+        machine_free(&m);
+        cfg.checkpoint_dir = ckdir;
+        cfg.restore = n;
+        cfg.nscripts = 0;
+        cfg.outdir = outdir;
+        info("restoring checkpoint %d of %s; outputs in %s/", n, ckdir, outdir);
+        status = run_once(&cfg);
+    }
+    machine_free(&m);
+    return status;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+/*
+ * --batch: every script gets its own restore of the pristine checkpoint, in a
+ * child process with its own output directory. Children map the checkpoint's
+ * memory MAP_PRIVATE, so they share its pages until they write them.
+ */
+static int run_batch(const struct machine_config *cfg)
+{
+    int n = cfg->nscripts;
+    if (n == 0)
+        fatal("--batch", "no scripts: give --script (repeatable) or --script-dir");
+    if (mkdir(cfg->outdir, 0755) != 0 && errno != EEXIST)
+        fatal(cfg->outdir, "cannot create output directory: %s", strerror(errno));
+    pid_t *pids = calloc((size_t)n, sizeof(*pids));
+    int *status = calloc((size_t)n, sizeof(*status));
+    char (*dirs)[4096] = calloc((size_t)n, sizeof(*dirs));
+    int running = 0, next = 0, failed = 0;
+    fflush(stdout);
+    fflush(stderr);
+    while (next < n || running > 0) {
+        if (next < n && running < cfg->jobs) {
+            int i = next++;
+            snprintf(dirs[i], sizeof dirs[i], "%s/%d-%s", cfg->outdir, i + 1, base_name(cfg->scripts[i]));
+            pid_t pid = fork();
+            if (pid < 0)
+                fatal("--batch", "fork: %s", strerror(errno));
+            if (pid == 0) {
+                struct machine_config c = *cfg;
+                c.batch = false;
+                c.scripts[0] = cfg->scripts[i];
+                c.nscripts = 1;
+                c.outdir = dirs[i];
+                c.quiet = true;
+                machine_init(&m, &c);
+                int st = machine_run(&m);
+                machine_free(&m);
+                _exit(st);
+            }
+            pids[i] = pid;
+            running++;
+            continue;
+        }
+        int ws;
+        pid_t done = wait(&ws);
+        if (done < 0)
+            break;
+        for (int i = 0; i < n; i++)
+            if (pids[i] == done) {
+                status[i] = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+                fprintf(stderr, "m5sim: [%d/%d] %s: exit status %d, outputs in %s/\n", i + 1, n, cfg->scripts[i],
+                        status[i], dirs[i]);
+                failed += status[i] != 0;
+            }
+        running--;
+    }
+    fprintf(stderr, "m5sim: batch of %d script%s from one checkpoint: %d succeeded, %d failed\n", n,
+            n == 1 ? "" : "s", n - failed, failed);
+    free(pids);
+    free(status);
+    free(dirs);
+    return failed ? 1 : 0;
+}
 
 int fs_main(int argc, char **argv)
 {
-    static struct machine m;
     struct machine_config cfg;
     config_parse(&cfg, argc, argv);
-    machine_init(&m, &cfg);
-    int status = machine_run(&m);
-    double secs = (double)machine_now(&m) / TICKS_PER_SECOND;
-    fprintf(stderr, "m5sim: %s after %llu instructions, %.6f s simulated; exit status %d; outputs in %s/\n",
-            m.exit_why, (unsigned long long)m.cpu.icount, secs, status, cfg.outdir);
-    machine_free(&m);
-    return status;
+    return cfg.batch ? run_batch(&cfg) : run_session(cfg);
 }

@@ -207,7 +207,7 @@ static FILE *open_output(const struct machine *m, const char *name)
 }
 
 /* Where checkpoints go: the outdir when restoring (the checkpoint directory is never modified). */
-static const char *checkpoint_parent(const struct machine *m)
+const char *machine_checkpoint_parent(const struct machine *m)
 {
     return m->restore_img || !m->cfg.checkpoint_dir ? m->cfg.outdir : m->cfg.checkpoint_dir;
 }
@@ -216,11 +216,16 @@ void machine_checkpoint(struct machine *m)
 {
     char path[4096];
     double t0 = host_seconds();
-    if (ckpt_save(m, checkpoint_parent(m), path, sizeof path) == 0) {
+    if (ckpt_save(m, machine_checkpoint_parent(m), path, sizeof path) == 0) {
         m->checkpoints_taken++;
         if (!m->cfg.quiet)
             info("checkpoint %s written in %.0f ms", path, (host_seconds() - t0) * 1e3);
     }
+}
+
+static bool m5_wait_for_script(void *opaque)
+{
+    return interactive_wants_script(opaque);
 }
 
 static void m5_checkpoint(void *opaque)
@@ -304,7 +309,8 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
     config_write_ini(&m->cfg, ini);
 
     struct m5dev_hooks hooks = { .opaque = m, .exit = m5_exit, .stats = m5_stats,
-                                 .checkpoint = m5_checkpoint, .script_request = m5_script_request };
+                                 .checkpoint = m5_checkpoint, .script_request = m5_script_request,
+                                 .wait_for_script = m5_wait_for_script };
     m5dev_init(&m->m5, &m->eq, cfg->outdir, cfg->scripts, cfg->nscripts, &hooks);
     m5dev_attach(&m->m5, &m->bus);
     pc_devices_attach(m);
@@ -327,7 +333,7 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
     if (cfg->take_checkpoints)
         eventq_schedule(&m->eq, &m->take_ckpt_event, cfg->take_checkpoint_tick);
     m->stats_reset_tick = m->eq.now;
-    m->stats_reset_icount = m->cpu.icount;
+    m->stats_reset_icount = m->start_icount = m->cpu.icount;
     m->host_start = m->stats_reset_host = host_seconds();
 }
 
@@ -343,6 +349,8 @@ void machine_free(struct machine *m)
     block_cache_free(block_cache_for_bus(&m->bus));
     eventq_free(&m->eq);
     munmap(m->ram, m->ram_size);
+    if (m->control)
+        fclose(m->control);
     if (m->restore_img) {
         ckpt_close(m->restore_img);
         free(m->restore_img);
@@ -381,12 +389,14 @@ int machine_run(struct machine *m)
                 budget = until;
         }
         if (m->cfg.maxinsts) {
-            if (m->cpu.icount >= m->cfg.maxinsts) {
+            /* Counted from the start of this run (a restore continues the CPU's own count). */
+            uint64_t done = m->cpu.icount - m->start_icount;
+            if (done >= m->cfg.maxinsts) {
                 machine_stop(m, 0, "reached --maxinsts");
                 break;
             }
-            if (m->cfg.maxinsts - m->cpu.icount < budget)
-                budget = m->cfg.maxinsts - m->cpu.icount;
+            if (m->cfg.maxinsts - done < budget)
+                budget = m->cfg.maxinsts - done;
         }
 
         m->quantum_tick = now;
@@ -414,6 +424,10 @@ int machine_run(struct machine *m)
             break;
         case CPU_EXIT_UNSUPPORTED:
             report_guest_fault(m, "unsupported instruction");
+            break;
+        case CPU_EXIT_WAIT:
+            status_line(m, true);
+            interactive_prompt(m);
             break;
         default:
             break;

@@ -53,12 +53,18 @@ struct machine {
     struct event take_ckpt_event;
     unsigned checkpoints_taken;
 
+    /* --interactive */
+    FILE *control;                  /* --control input, once opened */
+    bool input_done;                /* the user has no more scripts */
+    int restore_request;            /* 'restore N' asked: fs_main restores checkpoint N next */
+
     bool done;
     int exit_status;
     char exit_why[160];
 
     /* Statistics bookkeeping: values at the last reset. */
     uint64_t stats_reset_tick, stats_reset_icount;
+    uint64_t start_icount;          /* the CPU's count when this run started (non-zero after a restore) */
     double stats_reset_host, host_start;
     double host_first_readfile;     /* host seconds from start to the guest's first script request, or 0 */
     uint64_t icount_first_readfile;
@@ -79,6 +85,12 @@ void machine_dump_stats(struct machine *m);
 /* Write a checkpoint now (the CPU must be between instructions: call from an event or between quanta). */
 void machine_checkpoint(struct machine *m);
 void machine_reset_stats(struct machine *m);
+
+/* Where this run writes its checkpoints (the outdir when restoring: a checkpoint directory is never modified). */
+const char *machine_checkpoint_parent(const struct machine *m);
+/* --interactive (machine/interactive.c). */
+bool interactive_wants_script(struct machine *m);
+void interactive_prompt(struct machine *m);
 
 /* The PC devices (machine/pc.c): interrupt controllers, timers, RTC, UART, and their CPU hooks. */
 void pc_devices_attach(struct machine *m);

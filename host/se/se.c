@@ -369,6 +369,7 @@ int se_main(int argc, char **argv)
             report_fault(se, cpu->fault_vector, cpu->fault_error);
             break;
         case CPU_EXIT_UNSUPPORTED:
+        case CPU_EXIT_WAIT:  /* no m5 device in SE mode: cannot happen */
             se_kill(se, SIGILL, "stopped at an unsupported instruction");
             break;
         }

@@ -6,6 +6,7 @@
 
 #include <setjmp.h>
 #include <signal.h>
+#include <ucontext.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,10 +101,11 @@ static volatile int native_vector;
 
 static void native_signal(int sig, siginfo_t *si, void *uc)
 {
-    (void)uc;
     switch (sig) {
     case SIGFPE:
-        native_vector = (si->si_code == FPE_INTDIV || si->si_code == FPE_INTOVF) ? EXC_DE : EXC_XM;
+        /* The kernel records the hardware vector: #DE 0, #MF 16 (x87), #XM 19 (SSE). */
+        native_vector = (int)((ucontext_t *)uc)->uc_mcontext.gregs[REG_TRAPNO];
+        (void)si;
         break;
     case SIGILL: native_vector = EXC_UD; break;
     case SIGTRAP: native_vector = EXC_BP; break;

@@ -1,0 +1,188 @@
+#!/bin/bash
+# 20_se_programs.sh - `m5sim se` runs static programs exactly as Linux does.
+#
+# Every program runs twice, natively and under `m5sim se`, with the same
+# arguments, standard input and (fixed) environment; stdout and the exit
+# status must be identical byte for byte. Programs: the benchmarks of
+# images/bench (musl, built by `make build/bench/<name>`), Debian's static
+# busybox applets, a static glibc program (tests/se/hello_glibc.c) and
+# programs that die of a signal (tests/se/faults.c). The last two are small
+# and compiled here into a temporary directory when a prebuilt copy is absent
+# from build/tests/se/. Also checked: a missing or dynamically linked program
+# gives one clear error line and exit status 2.
+#
+# Run from anywhere: `tests/system/20_se_programs.sh` (M5SIM=path overrides build/bin/m5sim).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+M5SIM=${M5SIM:-build/bin/m5sim}
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+# The environment m5sim se gives a guest by default; the native runs get the same.
+ENV=(env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=/ LANG=C)
+
+if [ ! -x "$M5SIM" ]; then
+    echo "FAIL se: $M5SIM is missing (run make)"
+    exit 1
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+passes=0
+
+pass() { echo "PASS se: $1"; passes=$((passes + 1)); }
+fail() { echo "FAIL se: $1"; failures=$((failures + 1)); }
+
+# compare NAME INPUT PROGRAM [ARGS...]: native vs simulated stdout and exit status.
+compare() {
+    local name=$1 input=$2
+    shift 2
+    local ns=0 ss=0
+    # (The braces keep bash's own "Segmentation fault" job message out of the log.)
+    { "${ENV[@]}" "$@" <"$input" >"$tmp/native.out" 2>"$tmp/native.err"; } 2>/dev/null || ns=$?
+    "$M5SIM" se "$@" <"$input" >"$tmp/se.out" 2>"$tmp/se.err" || ss=$?
+    if [ "$ns" -eq "$ss" ] && cmp -s "$tmp/native.out" "$tmp/se.out"; then
+        pass "$name (status $ss)"
+    else
+        fail "$name: native status $ns, se status $ss"
+        diff "$tmp/native.out" "$tmp/se.out" | head -5 | sed 's/^/    /' || true
+        head -3 "$tmp/se.err" | sed 's/^/    se stderr: /'
+    fi
+}
+
+# compare_fault NAME STATUS PROGRAM [ARGS...]: both die the same way; se says why in one line.
+compare_fault() {
+    local name=$1 want=$2
+    shift 2
+    compare "$name" /dev/null "$@"
+    local ss=0
+    "$M5SIM" se "$@" </dev/null >/dev/null 2>"$tmp/se.err" || ss=$?
+    local lines
+    lines=$(wc -l <"$tmp/se.err")
+    if [ "$ss" -eq "$want" ] && [ "$lines" -le 1 ]; then
+        pass "$name: status $want, report: $(cat "$tmp/se.err")"
+    else
+        fail "$name: status $ss (want $want), $lines stderr lines"
+        head -3 "$tmp/se.err" | sed 's/^/    se stderr: /'
+    fi
+}
+
+# ------------------------------------------------------------ benchmarks --
+found=0
+for b in build/bench/*; do
+    [ -x "$b" ] || continue
+    found=1
+    compare "bench/$(basename "$b")" /dev/null "$b"
+done
+[ "$found" = 1 ] || fail "no benchmark programs in build/bench (make build/bench/matmul ...)"
+
+# ------------------------------------------------------------ busybox ----
+# Inputs: a deterministic shuffled list of numbers, text, and a directory with fixed timestamps.
+awk 'BEGIN { s = 1; for (i = 0; i < 2000; i++) { s = (s * 1103515245 + 12345) % 2147483648; print s % 100000 } }' \
+    >"$tmp/numbers.txt"
+printf 'the quick brown fox\njumps over\nthe lazy dog\nthe end\n' >"$tmp/words.txt"
+mkdir -p "$tmp/dir/sub"
+printf 'a\n' >"$tmp/dir/alpha"
+printf 'bb\n' >"$tmp/dir/beta"
+printf 'ccc\n' >"$tmp/dir/sub/gamma"
+touch -h -d '2020-01-02 03:04:05' "$tmp/dir/alpha" "$tmp/dir/beta" "$tmp/dir/sub/gamma" "$tmp/dir/sub" "$tmp/dir"
+
+if [ -x "$BUSYBOX" ] && file -L "$BUSYBOX" 2>/dev/null | grep -q 'statically linked'; then
+    bb=$BUSYBOX
+    compare "busybox echo" /dev/null $bb echo hello world
+    compare "busybox seq" /dev/null $bb seq 1 1000
+    compare "busybox sort" /dev/null $bb sort "$tmp/numbers.txt"
+    compare "busybox sort -n -r" /dev/null $bb sort -n -r "$tmp/numbers.txt"
+    compare "busybox md5sum" /dev/null $bb md5sum "$tmp/numbers.txt"
+    compare "busybox sha256sum" /dev/null $bb sha256sum "$tmp/numbers.txt"
+    compare "busybox wc" /dev/null $bb wc "$tmp/numbers.txt" "$tmp/words.txt"
+    compare "busybox expr" /dev/null $bb expr 6 '*' 7 + 1
+    compare "busybox printf" /dev/null $bb printf '%.3f %5d %s\n' 3.14159 42 str
+    compare "busybox awk float" /dev/null $bb awk \
+        'BEGIN { x = 0; for (i = 1; i <= 1000; i++) x += 1 / i; printf "%.12f %g %.6e %d\n", x, x / 7, x * 1e10, x * 1000 }'
+    compare "busybox awk fields" "$tmp/numbers.txt" $bb awk '{ s += $1 } END { print NR, s, s / NR }'
+    compare "busybox sed" /dev/null $bb sed -e 's/the/THE/g' -e '/end/d' "$tmp/words.txt"
+    compare "busybox tr (stdin)" "$tmp/words.txt" $bb tr a-z A-Z
+    compare "busybox cat (stdin)" "$tmp/numbers.txt" $bb cat
+    compare "busybox cat" /dev/null $bb cat "$tmp/words.txt" "$tmp/numbers.txt"
+    compare "busybox head/tail" /dev/null $bb tail -n 5 "$tmp/numbers.txt"
+    compare "busybox uniq -c" /dev/null $bb uniq -c "$tmp/words.txt"
+    compare "busybox cut" /dev/null $bb cut -d ' ' -f 2 "$tmp/words.txt"
+    compare "busybox od" /dev/null $bb od -A x -t x1 "$tmp/words.txt"
+    compare "busybox grep" /dev/null $bb grep -n the "$tmp/words.txt"
+    compare "busybox ls -l" /dev/null $bb ls -lR "$tmp/dir"
+    compare "busybox du" /dev/null $bb du -a "$tmp/dir"
+    compare "busybox sh builtins" /dev/null $bb sh -c 'i=0; while [ $i -lt 50 ]; do i=$((i+1)); done; echo $i; exit 5'
+    compare "busybox false" /dev/null $bb false
+    # A write to a closed pipe kills the writer with SIGPIPE (status 141), as natively.
+    { ss=0; "$M5SIM" se $bb seq 1 1000000 2>"$tmp/se.err" || ss=$?; echo "$ss" >"$tmp/status"; } |
+        head -n 1 >/dev/null
+    ss=$(cat "$tmp/status")
+    if [ "$ss" -eq 141 ] && [ ! -s "$tmp/se.err" ]; then
+        pass "busybox seq | head: SIGPIPE status 141"
+    else
+        fail "busybox seq | head: status $ss (want 141)"
+    fi
+else
+    echo "SKIP se: busybox applets ($BUSYBOX is not a static busybox: apt-get install busybox-static)"
+fi
+
+# ----------------------------------------------- glibc program, faults ----
+hello=build/tests/se/hello_glibc
+if [ ! -x "$hello" ] && [ -f /usr/lib/x86_64-linux-gnu/libc.a ]; then
+    hello=$tmp/hello_glibc
+    gcc -static -O2 -o "$hello" tests/se/hello_glibc.c -lm
+fi
+if [ -x "$hello" ]; then
+    compare "glibc static hello" /dev/null "$hello" one two
+else
+    echo "SKIP se: static glibc program (no /usr/lib/x86_64-linux-gnu/libc.a)"
+fi
+
+faults=build/tests/se/faults
+if [ ! -x "$faults" ] && command -v musl-gcc >/dev/null; then
+    faults=$tmp/faults
+    musl-gcc -static -O1 -o "$faults" tests/se/faults.c
+fi
+if [ -x "$faults" ]; then
+    compare_fault "segfault" 139 "$faults" segv
+    compare_fault "abort()" 134 "$faults" abort
+    compare_fault "divide by zero" 136 "$faults" div
+    compare_fault "write to read-only page" 139 "$faults" ro
+    compare "bad pointer is EFAULT" /dev/null "$faults" efault
+    compare "ignored SIGPIPE gives EPIPE" /dev/null "$faults" sigpipe-ignored
+    compare "unsupported system call is ENOSYS" /dev/null "$faults" unsupported
+    if grep -q "unsupported system call unknown (1000)" <("$M5SIM" se "$faults" unsupported 2>&1 >/dev/null); then
+        pass "unsupported system call reported by name and number"
+    else
+        fail "unsupported system call not reported"
+    fi
+else
+    echo "SKIP se: fault programs (no musl-gcc)"
+fi
+
+# ------------------------------------------------ programs that cannot run --
+# check_refused NAME PROGRAM PATTERN: exit status 2 and one stderr line matching PATTERN.
+check_refused() {
+    local name=$1 prog=$2 pattern=$3 ss=0
+    "$M5SIM" se "$prog" </dev/null >"$tmp/se.out" 2>"$tmp/se.err" || ss=$?
+    if [ "$ss" -eq 2 ] && [ "$(wc -l <"$tmp/se.err")" -eq 1 ] && grep -q -- "$pattern" "$tmp/se.err" &&
+        [ ! -s "$tmp/se.out" ]; then
+        pass "$name: $(cat "$tmp/se.err")"
+    else
+        fail "$name: status $ss (want 2)"
+        head -3 "$tmp/se.err" | sed 's/^/    se stderr: /'
+    fi
+}
+check_refused "missing program" "$tmp/no-such-program" "no-such-program: No such file or directory"
+check_refused "directory" "$tmp/dir" "is a directory"
+printf '#!/bin/sh\necho hi\n' >"$tmp/script.sh"
+chmod +x "$tmp/script.sh"
+check_refused "script" "$tmp/script.sh" "not an ELF executable"
+dyn=/bin/true
+if file -L "$dyn" 2>/dev/null | grep -q 'dynamically linked'; then
+    check_refused "dynamically linked program" "$dyn" "dynamically linked"
+fi
+
+echo "se: $passes passed, $failures failed"
+[ "$failures" -eq 0 ]

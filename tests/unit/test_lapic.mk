@@ -1,0 +1,2 @@
+UNIT_TESTS += test_lapic
+test_lapic_SRCS := host/dev/lapic.c host/dev/pic8259.c host/sim/eventq.c host/mem/bus.c host/util/log.c

@@ -1,0 +1,2 @@
+UNIT_TESTS += test_rtc_cmos
+test_rtc_cmos_SRCS := host/dev/rtc_cmos.c host/sim/eventq.c host/mem/bus.c host/util/log.c
