@@ -5,6 +5,7 @@
 #   make kernel     build/images/vmlinux, bzImage (cached outside the tree, see images/kernel/)
 #   make image      build/images/rootfs.img
 #   make test       install missing packages, build everything, run every test
+#   make demo       boot, checkpoint, restore twice with new scripts, show the results
 #   make bench      performance figures (see docs/performance.md)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -24,7 +25,7 @@ GUEST_CFLAGS := -std=c11 $(WARN) -O2 -D_GNU_SOURCE -Ishared -Iguest -MMD -MP
 HOST_LIBS    := -lZydis -lm
 
 .DEFAULT_GOAL := all
-.PHONY: all host guest kernel image deps test unit-test bench install clean FORCE
+.PHONY: all host guest kernel image deps test unit-test bench demo install clean FORCE
 
 # ---------------------------------------------------------------- host --
 HOST_SRCS := $(sort $(shell find host -name '*.c' 2>/dev/null))
@@ -98,9 +99,14 @@ test: deps
 	$(MAKE) all kernel image $(BENCH_BINS)
 	$(MAKE) unit-test kernel-test cpu-test system-test
 
+# ----------------------------------------------------------------- demo --
+demo: deps
+	$(MAKE) all kernel image
+	scripts/demo.sh
+
 # ---------------------------------------------------------------- bench --
 bench: deps
-	$(MAKE) all
+	$(MAKE) all kernel image $(BENCH_BINS)
 	scripts/bench.sh
 
 # -------------------------------------------------------------- install --
