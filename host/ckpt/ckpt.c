@@ -15,6 +15,7 @@
 #include "ckpt/memory.h"
 #include "disk/disk.h"
 #include "machine/machine.h"
+#include "util/fs.h"
 #include "util/log.h"
 
 /* ------------------------------------------------------------- saving -- */
@@ -105,7 +106,7 @@ int ckpt_save(struct machine *m, const char *parent, char *path, size_t pathlen)
 {
     uint64_t tick = machine_now(m);
     char tmp[4096], file[4096];
-    if (mkdir(parent, 0755) != 0 && errno != EEXIST) {
+    if (mkdir_p(parent) != 0) {
         warn("checkpoint", "cannot create %s: %s", parent, strerror(errno));
         return -1;
     }

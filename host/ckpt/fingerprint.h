@@ -20,7 +20,7 @@ struct file_identity {
 };
 
 bool file_identity_of(const char *path, struct file_identity *id);
-/* Fingerprint of the whole file; false on an I/O error. */
+/* Fingerprint of the file's content (blocks of zeros and holes count alike); false on an I/O error. */
 bool file_fingerprint(const char *path, uint64_t *fp);
 uint64_t fingerprint_bytes(const void *data, uint64_t len, uint64_t seed);
 

@@ -8,6 +8,7 @@
 #include "cpu/exec.h"
 #include "cpu/flags.h"
 #include "cpu/mmu.h"
+#include "cpu/msr.h"
 #include "util/log.h"
 
 void cpu_init(struct cpu *cpu, struct bus *bus, int id)
@@ -49,6 +50,7 @@ void cpu_reset(struct cpu *cpu)
     s->fx.mxcsr_mask = 0xffff;
     s->msr.pat = 0x0007040600070406ull;
     s->msr.apic_base = 0xfee00000ull | (1 << 11) | (cpu->id == 0 ? (1 << 8) : 0);
+    msr_reset(cpu);
     cpu->lf.op = LF_NONE;
     cpu_state_changed(cpu);
 }

@@ -88,7 +88,7 @@ static uint8_t mem_base(ZydisRegister r)
     return (uint8_t)gpr_number(r, &hi8);
 }
 
-static void convert_operand(const ZydisDecodedOperand *z, struct operand *o)
+static void convert_operand(const ZydisDecodedOperand *z, struct operand *o, unsigned operand_width)
 {
     memset(o, 0, sizeof(*o));
     o->size = (uint8_t)(z->size / 8);
@@ -118,6 +118,12 @@ static void convert_operand(const ZydisDecodedOperand *z, struct operand *o)
         } else {
             o->kind = OPK_IMM;
             o->imm = z->imm.is_signed ? (uint64_t)z->imm.value.s : z->imm.value.u;
+            /*
+             * Zydis gives a sign-extended imm8/imm32 the size of its encoding; its value is that of
+             * the instruction's operand size (add rax, -1 adds 0xffff...ffff), so size it so.
+             */
+            if (z->imm.is_signed && operand_width / 8 > o->size)
+                o->size = (uint8_t)(operand_width / 8);
         }
         break;
     default:
@@ -216,7 +222,7 @@ enum decode_status decode_insn(const uint8_t *bytes, unsigned avail, struct insn
         n = 4;
     out->nops = (uint8_t)n;
     for (unsigned i = 0; i < n; i++)
-        convert_operand(&zo[i], &out->op[i]);
+        convert_operand(&zo[i], &out->op[i], zi.operand_width);
 
     out->ends_block = category_ends_block(zi.meta.category) || zi.mnemonic == ZYDIS_MNEMONIC_HLT;
     out->fn = exec_lookup(zi.mnemonic);

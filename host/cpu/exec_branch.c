@@ -43,8 +43,10 @@ static inline uint64_t branch_target(struct cpu *cpu, const struct insn *in)
 /* A memory operand wider than 8 bytes is a far pointer (m16:32 or m16:64). */
 static inline bool is_far(const struct insn *in)
 {
+    /* FF /3 and FF /5 are CALL/JMP m16:xx: far whatever their operand size (4, 6 or 10 bytes). */
     const struct operand *o = &in->op[0];
-    return o->kind == OPK_PTR || (o->kind == OPK_MEM && o->size > 8);
+    return o->kind == OPK_PTR ||
+           (o->kind == OPK_MEM && in->opcode == 0xff && (in->modrm_reg == 3 || in->modrm_reg == 5));
 }
 
 static void exec_jmp(struct cpu *cpu, const struct insn *in)

@@ -12,14 +12,15 @@
  *  - OF, defined only for 1-bit counts, is computed for any count as for a
  *    1-bit count from the original operands (SHL, ROL, RCL: MSB ^ MSB-1;
  *    SHR: MSB; SAR: 0; ROR: MSB ^ LSB; RCR: MSB ^ CF; SHLD: MSB ^ MSB-1 of
- *    the destination; SHRD: MSB of the destination ^ LSB of the source);
+ *    the destination; SHRD: MSB of the destination ^ LSB of the source),
+ *    except that ROL/ROR of a register by an immediate other than 1 keep OF;
  *  - SHL/SHR with a count >= the operand width (8/16-bit) give CF = the last
  *    bit shifted out of the zero-extended value (0 beyond the width);
- *  - 16-bit SHLD/SHRD with counts 17..31 shift the 48-bit pattern
- *    dst:src:dst (SHLD) / dst:src:dst read from the right (SHRD).
- * ROL/ROR change only CF and OF (and not OF for a register rotated by an
- * immediate other than 1); RCL/RCR change CF and OF, and nothing at all when
- * the count modulo 9 (8-bit) or 17 (16-bit) is 0.
+ *  - 16-bit SHLD/SHRD with counts 17..31 (result undefined) work on the
+ *    48-bit value dst:src:dst: SHLD shifts it left and keeps the top word,
+ *    SHRD shifts it right and keeps the low word; CF is the last bit out.
+ * ROL/ROR change only CF and OF; RCL/RCR change CF and OF, and nothing at all
+ * when the count modulo 9 (8-bit) or 17 (16-bit) is 0.
  */
 #include "cpu/exec.h"
 

@@ -2,7 +2,8 @@
  * exec_system.c - system instructions (Intel SDM vol. 2 and vol. 3 ch. 2):
  * MOV to/from CR0 CR2 CR3 CR4 CR8 and DR0-DR7, CLTS LMSW SMSW, RDMSR WRMSR
  * (msr.c), RDTSC RDTSCP RDPMC, CPUID (cpuid.c), HLT CLI STI, INT n INT3
- * INT1 INTO, UD0 UD1 UD2, INVLPG INVD WBINVD, LFENCE MFENCE SFENCE CLFLUSH,
+ * INT1 INTO, UD0 UD1 UD2, RDSSPD/RDSSPQ (NOPs without CET), INVLPG INVD
+ * WBINVD, LFENCE MFENCE SFENCE CLFLUSH,
  * FXSAVE FXRSTOR (and their 64-bit forms), LDMXCSR STMXCSR, and #UD for the
  * extensions the CPU model does not advertise (XSAVE, SMAP, FSGSBASE, ...).
  *
@@ -324,6 +325,18 @@ static void exec_ud(struct cpu *cpu, const struct insn *in)
     cpu_raise_ud(cpu);
 }
 
+/*
+ * RDSSPD/RDSSPQ (F3 0F 1E /1) sit in the reserved-NOP space: without CET
+ * shadow stacks (not advertised) they execute as NOPs and leave the
+ * register alone. Static glibc relies on it: setjmp/longjmp run
+ * "xor %eax,%eax; rdsspq %rax" unconditionally and test for zero.
+ */
+static void exec_rdssp(struct cpu *cpu, const struct insn *in)
+{
+    (void)cpu;
+    (void)in;
+}
+
 /* ----------------------------------------------------- caches and TLB -- */
 
 static void exec_invlpg(struct cpu *cpu, const struct insn *in)
@@ -485,6 +498,8 @@ void exec_system_register(void)
     exec_register(ZYDIS_MNEMONIC_UD0, exec_ud);
     exec_register(ZYDIS_MNEMONIC_UD1, exec_ud);
     exec_register(ZYDIS_MNEMONIC_UD2, exec_ud);
+    exec_register(ZYDIS_MNEMONIC_RDSSPD, exec_rdssp);
+    exec_register(ZYDIS_MNEMONIC_RDSSPQ, exec_rdssp);
     exec_register(ZYDIS_MNEMONIC_INVLPG, exec_invlpg);
     exec_register(ZYDIS_MNEMONIC_INVD, exec_wbinvd);
     exec_register(ZYDIS_MNEMONIC_WBINVD, exec_wbinvd);

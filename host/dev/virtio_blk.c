@@ -126,8 +126,8 @@ static uint8_t do_request(struct virtio_blk *v, const struct seg *segs, unsigned
         return BLK_S_OK;
     case BLK_T_GET_ID: {
         const struct seg *s = &segs[1];
-        if (!s->write)
-            return BLK_S_IOERR;
+        if (n < 3 || !s->write)
+            return BLK_S_IOERR;  /* no buffer for the answer (segs[1] would be the status byte) */
         uint32_t len = s->len < sizeof v->serial ? s->len : sizeof v->serial;
         if (bus_write_phys(v->bus, s->addr, v->serial, len) != 0)
             return BLK_S_IOERR;

@@ -26,10 +26,16 @@ struct disk *disk_open(const char *base, const char *overlay)
     d->size = (uint64_t)st.st_size;
     d->nblocks = (d->size + DISK_BLOCK - 1) / DISK_BLOCK;
     d->present = calloc((d->nblocks + 7) / 8, 1);
-    d->overlay_fd = open(overlay, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* Not O_TRUNC: first make sure the overlay is not the base image under another name. */
+    d->overlay_fd = open(overlay, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (d->overlay_fd < 0)
         fatal(overlay, "cannot create disk overlay: %s", strerror(errno));
-    if (ftruncate(d->overlay_fd, (off_t)d->size) != 0)
+    struct stat ost;
+    if (fstat(d->overlay_fd, &ost) != 0)
+        fatal(overlay, "cannot stat disk overlay: %s", strerror(errno));
+    if (ost.st_dev == st.st_dev && ost.st_ino == st.st_ino)
+        fatal(overlay, "the disk overlay would overwrite the base image %s; use another output directory", base);
+    if (ftruncate(d->overlay_fd, 0) != 0 || ftruncate(d->overlay_fd, (off_t)d->size) != 0)
         fatal(overlay, "cannot size disk overlay: %s", strerror(errno));
     d->base_path = strdup(base);
     d->overlay_path = strdup(overlay);

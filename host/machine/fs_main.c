@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "machine/machine.h"
+#include "util/fs.h"
 #include "util/log.h"
 
 static struct machine m;
@@ -65,7 +66,7 @@ static int run_batch(const struct machine_config *cfg)
     int n = cfg->nscripts;
     if (n == 0)
         fatal("--batch", "no scripts: give --script (repeatable) or --script-dir");
-    if (mkdir(cfg->outdir, 0755) != 0 && errno != EEXIST)
+    if (mkdir_p(cfg->outdir) != 0)
         fatal(cfg->outdir, "cannot create output directory: %s", strerror(errno));
     pid_t *pids = calloc((size_t)n, sizeof(*pids));
     int *status = calloc((size_t)n, sizeof(*status));

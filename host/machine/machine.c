@@ -13,6 +13,7 @@
 #include "ckpt/memory.h"
 #include "cpu/block.h"
 #include "stats/stats.h"
+#include "util/fs.h"
 #include "util/log.h"
 
 #define QUANTUM_INSNS 1000000ull
@@ -216,6 +217,15 @@ void machine_checkpoint(struct machine *m)
 {
     char path[4096];
     double t0 = host_seconds();
+    /*
+     * An event (m5 checkpoint, --take-checkpoints) runs at its own tick, but
+     * the CPU has already retired the instructions up to the end of its
+     * quantum (at least the m5 op's load). The checkpoint must carry the time
+     * that matches that CPU state, or a restore resumes a few cycles early and
+     * its TSC and timers drift from the run that took it.
+     */
+    if (m->eq.now < m->cpu_tick)
+        m->eq.now = m->cpu_tick;
     if (ckpt_save(m, machine_checkpoint_parent(m), path, sizeof path) == 0) {
         m->checkpoints_taken++;
         if (!m->cfg.quiet)
@@ -287,7 +297,7 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
     if (cfg->restore)
         open_restore(m);
     m->period = (TICKS_PER_SECOND + m->cfg.cpu_clock_hz / 2) / m->cfg.cpu_clock_hz;
-    if (mkdir(cfg->outdir, 0755) != 0 && errno != EEXIST)
+    if (mkdir_p(cfg->outdir) != 0)
         fatal(cfg->outdir, "cannot create output directory: %s", strerror(errno));
 
     bus_init(&m->bus);
@@ -407,6 +417,7 @@ int machine_run(struct machine *m)
         m->cpu_running = false;
         m->eq.horizon = 0;
         uint64_t end = m->quantum_tick + (m->cpu.icount - m->quantum_icount) * m->period;
+        m->cpu_tick = end;
         eventq_run_until(&m->eq, end);
 
         switch (why) {

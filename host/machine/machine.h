@@ -39,6 +39,7 @@ struct machine {
     /* The quantum the CPU is running: lets devices see the exact time mid-quantum. */
     bool cpu_running;
     uint64_t quantum_tick, quantum_icount;
+    uint64_t cpu_tick;   /* where the CPU's last quantum ended: its retired instructions' time */
 
     struct m5dev m5;
     struct pc_devices *pc;

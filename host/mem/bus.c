@@ -13,6 +13,13 @@ void bus_add_ram(struct bus *bus, uint64_t base, uint64_t size, uint8_t *host)
 {
     if (bus->nram == BUS_MAX_RAM)
         fatal("bus", "too many RAM ranges");
+    /* bus_ram_ptr() hands out pointers valid to the end of a page: ranges must be whole pages. */
+    if ((base | size) & 0xfff)
+        fatal("bus", "RAM range 0x%llx+0x%llx is not page-aligned",
+              (unsigned long long)base, (unsigned long long)size);
+    /* The decoded-block cache sized its per-page tables from the RAM present when the CPUs were made. */
+    if (bus->block_cache)
+        fatal("bus", "RAM added after the CPUs were created");
     bus->ram[bus->nram++] = (struct ram_range){ base, size, host };
     if (base + size > bus->ram_top)
         bus->ram_top = base + size;

@@ -328,7 +328,8 @@ void se_process_init(struct se *se)
     se->rlim[RLIMIT_MSGQUEUE][0] = se->rlim[RLIMIT_MSGQUEUE][1] = 819200;
     se->rlim[RLIMIT_NICE][0] = se->rlim[RLIMIT_NICE][1] = 0;
     se->rlim[RLIMIT_RTPRIO][0] = se->rlim[RLIMIT_RTPRIO][1] = 0;
-    snprintf(se->comm, sizeof(se->comm), "%s", se->path ? se->path : "");
+    const char *base = se->path ? strrchr(se->path, '/') : NULL;
+    snprintf(se->comm, sizeof(se->comm), "%s", base ? base + 1 : se->path ? se->path : "");
 }
 
 int64_t se_sys_prlimit64(struct se *se, const uint64_t *a)

@@ -9,7 +9,8 @@
  * selector loads into DS/ES and the #GP of a null SS at CPL 3, VERR VERW LAR
  * LSL on null selectors, INT3 / INT 3, and #UD for UD0/UD1/UD2, INTO and the
  * extensions the CPU model does not advertise but user mode would fault on
- * anyway (STAC, CLAC, MONITOR, MWAIT).
+ * anyway (STAC, CLAC, MONITOR, MWAIT), and RDSSPD/RDSSPQ as NOPs (the host
+ * does not enable shadow stacks for user programs either).
  *
  * Privilege checks: every privileged instruction raises #GP at CPL 3 in
  * both worlds (HLT, CLI/STI with IOPL 0, port I/O, MOV CR/DR, RDMSR/WRMSR,
@@ -184,6 +185,10 @@ static const struct diff_test system_tests[] = {
     { "lar rax, [rsi] (null)", "48 0f 02 06", 0, 20, 0, word_null },
     { "lsl eax, ecx (null)", "0f 03 c1", 0, 20, 0, rcx_null },
     { "lsl ax, cx (null)", "66 0f 03 c1", 0, 20, 0, rcx_null },
+
+    /* RDSSP without shadow stacks enabled: a NOP (glibc's setjmp depends on it). */
+    { "xor eax,eax; rdsspq rax", "31 c0 f3 48 0f 1e c8", FL_AF, 10, 0, NULL },
+    { "rdsspd ecx", "f3 0f 1e c9", 0, 10, 0, NULL },
 
     /* CPUID and the TSC: run, then zero what legitimately differs. */
     { "cpuid", "0f a2 b8 00 00 00 00 bb 00 00 00 00 b9 00 00 00 00 ba 00 00 00 00", 0, 20, 0, NULL },

@@ -21,7 +21,8 @@ int main(int argc, char **argv)
         return 2;
     const char *what = argv[1];
     if (!strcmp(what, "segv")) {
-        *(volatile int *)16 = 1;                         /* SIGSEGV: 139 */
+        int *volatile null = (int *)16;
+        *null = 1;                                       /* SIGSEGV: 139 */
     } else if (!strcmp(what, "abort")) {
         printf("before abort\n");
         fflush(stdout);
@@ -30,7 +31,8 @@ int main(int argc, char **argv)
         volatile int zero = 0;
         printf("%d\n", 5 / zero);                        /* SIGFPE: 136 */
     } else if (!strcmp(what, "efault")) {
-        long r = write(1, (void *)8, 10);                /* a bad pointer is -EFAULT, not a crash */
+        void *volatile bad = (void *)8;
+        long r = write(1, bad, 10);                      /* a bad pointer is -EFAULT, not a crash */
         printf("write -> %ld errno %d\n", r, errno);
         return 0;
     } else if (!strcmp(what, "ro")) {
