@@ -12,10 +12,15 @@ UNIT_TESTS :=
 
 UNIT_CFLAGS := -std=gnu11 $(WARN) -Wno-format-truncation -O1 -g -D_GNU_SOURCE -Ihost -Ishared -Iguest -MMD -MP
 
+# Host sources listed in <name>_SRCS are linked as the objects `make` already
+# built for the simulator (same flags), so each test does not recompile them.
+host_objs = $(patsubst host/%.c,$(B)/obj/host/%.o,$(filter host/%.c,$(1)))
+other_srcs = $(filter-out host/%.c,$(1))
+
 define unit_test_rule
-$(B)/tests/$(1): tests/unit/$(1).c $$($(1)_SRCS) $$(filter-out $(B)/obj/host/main.o,$$($(1)_DEPS))
+$(B)/tests/$(1): tests/unit/$(1).c $$(call other_srcs,$$($(1)_SRCS)) $$(call host_objs,$$($(1)_SRCS)) $$($(1)_DEPS)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(UNIT_CFLAGS) $$($(1)_CFLAGS) -o $$@ tests/unit/$(1).c $$($(1)_SRCS) $$($(1)_DEPS) -lcmocka $$($(1)_LIBS)
+	$$(CC) $$(UNIT_CFLAGS) $$($(1)_CFLAGS) -o $$@ tests/unit/$(1).c $$(call other_srcs,$$($(1)_SRCS)) $$(call host_objs,$$($(1)_SRCS)) $$($(1)_DEPS) -lcmocka $$($(1)_LIBS)
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_test_rule,$(t))))
 
