@@ -123,8 +123,11 @@ int ckpt_save(struct machine *m, const char *parent, char *path, size_t pathlen)
         return -1;
     }
 
+    char backing[4096] = "";
+    if (m->restore_img)   /* RAM is mapped from the restored checkpoint's memory.img */
+        ckpt_path(m->restore_img, "memory.img", backing, sizeof backing);
     snprintf(file, sizeof file, "%s/memory.img", tmp);
-    int64_t mem_bytes = ckpt_memory_write(m->ram, m->ram_size, file);
+    int64_t mem_bytes = ckpt_memory_write(m->ram, m->ram_size, file, backing[0] ? backing : NULL);
     if (mem_bytes < 0)
         goto fail;
     for (int i = 0; i < m->cfg.ndisks; i++) {

@@ -21,13 +21,55 @@ static bool page_is_zero(const uint8_t *p)
     return memcmp(p, zero, PAGE) == 0;
 }
 
-int64_t ckpt_memory_write(const uint8_t *ram, uint64_t size, const char *path)
+/*
+ * The data ranges of the file RAM is mapped from. mincore() only says whether
+ * a page is resident: for anonymous RAM a page that is not was never touched
+ * and is zero, but for RAM mapped from a checkpoint's memory.img a page the
+ * restored run never touched holds the file's data whether or not the host's
+ * page cache still has it. Such pages must be read whatever mincore says.
+ */
+struct backing {
+    int fd;              /* -1: anonymous RAM */
+    uint64_t known;      /* [known, lo) is a hole of the file, [lo, hi) is data */
+    uint64_t lo, hi;
+};
+
+static bool backing_has_data(struct backing *b, uint64_t pos)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
+    if (b->fd < 0)
+        return false;
+    if (pos >= b->lo && pos < b->hi)
+        return true;
+    if (pos >= b->known && pos < b->lo)
+        return false;
+    off_t d = lseek(b->fd, (off_t)pos, SEEK_DATA);
+    if (d < 0) {
+        if (errno != ENXIO)
+            return true;  /* cannot tell: read the page */
+        b->known = pos;   /* no data from pos to the end */
+        b->lo = b->hi = UINT64_MAX;
+        return false;
+    }
+    off_t h = lseek(b->fd, d, SEEK_HOLE);
+    b->known = pos;
+    b->lo = (uint64_t)d;
+    b->hi = h < 0 ? UINT64_MAX : (uint64_t)h;
+    return pos >= b->lo;
+}
+
+int64_t ckpt_memory_write(const uint8_t *ram, uint64_t size, const char *path, const char *backing)
+{
+    struct backing bk = { .fd = -1, .known = 0, .lo = 0, .hi = 0 };
+    if (backing && (bk.fd = open(backing, O_RDONLY | O_CLOEXEC)) < 0)
         return -1;
-    if (ftruncate(fd, (off_t)size) != 0) {
-        close(fd);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || ftruncate(fd, (off_t)size) != 0) {
+        int saved = errno;
+        if (fd >= 0)
+            close(fd);
+        if (bk.fd >= 0)
+            close(bk.fd);
+        errno = saved;
         return -1;
     }
     int64_t written = 0;
@@ -37,23 +79,29 @@ int64_t ckpt_memory_write(const uint8_t *ram, uint64_t size, const char *path)
         /* Pages never touched are not resident in anonymous memory: skip them without reading. */
         bool check_residency = mincore((void *)(ram + off), len, vec) == 0;
         for (uint64_t p = 0; p < len; p += PAGE) {
-            if (check_residency && !(vec[p / PAGE] & 1))
+            if (check_residency && !(vec[p / PAGE] & 1) && !backing_has_data(&bk, off + p))
                 continue;
             const uint8_t *page = ram + off + p;
             if (page_is_zero(page))
                 continue;
             /* Write runs of non-zero pages at once. */
             uint64_t run = PAGE;
-            while (p + run < len && (!check_residency || (vec[(p + run) / PAGE] & 1)) && !page_is_zero(page + run))
+            while (p + run < len &&
+                   (!check_residency || (vec[(p + run) / PAGE] & 1) || backing_has_data(&bk, off + p + run)) &&
+                   !page_is_zero(page + run))
                 run += PAGE;
             if (pwrite(fd, page, run, (off_t)(off + p)) != (ssize_t)run) {
                 close(fd);
+                if (bk.fd >= 0)
+                    close(bk.fd);
                 return -1;
             }
             written += (int64_t)run;
             p += run - PAGE;
         }
     }
+    if (bk.fd >= 0)
+        close(bk.fd);
     if (fsync(fd) != 0) {
         close(fd);
         return -1;

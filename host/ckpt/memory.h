@@ -10,8 +10,12 @@
 
 #include <stdint.h>
 
-/* Write RAM to path; returns the number of bytes of data written (the rest are holes), or -1. */
-int64_t ckpt_memory_write(const uint8_t *ram, uint64_t size, const char *path);
+/*
+ * Write RAM to path; returns the number of bytes of data written (the rest are
+ * holes), or -1. `backing` is the file RAM is mapped from (a restored run's
+ * memory.img, mapped MAP_PRIVATE at offset 0), or NULL for anonymous RAM.
+ */
+int64_t ckpt_memory_write(const uint8_t *ram, uint64_t size, const char *path, const char *backing);
 /* Map path copy-on-write as guest RAM of `size` bytes; exits 2 with a message when it is unusable. */
 uint8_t *ckpt_memory_map(const char *path, uint64_t size);
 

@@ -91,7 +91,7 @@ struct cpu {
     uint64_t budget_end;      /* cpu_run stops when icount reaches this */
     uint8_t block_exit;       /* a handler changed state that ends the current block */
     uint8_t exit_reason;      /* enum cpu_exit when a hook stops the CPU */
-    uint8_t in_delivery;      /* nesting depth of exception delivery (double/triple fault) */
+    uint8_t in_delivery;      /* class of the event being delivered (atomic.c: benign, contributory, #PF, #DF) */
     uint8_t trace;            /* debugging: print each block's first RIP and each exception (M5SIM_TRACE) */
 
     /* Exceptions: memory accessors and handlers raise with longjmp to the run loop. */

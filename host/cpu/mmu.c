@@ -167,7 +167,7 @@ int mmu_probe(struct cpu *cpu, uint64_t la, int acc, uint64_t *pa)
     if (!canonical(la))
         return 0x100 | PFERR_RSVD;
     struct walk w;
-    uint32_t err = page_walk(cpu, la, acc, false, &w);
+    uint32_t err = page_walk(cpu, la, acc & ~ACC_SET_AD, (acc & ACC_SET_AD) != 0, &w);
     if (err)
         return 0x100 | pf_error(err);
     *pa = w.pa;

@@ -23,6 +23,7 @@
 #define ACC_WRITE 1
 #define ACC_EXEC  2
 #define ACC_SUPER 4   /* implicit supervisor access (descriptor tables, TSS) even at CPL 3 */
+#define ACC_SET_AD 8  /* mmu_probe only: set accessed/dirty bits as the access would */
 
 uint64_t mmu_read_slow(struct cpu *cpu, uint64_t la, unsigned size, int acc);
 void mmu_write_slow(struct cpu *cpu, uint64_t la, unsigned size, uint64_t value, int acc);
@@ -33,8 +34,10 @@ void mmu_write_slow(struct cpu *cpu, uint64_t la, unsigned size, uint64_t value,
  */
 uint64_t mmu_translate(struct cpu *cpu, uint64_t la, int acc);
 /*
- * Translate without raising or changing A/D bits (for host-side helpers like
- * m5 readfile): returns 0 and sets *pa, or returns the #PF error code | 0x100.
+ * Translate without raising (for host-side helpers like m5 readfile): returns
+ * 0 and sets *pa, or returns the #PF error code | 0x100. A/D bits change only
+ * with ACC_SET_AD (a host write into guest memory must mark the page dirty,
+ * or the guest kernel could lose it).
  */
 int mmu_probe(struct cpu *cpu, uint64_t la, int acc, uint64_t *pa);
 

@@ -37,7 +37,7 @@ static uint64_t copy_to_guest(struct cpu *cpu, uint64_t va, const uint8_t *src, 
         uint64_t chunk = 4096 - ((va + done) & 0xfff);
         if (chunk > len - done)
             chunk = len - done;
-        if (mmu_probe(cpu, va + done, ACC_WRITE, &pa) != 0)
+        if (mmu_probe(cpu, va + done, ACC_WRITE | ACC_SET_AD, &pa) != 0)
             break;
         if (bus_write_phys(cpu->bus, pa, src + done, chunk) != 0)
             break;
