@@ -83,9 +83,9 @@ $(B)/images/vmlinux $(B)/images/bzImage: images/kernel/config.fragment images/ke
 
 BENCH_SRCS := $(wildcard images/bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:images/bench/%.c=$(B)/bench/%)
-$(B)/bench/%: images/bench/%.c $(B)/guest/libm5.a
+$(B)/bench/%: images/bench/%.c images/bench/bench_util.h $(B)/guest/libm5.a
 	@mkdir -p $(dir $@)
-	$(MUSLCC) -static -std=c11 $(WARN) -O2 -Iguest -o $@ $< $(B)/guest/libm5.a
+	$(MUSLCC) -static -std=c11 $(WARN) -O2 -Iguest -Iimages/bench -o $@ $< $(B)/guest/libm5.a
 
 IMAGE_INPUTS := $(shell find images/rootfs images/mkimage.sh -type f 2>/dev/null)
 image: $(B)/images/rootfs.img

@@ -28,8 +28,12 @@ static void report_once(struct m5dev *d, unsigned func, const char *what)
 
 /* ------------------------------------------------------- guest memory -- */
 
-/* Copy to guest virtual memory; returns the bytes copied before the first unmapped page. */
-static uint64_t copy_to_guest(struct cpu *cpu, uint64_t va, const uint8_t *src, uint64_t len)
+/*
+ * Copy between a host buffer and guest virtual memory, through the calling
+ * CPU's page tables and with its privileges; returns the bytes copied before
+ * the first page the guest could not access itself.
+ */
+static uint64_t copy_guest(struct cpu *cpu, uint64_t va, uint8_t *buf, uint64_t len, bool to_guest)
 {
     uint64_t done = 0;
     while (done < len) {
@@ -37,30 +41,25 @@ static uint64_t copy_to_guest(struct cpu *cpu, uint64_t va, const uint8_t *src, 
         uint64_t chunk = 4096 - ((va + done) & 0xfff);
         if (chunk > len - done)
             chunk = len - done;
-        if (mmu_probe(cpu, va + done, ACC_WRITE | ACC_SET_AD, &pa) != 0)
+        if (mmu_probe(cpu, va + done, to_guest ? ACC_WRITE | ACC_SET_AD : ACC_READ, &pa) != 0)
             break;
-        if (bus_write_phys(cpu->bus, pa, src + done, chunk) != 0)
+        int rc = to_guest ? bus_write_phys(cpu->bus, pa, buf + done, chunk)
+                          : bus_read_phys(cpu->bus, pa, buf + done, chunk);
+        if (rc != 0)
             break;
         done += chunk;
     }
     return done;
 }
 
+static uint64_t copy_to_guest(struct cpu *cpu, uint64_t va, const uint8_t *src, uint64_t len)
+{
+    return copy_guest(cpu, va, (uint8_t *)src, len, true);
+}
+
 static uint64_t copy_from_guest(struct cpu *cpu, uint64_t va, uint8_t *dst, uint64_t len)
 {
-    uint64_t done = 0;
-    while (done < len) {
-        uint64_t pa;
-        uint64_t chunk = 4096 - ((va + done) & 0xfff);
-        if (chunk > len - done)
-            chunk = len - done;
-        if (mmu_probe(cpu, va + done, ACC_READ, &pa) != 0)
-            break;
-        if (bus_read_phys(cpu->bus, pa, dst + done, chunk) != 0)
-            break;
-        done += chunk;
-    }
-    return done;
+    return copy_guest(cpu, va, dst, len, false);
 }
 
 /* A NUL-terminated guest string of at most max-1 bytes; false if unmapped or too long. */

@@ -14,28 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_util.h"
 #include "m5.h"
 
-static uint64_t splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
 
-static int parse_arg(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
-{
-    char *end;
-    unsigned long v;
-    if (s[0] < '0' || s[0] > '9')
-        return -1;
-    v = strtoul(s, &end, 0);
-    if (*end != '\0' || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
 
 int main(int argc, char **argv)
 {

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "bench_util.h"
 #include "m5.h"
 
 struct line {
@@ -24,27 +25,7 @@ struct line {
     uint32_t pad[15];    /* fill the 64-byte cache line */
 };
 
-static uint64_t xorshift64(uint64_t *s)
-{
-    uint64_t x = *s;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return *s = x;
-}
 
-static int parse_arg(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
-{
-    char *end;
-    unsigned long v;
-    if (s[0] < '0' || s[0] > '9')
-        return -1;
-    v = strtoul(s, &end, 0);
-    if (*end != '\0' || v < lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
 
 int main(int argc, char **argv)
 {
