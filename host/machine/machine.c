@@ -297,15 +297,15 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
     if (cfg->restore)
         open_restore(m);
     m->period = (TICKS_PER_SECOND + m->cfg.cpu_clock_hz / 2) / m->cfg.cpu_clock_hz;
-    if (mkdir_p(cfg->outdir) != 0)
-        fatal(cfg->outdir, "cannot create output directory: %s", strerror(errno));
 
     bus_init(&m->bus);
     eventq_init(&m->eq);
     m->eq.current = eventq_current;
     m->eq.current_opaque = m;
     m->eq.preempt = eventq_preempt;
-    setup_memory(m);
+    setup_memory(m);   /* a restore's memory.img is checked here: still before any output */
+    if (mkdir_p(cfg->outdir) != 0)
+        fatal(cfg->outdir, "cannot create output directory: %s", strerror(errno));
 
     cpu_init(&m->cpu, &m->bus, 0);
     m->cpu.trace = getenv("M5SIM_TRACE") != NULL;

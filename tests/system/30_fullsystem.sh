@@ -15,7 +15,7 @@
 #
 # Run from anywhere: tests/system/30_fullsystem.sh (M5SIM, KERNEL, IMAGE override the defaults).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 SUITE=fs
 . tests/system/lib.sh
 
@@ -45,7 +45,7 @@ else
     fail "console: $cons lacks the kernel banner, 'rcS: checkpoint' or 'rcS: no more scripts'"
 fi
 
-order=$(grep -o '^rcS: running script [0-9]*' "$cons" 2>/dev/null | awk '{ printf "%s ", $4 }')
+order=$(grep -o '^rcS: running script [0-9]*' "$cons" 2>/dev/null | awk '{ printf "%s ", $4 }' || true)
 check "queue: the three --script files ran one after another, in order" \
       "scripts ran in order '$order', want '1 2 3 '" [ "$order" = "1 2 3 " ]
 
@@ -79,25 +79,26 @@ if [ -n "$cpt" ] && [ -f "$cpt/m5.cpt" ] && [ -f "$cpt/memory.img" ] && [ -f "$c
     pass "checkpoint: the rcS's m5 checkpoint wrote $(basename "$cpt")/ (m5.cpt, memory.img, disk0.overlay, disk0.map) into --checkpoint-dir, nothing else"
 else
     fail "checkpoint: expected exactly $CKPT_DIR/cpt.<tick>/ with m5.cpt (tick=<tick>), memory.img, disk0.overlay, disk0.map"
-    ls -la "$CKPT_DIR" "$cpt" 2>&1 | sed 's/^/    /'
+    ls -la "$CKPT_DIR" "$cpt" 2>&1 | sed "s/^/    /" || true
 fi
 if [ -n "$cpt" ]; then
-    wt=$(awk -v a="$(stat -c %.9W "$cpt/memory.img")" -v b="$(stat -c %.9Y "$cpt/m5.cpt")" 'BEGIN { printf "%.0f", (b - a) * 1000 }')
+    # Write time, roughly: from memory.img's birth (the first file written) to m5.cpt's last write.
+    born=$(stat -c %.9W "$cpt/memory.img" 2>/dev/null || echo 0)
+    wt=$(awk -v a="$born" -v b="$(stat -c %.9Y "$cpt/m5.cpt")" 'BEGIN { if (a > 0) printf "about %.0f ms", (b - a) * 1000; else print "unknown (no birth times here)" }')
     note "checkpoint $(basename "$cpt"): $(du -sh "$cpt" | cut -f1) on disk ($(du -sh --apparent-size "$cpt" | cut -f1) apparent," \
-         "memory.img $(du -sh "$cpt/memory.img" | cut -f1) of data); written in about $wt ms (memory.img created to m5.cpt done)"
+         "memory.img $(du -sh "$cpt/memory.img" | cut -f1) of data); written in $wt (memory.img created to m5.cpt done)"
 fi
 
 # ----------------------------------------------------------- writefile --
-want=FS-WRITEFILE-CONTENT-7d3a
+want="FS-WRITEFILE-CONTENT-7d3a"
 if [ "$(cat "$B/from-guest.txt" 2>/dev/null)" = "$want" ] && [ "$(cat "$B/sub/dir/nested.txt" 2>/dev/null)" = "$want" ]; then
     pass "writefile: m5 writefile lands in the outdir (from-guest.txt, sub/dir/nested.txt) with the guest's bytes"
 else
     fail "writefile: $B/from-guest.txt or $B/sub/dir/nested.txt missing or not '$want'"
 fi
-escaped=$(find build "$FS/.." -name 'fs-escape*-7d3a.txt' 2>/dev/null | head -3)
+escaped=$(find . -maxdepth 1 -name 'fs-escape*-7d3a.txt' 2>/dev/null; find build -name 'fs-escape*-7d3a.txt' 2>/dev/null | head -3)
 refusals=$(grep -c 'refused' "$FS/boot.stderr" || true)
-if [ -z "$escaped" ] && [ ! -e "$FS/fs-escape-7d3a.txt" ] && [ ! -e fs-escape2-7d3a.txt ] && [ ! -e fs-escape3-7d3a.txt ] \
-    && [ "$refusals" -eq 3 ] && grep -q '^FS-BOOT-SCRIPT-2: writefile done' "$cons"; then
+if [ -z "$escaped" ] && [ "$refusals" -eq 3 ] && grep -q '^FS-BOOT-SCRIPT-2: writefile done' "$cons"; then
     pass "writefile: names leaving the outdir ('../x', '/../../x', 'sub/../../x') are refused (3 warnings) and written nowhere"
 else
     fail "writefile: escape attempts: found '${escaped}', $refusals refusal warnings on stderr (want 3)"
@@ -106,7 +107,7 @@ fi
 
 # ---------------------------------------------------------------- disk --
 image_sha_after=$(sha256sum <"$IMAGE" | cut -d' ' -f1)
-marker=FS-DISK-DATA-5f1c0b9e
+marker="FS-DISK-DATA-5f1c0b9e"
 if [ "$image_sha_after" = "$image_sha" ] && grep -q "^FS-BOOT-SCRIPT-3: wrote $marker" "$cons" \
     && grep -aq "$marker" "$B/disk0.overlay" && ! grep -aq "$marker" "$IMAGE"; then
     pass "disk: the guest's write reached $B/disk0.overlay; the base image's sha256 is unchanged"
@@ -116,7 +117,7 @@ fi
 if [ -n "$cpt" ] && ! grep -aq "$marker" "$cpt/disk0.overlay"; then
     pass "disk: the checkpoint's overlay is the disk at checkpoint time (the later write is not in it)"
 else
-    fail "disk: $cpt/disk0.overlay holds data the guest wrote after the checkpoint"
+    fail "disk: no checkpoint, or its disk0.overlay holds data the guest wrote after the checkpoint"
 fi
 
 # ---------------------------------------- restores of the boot checkpoint --
@@ -140,11 +141,14 @@ fi
 note "restore: first m5 readfile $(ini_get "$R/run.ini" host_seconds_to_first_readfile) s after m5sim started"
 
 # Determinism: two restores, same script, byte-identical console and stats (host* lines aside).
+# (No /dev/urandom here: the guest's RNG is not seeded at the checkpoint, and
+# its first read waits for jitter entropy: billions of instructions.)
 cat >"$SCRIPTS/30-det.sh" <<'EOF'
 echo "FS-DET: uptime $(cat /proc/uptime)"
 /bench/sorthash 4096
 usleep 20000
-echo "FS-DET: random $(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' ')"
+echo "FS-DET: disk $(dd if=/dev/vda bs=4096 count=64 2>/dev/null | md5sum)"
+head -3 /proc/meminfo
 grep -E 'LOC|timer|ttyS0' /proc/interrupts
 echo "FS-DET: uptime $(cat /proc/uptime)"
 EOF
@@ -152,7 +156,7 @@ restore "$FS/30-det-1" --script "$SCRIPTS/30-det.sh"
 rc1=$rc
 restore "$FS/30-det-2" --script "$SCRIPTS/30-det.sh"
 rc2=$rc
-if [ "$rc1" -eq 0 ] && [ "$rc2" -eq 0 ] && grep -q '^FS-DET: random' "$FS/30-det-1/$CONSOLE" \
+if [ "$rc1" -eq 0 ] && [ "$rc2" -eq 0 ] && grep -q '^FS-DET: disk' "$FS/30-det-1/$CONSOLE" \
     && cmp -s "$FS/30-det-1/$CONSOLE" "$FS/30-det-2/$CONSOLE" \
     && cmp -s <(stats_sim "$FS/30-det-1/stats.txt") <(stats_sim "$FS/30-det-2/stats.txt"); then
     pass "deterministic: two runs with the same inputs give byte-identical consoles and stats (host* lines aside)"

@@ -1,5 +1,8 @@
+#!/bin/bash
+# shellcheck shell=bash disable=SC2034
 # tests/system/lib.sh - shared by the full-system tests (30_fullsystem.sh,
-# 40_checkpoint.sh); sourced, not run.
+# 40_checkpoint.sh); sourced, not run. (`make system-test` runs every
+# tests/system/*.sh, this one too: run directly, it only says so and exits 0.)
 #
 # The whole full-system part of the suite boots Linux ONCE: fs_boot boots the
 # default image into build/tests/fs/boot with --checkpoint-dir
@@ -15,6 +18,11 @@
 #
 # Environment: M5SIM, KERNEL, IMAGE override the defaults; FS_TIMEOUT_BOOT
 # (600) and FS_TIMEOUT_RUN (180) bound every m5sim run, in seconds.
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+    echo "lib.sh: helpers sourced by 30_fullsystem.sh and 40_checkpoint.sh; nothing to run on its own"
+    exit 0
+fi
 
 FS=build/tests/fs
 M5SIM=${M5SIM:-build/bin/m5sim}
@@ -32,9 +40,9 @@ export LC_ALL=C
 SUITE=${SUITE:-fs}
 failures=0
 passes=0
-pass() { echo "PASS $SUITE: $1"; passes=$((passes + 1)); }
-fail() { echo "FAIL $SUITE: $1"; failures=$((failures + 1)); }
-note() { echo "NOTE $SUITE: $1"; }
+pass() { echo "PASS $SUITE: $*"; passes=$((passes + 1)); }
+fail() { echo "FAIL $SUITE: $*"; failures=$((failures + 1)); }
+note() { echo "NOTE $SUITE: $*"; }
 # check NAME WHY-IF-FALSE COMMAND...: PASS NAME if COMMAND succeeds.
 check() {
     local name=$1 why=$2
@@ -73,16 +81,18 @@ restore() {
 }
 
 # ini_get FILE KEY: the value of KEY= in an INI file (first match).
-ini_get() { sed -n "s/^$2=//p" "$1" 2>/dev/null | head -1 | tr -d '\r'; }
+ini_get() { sed -n "s/^$2=//p" "$1" 2>/dev/null | head -1 | tr -d '\r' || true; }
 
 # after_checkpoint CONSOLE: the console lines after the rcS's "rcS: checkpoint".
-after_checkpoint() { awk 'f { print } /^rcS: checkpoint\r?$/ { f = 1 }' "$1"; }
+after_checkpoint() { awk 'f { print } /^rcS: checkpoint\r?$/ { f = 1 }' "$1" 2>/dev/null || true; }
 
 # stats_sim FILE: stats.txt without the host* lines (host timings differ run to run).
 stats_sim() { grep -v '^host' "$1"; }
 
 # The shared checkpoint: exactly one cpt.<tick> in $CKPT_DIR.
-ckpt_path() { ls -d "$CKPT_DIR"/cpt.* 2>/dev/null | head -1; }
+ckpt_path() { first_match "$CKPT_DIR/cpt.*"; }
+# first_match GLOB: the first path GLOB matches, or nothing (never fails).
+first_match() { compgen -G "$1" | sort | head -1 || true; }
 
 # fs_copy_ckpt DEST: DEST/cpt.<tick>, a private copy of the shared checkpoint
 # (sparse files stay sparse) that a test may corrupt.
@@ -95,10 +105,15 @@ fs_copy_ckpt() {
     echo "$1/$(basename "$src")"
 }
 
-# manifest DIR: name, size and sha256 of every file under DIR, sorted.
+# manifest DIR: every entry under DIR (hidden ones too), sorted: directories
+# by name, files by name, size and sha256.
 manifest() {
-    (cd "$1" && find . -type f -printf '%p %s\n' | sort | while read -r f s; do
-        printf '%s %s %s\n' "$f" "$s" "$(sha256sum <"$f" | cut -d' ' -f1)"
+    (cd "$1" && find . -printf '%y %p %s\n' | sort -k2 | while read -r t f s; do
+        if [ "$t" = f ]; then
+            printf 'f %s %s %s\n' "$f" "$s" "$(sha256sum <"$f" | cut -d' ' -f1)"
+        else
+            printf '%s %s\n' "$t" "$f"
+        fi
     done)
 }
 
