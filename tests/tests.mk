@@ -4,7 +4,7 @@
 # UNIT_TESTS and sets <name>_SRCS (sources besides tests/unit/<name>.c) and
 # optionally <name>_LIBS. They build with the host compiler into build/tests/.
 #
-# System tests: every executable tests/system/*.sh, run in name order from the
+# System tests: every tests/system/<NN>_*.sh, run in name order from the
 # top of the tree; each prints its own PASS/FAIL lines and exits non-zero on failure.
 
 UNIT_TESTS :=
@@ -30,7 +30,7 @@ UNIT_BINS := $(UNIT_TESTS:%=$(B)/tests/%)
 unit-test: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
-SYSTEM_TESTS := $(sort $(wildcard tests/system/*.sh))
+SYSTEM_TESTS := $(sort $(wildcard tests/system/[0-9]*.sh))
 system-test:
 	@set -e; for t in $(SYSTEM_TESTS); do echo "== $$t"; $$t; done
 

@@ -26,9 +26,12 @@
 #define BP_KERNEL_ALIGNMENT 0x230
 #define BP_XLOADFLAGS       0x236
 #define BP_CMDLINE_SIZE     0x238
+#define BP_SETUP_DATA       0x250
 #define BP_E820_TABLE       0x2d0
 #define BP_HDR_END          0x280   /* end of the setup header we copy from a bzImage */
 #define E820_MAX            128
+#define SETUP_RNG_SEED      9
+#define RNG_SEED_BYTES      32
 
 static uint8_t *read_file(const char *path, size_t *len)
 {
@@ -118,8 +121,28 @@ static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
 static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 
+/* The setup_data record carrying the RNG seed: next (u64), type (u32), len (u32), data. */
+static void put_rng_seed(struct bus *bus, uint64_t seed)
+{
+    uint8_t rec[16 + RNG_SEED_BYTES];
+    memset(rec, 0, sizeof rec);
+    uint32_t type = SETUP_RNG_SEED, len = RNG_SEED_BYTES;
+    memcpy(rec + 8, &type, 4);
+    memcpy(rec + 12, &len, 4);
+    uint64_t z = seed;
+    for (unsigned i = 0; i < RNG_SEED_BYTES; i += 8) {  /* splitmix64: spread the seed over 32 bytes */
+        z += 0x9e3779b97f4a7c15ull;
+        uint64_t v = z;
+        v = (v ^ (v >> 30)) * 0xbf58476d1ce4e5b9ull;
+        v = (v ^ (v >> 27)) * 0x94d049bb133111ebull;
+        v ^= v >> 31;
+        memcpy(rec + 16 + i, &v, 8);
+    }
+    put_guest(bus, BOOT_SETUP_DATA_PA, rec, sizeof rec, "setup_data");
+}
+
 void boot_setup(struct bus *bus, struct cpu *cpu, const struct boot_info *info, const char *cmdline,
-                const struct e820_entry *e820, unsigned n_e820)
+                const struct e820_entry *e820, unsigned n_e820, uint64_t rng_seed)
 {
     static uint8_t bp[4096];
     memset(bp, 0, sizeof bp);
@@ -141,6 +164,8 @@ void boot_setup(struct bus *bus, struct cpu *cpu, const struct boot_info *info, 
     put32(bp + BP_CMDLINE_SIZE, BOOT_CMDLINE_MAX - 1);
     if (!info->is_bzimage)
         put32(bp + BP_KERNEL_ALIGNMENT, 0x1000000);
+    put_rng_seed(bus, rng_seed);
+    put64(bp + BP_SETUP_DATA, BOOT_SETUP_DATA_PA);
     if (n_e820 > E820_MAX)
         n_e820 = E820_MAX;
     bp[BP_E820_ENTRIES] = (uint8_t)n_e820;

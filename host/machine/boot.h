@@ -20,6 +20,7 @@ struct cpu;
 #define BOOT_PDPT_PA        0x0000a000ull
 #define BOOT_PD_PA          0x0000b000ull   /* four page directories: identity map of 0..4 GiB */
 #define BOOT_CMDLINE_PA     0x00020000ull
+#define BOOT_SETUP_DATA_PA  0x00030000ull   /* setup_data list: the RNG seed */
 #define BOOT_CMDLINE_MAX    4096
 #define BOOT_BZIMAGE_PA     0x00100000ull
 #define BOOT_LOW_RAM_END    0x0009fc00ull   /* conventional memory below the EBDA */
@@ -40,8 +41,14 @@ struct boot_info {
  * naming the file and exit 2 (fatal()).
  */
 void boot_load_kernel(struct bus *bus, const char *path, struct boot_info *info);
-/* Write boot_params, the command line, page tables and GDT; set up the CPU to enter the kernel. */
+/*
+ * Write boot_params, the command line, page tables and GDT; set up the CPU to
+ * enter the kernel. `rng_seed` seeds the guest kernel's random number
+ * generator (a SETUP_RNG_SEED record): without it the kernel waits for
+ * entropy a simulated machine never gathers, and with a fixed seed runs stay
+ * deterministic.
+ */
 void boot_setup(struct bus *bus, struct cpu *cpu, const struct boot_info *info, const char *cmdline,
-                const struct e820_entry *e820, unsigned n_e820);
+                const struct e820_entry *e820, unsigned n_e820, uint64_t rng_seed);
 
 #endif

@@ -28,6 +28,8 @@ void config_usage(FILE *out)
             "  --cpu-clock FREQ         CPU clock (default 3GHz)\n"
             "  --maxinsts N             stop after N instructions\n"
             "  --cmdline STRING         kernel command line (replaces the default)\n"
+            "  --rng-seed N             seed of the guest kernel's random number generator (default 0;\n"
+            "                           the same seed gives the same random numbers, run after run)\n"
             "\n"
             "checkpoints:\n"
             "  --checkpoint-dir DIR     where checkpoints go; with -r, where to find them (DIR holds\n"
@@ -123,7 +125,7 @@ static uint64_t parse_u64(const char *opt, const char *s)
 
 enum { OPT_KERNEL = 256, OPT_DISK, OPT_SCRIPT, OPT_CPU, OPT_MEM, OPT_NCPU, OPT_CLOCK, OPT_MAXINSTS,
        OPT_CMDLINE, OPT_CACHES, OPT_L2, OPT_L1D, OPT_L1I, OPT_L2SIZE, OPT_CKPT_DIR, OPT_RESTORE_CPU,
-       OPT_TAKE_CKPT, OPT_CKPT_END, OPT_INTERACTIVE, OPT_CONTROL, OPT_BATCH, OPT_SCRIPT_DIR };
+       OPT_TAKE_CKPT, OPT_CKPT_END, OPT_INTERACTIVE, OPT_CONTROL, OPT_BATCH, OPT_SCRIPT_DIR, OPT_RNG_SEED };
 
 static int by_name(const void *a, const void *b)
 {
@@ -189,6 +191,7 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
         { "batch", no_argument, 0, OPT_BATCH },
         { "script-dir", required_argument, 0, OPT_SCRIPT_DIR },
         { "jobs", required_argument, 0, 'j' },
+        { "rng-seed", required_argument, 0, OPT_RNG_SEED },
         { "help", no_argument, 0, 'h' },
         { 0, 0, 0, 0 },
     };
@@ -268,6 +271,7 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
                 fatal("-j", "%d: choose 1 to 256 parallel restores", cfg->jobs);
             break;
         case OPT_MAXINSTS: cfg->maxinsts = parse_u64("--maxinsts", optarg); break;
+        case OPT_RNG_SEED: cfg->rng_seed = parse_u64("--rng-seed", optarg); break;
         case OPT_CMDLINE: cfg->cmdline = optarg; break;
         case OPT_CACHES: cfg->caches = true; break;
         case OPT_L2: cfg->l2cache = true; break;
@@ -303,8 +307,8 @@ void config_write_ini(const struct machine_config *cfg, FILE *f)
     fprintf(f, "[system]\nmem_size=%llu\nnum_cpus=%d\ncpu_type=%s\ncpu_clock=%llu\nkernel=%s\n",
             (unsigned long long)cfg->mem_size, cfg->num_cpus, config_cpu_name(cfg->cpu_type),
             (unsigned long long)cfg->cpu_clock_hz, cfg->kernel ? cfg->kernel : "(from checkpoint)");
-    fprintf(f, "cmdline=%s\nmaxinsts=%llu\n", cfg->cmdline ? cfg->cmdline : "(default)",
-            (unsigned long long)cfg->maxinsts);
+    fprintf(f, "cmdline=%s\nmaxinsts=%llu\nrng_seed=%llu\n", cfg->cmdline ? cfg->cmdline : "(default)",
+            (unsigned long long)cfg->maxinsts, (unsigned long long)cfg->rng_seed);
     fprintf(f, "checkpoint_dir=%s\nrestore=%d\nrestore_with_cpu=%s\n", cfg->checkpoint_dir ? cfg->checkpoint_dir : "",
             cfg->restore, config_cpu_name(cfg->restore_with_cpu));
     for (int i = 0; i < cfg->ndisks; i++)

@@ -26,6 +26,7 @@ struct machine_config {
     int num_cpus;
     uint64_t cpu_clock_hz;
     uint64_t maxinsts;            /* 0: unlimited */
+    uint64_t rng_seed;            /* seed of the guest kernel's RNG (--rng-seed) */
     enum cpu_model cpu_type;
     bool quiet;                   /* no console echo, no status line */
     bool mem_size_set, cpu_clock_set;

@@ -335,7 +335,7 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
         char cmdline[BOOT_CMDLINE_MAX];
         build_cmdline(m, cmdline, sizeof cmdline);
         fprintf(ini, "\n[boot]\nentry=0x%llx\ncmdline=%s\n", (unsigned long long)info.entry, cmdline);
-        boot_setup(&m->bus, &m->cpu, &info, cmdline, m->e820, m->n_e820);
+        boot_setup(&m->bus, &m->cpu, &info, cmdline, m->e820, m->n_e820, cfg->rng_seed);
     }
     fclose(ini);
 
