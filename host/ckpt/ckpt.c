@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -45,6 +46,27 @@ static void remove_tree(const char *dir)
     }
     closedir(d);
     rmdir(dir);
+}
+
+/* Partial checkpoints left by a process that died while writing them (its pid is gone). */
+static void remove_stale_partials(const char *parent)
+{
+    DIR *d = opendir(parent);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *p = strstr(e->d_name, ".partial.");
+        if (strncmp(e->d_name, ".cpt.", 5) || !p)
+            continue;
+        long pid = strtol(p + 9, NULL, 10);
+        if (pid > 0 && kill((pid_t)pid, 0) != 0 && errno == ESRCH) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s", parent, e->d_name);
+            remove_tree(path);
+        }
+    }
+    closedir(d);
 }
 
 /* One entry of the file table: a host file the restored machine depends on. */
@@ -115,6 +137,7 @@ int ckpt_save(struct machine *m, const char *parent, char *path, size_t pathlen)
         warn("checkpoint", "%s already exists; not overwritten", path);
         return -1;
     }
+    remove_stale_partials(parent);
     /* Hidden and not named cpt.<digits>: -r never picks a partial checkpoint. */
     snprintf(tmp, sizeof tmp, "%s/.cpt.%" PRIu64 ".partial.%d", parent, tick, (int)getpid());
     remove_tree(tmp);
@@ -365,14 +388,18 @@ static uint64_t file_u64(const struct ckpt_image *img, int i, const char *field)
     return ini_need_u64(&img->ini, "files", key);
 }
 
-static void verify_base(const struct ckpt_image *img, int disk, const char *now)
+static void verify_base(const struct ckpt_image *img, int disk, const char *now, bool given)
 {
     char role[32];
     snprintf(role, sizeof role, "disk%d.base", disk);
     int i = file_index(img, role);
     struct file_identity id;
-    if (!file_identity_of(now, &id))
+    if (!file_identity_of(now, &id)) {
+        if (!given)
+            fatal(now, "the checkpoint's disk image %d is not there (%s); give its new place with --disk-image",
+                  disk, strerror(errno));
         fatal(now, "cannot read disk image: %s", strerror(errno));
+    }
     uint64_t size = file_u64(img, i, "size");
     if (id.size != size)
         fatal(now, "disk image changed since the checkpoint (%s): %llu bytes then, %llu now; "
@@ -415,7 +442,7 @@ void ckpt_verify_files(const struct ckpt_image *img, const char *const *disks, i
               img->dir, img->ndisks);
     for (int i = 0; i < img->ndisks; i++) {
         char role[32];
-        verify_base(img, i, ndisks ? disks[i] : img->disk_base[i]);
+        verify_base(img, i, ndisks ? disks[i] : img->disk_base[i], ndisks != 0);
         snprintf(role, sizeof role, "disk%d.overlay", i);
         verify_shipped(img, role);
         snprintf(role, sizeof role, "disk%d.map", i);
