@@ -40,9 +40,6 @@ $(B)/obj/host/%.o: host/%.c
 # The host objects are linked directly, not through an archive: instruction
 # families register themselves through weak references (host/cpu/exec.c),
 # which an archive would not resolve.
-$(B)/lib/libm5sim.a: $(HOST_LIB_OBJS)
-	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
 
 ifneq ($(wildcard $(HOST_MAIN)),)
 HOST_BIN := $(B)/bin/m5sim
