@@ -39,6 +39,7 @@ static void handle_fault(struct cpu *cpu)
 
     if (vector < 0) {  /* cpu_abort_instruction: no exception, just stop before this instruction */
         cpu->exit_reason = CPU_EXIT_WAIT;
+        cpu->budget_end = cpu->icount;
         return;
     }
     uint8_t first = cpu->in_delivery;   /* class of the event whose delivery faulted */
@@ -46,6 +47,7 @@ static void handle_fault(struct cpu *cpu)
     if (first == CLASS_DOUBLE_FAULT) {
         cpu->in_delivery = CLASS_BENIGN;
         cpu->exit_reason = CPU_EXIT_TRIPLE_FAULT;
+        cpu->budget_end = cpu->icount;
         return;
     }
     if (first == CLASS_PAGE_FAULT ||
@@ -76,50 +78,106 @@ static bool interrupt_deliverable(struct cpu *cpu)
 /* External interrupts are benign: a fault while delivering one is delivered next, not as #DF. */
 static void take_interrupt(struct cpu *cpu)
 {
+    cpu->intr_quiet = 0;
     cpu->in_delivery = CLASS_BENIGN;
     cpu_check_interrupts(cpu);
 }
 
-static enum cpu_exit run_blocks(struct cpu *cpu)
+/*
+ * One block boundary in the general case: a halted CPU, an interrupt shadow
+ * (STI, MOV SS: one instruction, then interrupts may come), tracing, or a
+ * budget that ends inside the block. Returns why the CPU stops, or
+ * CPU_EXIT_NONE to go on.
+ */
+static __attribute__((noinline)) enum cpu_exit run_block_general(struct cpu *cpu)
+{
+    cpu->intr_quiet = 0;
+    if (cpu->s.halted) {
+        if (!interrupt_deliverable(cpu))
+            return CPU_EXIT_HALT;
+        take_interrupt(cpu);
+        return CPU_EXIT_NONE;
+    }
+    if (interrupt_deliverable(cpu))
+        take_interrupt(cpu);
+
+    const struct block *b = block_get(cpu, cpu->s.rip);
+    if (__builtin_expect(cpu->trace, 0))
+        fprintf(stderr, "trace: %llu rip=0x%llx n=%u\n", (unsigned long long)cpu->icount,
+                (unsigned long long)cpu->s.rip, b->n);
+    uint64_t n = b->n, left = cpu->budget_end - cpu->icount;
+    bool shadow = cpu->s.intr_shadow;
+    if (shadow)
+        n = 1;
+    if (n > left)
+        n = left;
+
+    cpu->block_exit = 0;
+    uint64_t rip = cpu->s.rip;
+    const struct insn *in = b->insns;
+    for (uint64_t i = 0; i < n; i++, in++) {
+        cpu->next_rip = rip + in->len;
+        in->fn(cpu, in);
+        rip = cpu->s.rip = cpu->next_rip;
+        cpu->icount++;
+        if (__builtin_expect(cpu->block_exit, 0))
+            break;
+    }
+    if (shadow)
+        cpu->s.intr_shadow = 0;
+    return CPU_EXIT_NONE;
+}
+
+/*
+ * The run loop: at each block boundary, stop when the budget is used up (a
+ * stop request, cpu_request_exit(), also ends the budget), take a pending
+ * interrupt, find the block of RIP and run it whole, threaded (exec.h):
+ * each instruction's `run` retires it and tail-calls the next one. Anything
+ * unusual goes through run_block_general().
+ *
+ * The interrupt controller's answer changes only when the machine runs: its
+ * events run between quanta (between calls of cpu_run), and during one it
+ * is reached only through MMIO (mmu.c) or instructions marked `machine` by
+ * the decoder (port I/O, MSRs, CR8, m5 ops, ...). So after a "no", it is
+ * asked again only once one of those has happened (cpu->intr_quiet): the
+ * same answers at the same instruction boundaries, without the call. A
+ * machine declares that its controller is of this kind with
+ * hooks.intr_pending_stable.
+ *
+ * Kept out of cpu_run so that `cpu` lives in a register: cpu_run calls
+ * setjmp, after which its locals must be reloaded from memory.
+ */
+static __attribute__((noinline)) enum cpu_exit run_blocks(struct cpu *cpu)
 {
     for (;;) {
-        if (cpu->exit_reason)
-            return (enum cpu_exit)cpu->exit_reason;
-        if (cpu->icount >= cpu->budget_end)
-            return CPU_EXIT_BUDGET;
-        if (cpu->s.halted) {
-            if (!interrupt_deliverable(cpu))
-                return CPU_EXIT_HALT;
-            take_interrupt(cpu);
+        uint64_t icount = cpu->icount, end = cpu->budget_end;
+        if (__builtin_expect(icount >= end, 0))
+            return cpu->exit_reason ? (enum cpu_exit)cpu->exit_reason : CPU_EXIT_BUDGET;
+        if (__builtin_expect(cpu->s.halted | cpu->s.intr_shadow | cpu->trace, 0)) {
+            enum cpu_exit why = run_block_general(cpu);
+            if (why != CPU_EXIT_NONE)
+                return why;
             continue;
         }
-        if (interrupt_deliverable(cpu))
-            take_interrupt(cpu);
-
-        const struct block *b = block_get(cpu, cpu->s.rip);
-        if (__builtin_expect(cpu->trace, 0))
-            fprintf(stderr, "trace: %llu rip=0x%llx n=%u\n", (unsigned long long)cpu->icount,
-                    (unsigned long long)cpu->s.rip, b->n);
-        uint64_t n = b->n, left = cpu->budget_end - cpu->icount;
-        bool shadow = cpu->s.intr_shadow;
-        if (shadow)
-            n = 1;  /* STI / MOV SS shadow: one instruction, then interrupts may come */
-        if (n > left)
-            n = left;
-
-        cpu->block_exit = 0;
-        uint64_t rip = cpu->s.rip;
-        const struct insn *in = b->insns;
-        for (uint64_t i = 0; i < n; i++, in++) {
-            cpu->next_rip = rip + in->len;
-            in->fn(cpu, in);
-            rip = cpu->s.rip = cpu->next_rip;
-            cpu->icount++;
-            if (__builtin_expect(cpu->block_exit, 0))
-                break;
+        if (cpu->hooks.intr_pending && (cpu->s.rflags & FL_IF) && !cpu->intr_quiet) {
+            if (cpu->hooks.intr_pending(cpu->hooks.opaque, cpu))
+                take_interrupt(cpu);
+            else
+                cpu->intr_quiet = cpu->hooks.intr_pending_stable;
         }
-        if (shadow)
-            cpu->s.intr_shadow = 0;
+
+        uint64_t rip = cpu->s.rip;
+        const struct jc_entry *e = block_lookup(cpu, rip);
+        if (__builtin_expect(e->n > end - icount, 0)) {
+            run_block_general(cpu);   /* finds the same block: the budget ends inside it */
+            continue;
+        }
+        if (e->machine)
+            cpu->intr_quiet = 0;
+        const struct insn *in = e->b->insns;
+        cpu->block_exit = 0;
+        cpu->next_rip = rip + in->len;
+        in->run(cpu, in);
     }
 }
 
@@ -128,7 +186,10 @@ enum cpu_exit cpu_run(struct cpu *cpu, uint64_t budget)
     cpu->budget_end = cpu->icount + budget;
     cpu->exit_reason = CPU_EXIT_NONE;
     cpu->in_delivery = 0;
-    if (setjmp(cpu->fault_jmp))
+    cpu->intr_quiet = 0;   /* the machine's events ran since the last call */
+    if (setjmp(cpu->fault_jmp)) {
+        cpu->intr_quiet = 0;
         handle_fault(cpu);  /* a nested fault longjmps back here with in_delivery set */
+    }
     return run_blocks(cpu);
 }

@@ -49,8 +49,8 @@ struct block_cache *block_cache_for_bus(struct bus *bus)
     bc->bus = bus;
     bc->npages = (bus->ram_top + 4095) >> 12;
     bc->page_head = calloc(bc->npages ? bc->npages : 1, sizeof(*bc->page_head));
-    bc->arena = malloc(ARENA_SIZE);
-    bc->scratch = malloc(sizeof(struct block) + sizeof(struct insn));
+    bc->arena = aligned_alloc(64, ARENA_SIZE);
+    bc->scratch = aligned_alloc(64, sizeof(struct block) + sizeof(struct insn));
     bus->code_bitmap = calloc((bc->npages + 7) / 8 + 1, 1);
     if (!bc->page_head || !bc->arena || !bc->scratch || !bus->code_bitmap)
         fatal("cpu", "out of memory for the block cache");
@@ -84,15 +84,47 @@ void block_cache_add_cpu(struct block_cache *bc, struct cpu *cpu)
     bc->cpus[bc->ncpus++] = cpu;
 }
 
+static unsigned jc_page_bit(uint64_t la)
+{
+    return (unsigned)(((la >> 12) * 0x9e3779b97f4a7c15ull) >> (64 - JC_PAGE_BITS));
+}
+
+void jc_invalidate(struct cpu *cpu, bool keep_global)
+{
+    cpu->jc_gen = ++cpu->jc_counter;
+    if (!keep_global) {
+        cpu->jc_gen_global = ++cpu->jc_counter;
+        memset(cpu->jc_pages, 0, sizeof(cpu->jc_pages));
+    }
+}
+
+void jc_invalidate_page(struct cpu *cpu, uint64_t la)
+{
+    unsigned bit = jc_page_bit(la);
+    if (cpu->jc_pages[bit / 64] & (1ull << (bit % 64)))
+        jc_invalidate(cpu, false);
+}
+
+/* Every CPU's jump cache forgets its blocks (they were invalidated or their memory is reused). */
+static void forget_blocks(struct block_cache *bc)
+{
+    for (unsigned i = 0; i < bc->ncpus; i++) {
+        bc->cpus[i]->block_exit = 1;
+        jc_invalidate(bc->cpus[i], false);
+    }
+}
+
 void block_cache_flush(struct block_cache *bc)
 {
-    memset(bc->hash, 0, sizeof(bc->hash));
-    memset(bc->page_head, 0, bc->npages * sizeof(*bc->page_head));
-    memset(bc->bus->code_bitmap, 0, (bc->npages + 7) / 8 + 1);
-    bc->arena_used = 0;
+    /* An empty cache (the flushes of CPU reset and setup) need not clear its tables again. */
+    if (bc->arena_used) {
+        memset(bc->hash, 0, sizeof(bc->hash));
+        memset(bc->page_head, 0, bc->npages * sizeof(*bc->page_head));
+        memset(bc->bus->code_bitmap, 0, (bc->npages + 7) / 8 + 1);
+        bc->arena_used = 0;
+    }
     bc->stats.flushes++;
-    for (unsigned i = 0; i < bc->ncpus; i++)
-        bc->cpus[i]->block_exit = 1;
+    forget_blocks(bc);
 }
 
 void block_cache_invalidate_page(struct block_cache *bc, uint64_t page_pa)
@@ -105,8 +137,7 @@ void block_cache_invalidate_page(struct block_cache *bc, uint64_t page_pa)
     bc->page_head[pfn] = NULL;
     bc->bus->code_bitmap[pfn >> 3] &= (uint8_t)~(1u << (pfn & 7));
     bc->stats.invalidations++;
-    for (unsigned i = 0; i < bc->ncpus; i++)
-        bc->cpus[i]->block_exit = 1;
+    forget_blocks(bc);
 }
 
 /* A page starts holding decoded code: no CPU may keep a fast write path to it. */
@@ -116,13 +147,20 @@ static void mark_code_page(struct block_cache *bc, uint64_t pfn)
     if (bc->bus->code_bitmap[pfn >> 3] & bit)
         return;
     bc->bus->code_bitmap[pfn >> 3] |= bit;
-    for (unsigned c = 0; c < bc->ncpus; c++)
-        for (int s = 0; s < 2; s++)
-            for (unsigned i = 0; i < TLB_SIZE; i++) {
-                struct tlb_entry *e = &bc->cpus[c]->tlb[s][i];
-                if (e->pa == pfn << 12)
-                    e->tag_write = TLB_NONE;
-            }
+    for (unsigned c = 0; c < bc->ncpus; c++) {
+        struct cpu *cpu = bc->cpus[c];
+        if (!cpu->tlb_tracked) {
+            for (unsigned i = 0; i < TLB_SIZE; i++)
+                if (cpu->tlb_info[i].pa == pfn << 12)
+                    cpu->tlb[i].tag_write = TLB_NONE;
+            continue;
+        }
+        for (unsigned k = 0; k < cpu->tlb_nused; k++) {   /* the slots filled since their last flush */
+            unsigned i = cpu->tlb_used[k];
+            if (cpu->tlb_info[i].pa == pfn << 12)
+                cpu->tlb[i].tag_write = TLB_NONE;
+        }
+    }
 }
 
 static struct block *lookup(struct block_cache *bc, uint64_t pa)
@@ -157,13 +195,27 @@ static void decode_straddler(struct cpu *cpu, uint64_t rip, const uint8_t *p, un
     decode_insn(buf, 16, out);
 }
 
-const struct block *block_get(struct cpu *cpu, uint64_t rip)
+/* Enter b in the jump cache, under the generation of the translation of rip just used (in the TLB). */
+static struct block *remember(struct cpu *cpu, uint64_t rip, struct block *b)
+{
+    struct jc_entry *e = jc_entry_for(cpu, rip);
+    unsigned bit = jc_page_bit(rip);
+    e->rip = rip;
+    e->gen = cpu->tlb_info[tlb_index(rip)].global ? cpu->jc_gen_global : cpu->jc_gen;
+    e->b = b;
+    e->n = b->n;
+    e->machine = b->machine;
+    cpu->jc_pages[bit / 64] |= 1ull << (bit % 64);
+    return b;
+}
+
+const struct block *block_get_slow(struct cpu *cpu, uint64_t rip)
 {
     struct block_cache *bc = cpu->bc;
     uint64_t pa = mmu_translate(cpu, rip, ACC_EXEC);
     struct block *b = lookup(bc, pa);
     if (b)
-        return b;
+        return remember(cpu, rip, b);
 
     uint8_t *p = bus_ram_ptr(cpu->bus, pa);
     if (!p)
@@ -185,6 +237,8 @@ const struct block *block_get(struct cpu *cpu, uint64_t rip)
             decode_straddler(cpu, rip, at, 4096 - off, &bc->scratch->insns[0]);
             bc->scratch->pa = ~0ull;
             bc->scratch->n = 1;
+            bc->scratch->machine = bc->scratch->insns[0].machine;
+            bc->scratch->insns[0].last = 1;
             bc->stats.straddlers++;
             return bc->scratch;
         }
@@ -196,7 +250,11 @@ const struct block *block_get(struct cpu *cpu, uint64_t rip)
 
     b->pa = pa;
     b->n = n;
-    bc->arena_used += (sizeof(struct block) + n * sizeof(struct insn) + 15) & ~(size_t)15;
+    b->machine = 0;
+    for (unsigned i = 0; i < n; i++)
+        b->machine |= b->insns[i].machine;
+    b->insns[n - 1].last = 1;
+    bc->arena_used += sizeof(struct block) + n * sizeof(struct insn);   /* stays 64-byte aligned */
     uint64_t pfn = pa >> 12;
     unsigned h = hash_pa(pa);
     b->hash_next = bc->hash[h];
@@ -206,10 +264,26 @@ const struct block *block_get(struct cpu *cpu, uint64_t rip)
     mark_code_page(bc, pfn);
     bc->stats.blocks++;
     bc->stats.insns += n;
-    return b;
+    return remember(cpu, rip, b);
 }
 
 struct block_cache_stats block_cache_stats(const struct block_cache *bc)
 {
     return bc->stats;
+}
+
+/*
+ * For the run loop: the jump cache entry of the block at rip, after
+ * block_get_slow(). A block that is not cached (it holds an instruction that
+ * straddles two pages) comes in a scratch entry.
+ */
+const struct jc_entry *block_lookup_slow(struct cpu *cpu, uint64_t rip)
+{
+    static struct jc_entry scratch;   /* one CPU runs at a time */
+    const struct block *b = block_get_slow(cpu, rip);
+    const struct jc_entry *e = jc_entry_for(cpu, rip);
+    if (e->b == b && e->rip == rip)
+        return e;
+    scratch = (struct jc_entry){ .rip = rip, .b = b, .n = b->n, .machine = b->machine };
+    return &scratch;
 }

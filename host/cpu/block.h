@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "cpu/cpu.h"
 #include "cpu/insn.h"
 
 struct bus;
@@ -27,7 +28,8 @@ struct block {
     struct block *hash_next;
     struct block *page_next;   /* other blocks decoded from the same page */
     uint32_t n;                /* instructions */
-    struct insn insns[];
+    uint8_t machine;           /* one of them may reach the machine (insn.machine) */
+    struct insn insns[] __attribute__((aligned(64)));  /* each record exactly two cache lines */
 };
 
 struct block_cache;
@@ -43,8 +45,45 @@ void block_cache_invalidate_page(struct block_cache *bc, uint64_t page_pa);
 /*
  * The block starting at linear address `rip` (translated for execution,
  * which may raise #PF). Decodes and caches it on a miss.
+ *
+ * The jump cache (cpu.h) answers most lookups without translating `rip` or
+ * searching the physical hash; block_get_slow() does both and refills it.
  */
-const struct block *block_get(struct cpu *cpu, uint64_t rip);
+const struct block *block_get_slow(struct cpu *cpu, uint64_t rip);
+const struct jc_entry *block_lookup_slow(struct cpu *cpu, uint64_t rip);
+
+static inline struct jc_entry *jc_entry_for(struct cpu *cpu, uint64_t rip)
+{
+    unsigned i = ((unsigned)rip ^ (unsigned)(rip >> JC_BITS)) & (JC_SIZE - 1);
+    return &cpu->jc[i | (unsigned)(cpu->s.cpl == 3) << JC_BITS];
+}
+
+static inline const struct block *block_get(struct cpu *cpu, uint64_t rip)
+{
+    const struct jc_entry *e = jc_entry_for(cpu, rip);
+    uint64_t gen = e->gen;
+    if (__builtin_expect(e->rip == rip && (gen == cpu->jc_gen || gen == cpu->jc_gen_global), 1))
+        return e->b;
+    return block_get_slow(cpu, rip);
+}
+
+/* The same, as the jump cache entry that holds the block (for the run loop). */
+static inline const struct jc_entry *block_lookup(struct cpu *cpu, uint64_t rip)
+{
+    const struct jc_entry *e = jc_entry_for(cpu, rip);
+    uint64_t gen = e->gen;
+    if (__builtin_expect(e->rip == rip && (gen == cpu->jc_gen || gen == cpu->jc_gen_global), 1))
+        return e;
+    return block_lookup_slow(cpu, rip);
+}
+
+/*
+ * Invalidate the jump cache (cpu.h): all of it, or with keep_global only the
+ * entries reached through non-global translations; or only if it may hold a
+ * block from the page of `la` (INVLPG).
+ */
+void jc_invalidate(struct cpu *cpu, bool keep_global);
+void jc_invalidate_page(struct cpu *cpu, uint64_t la);
 
 struct block_cache_stats { uint64_t blocks, insns, flushes, invalidations, straddlers; };
 struct block_cache_stats block_cache_stats(const struct block_cache *bc);

@@ -27,6 +27,7 @@ enum lf_op {
     LF_LOGIC,  /* AND/OR/XOR/TEST: CF=OF=0, AF undefined (we give 0) */
     LF_INC, LF_DEC,
     LF_NEG,
+    LF_SHL, LF_SHR, LF_SAR,  /* by src2 = count (1..size*8-1, already masked); src1 = operand */
 };
 
 struct lazy_flags {
@@ -36,18 +37,52 @@ struct lazy_flags {
     uint8_t cf_in;             /* ADC/SBB carry in; INC/DEC preserved CF */
 };
 
-/* Software TLB: direct-mapped, one set per privilege (0 = supervisor, 1 = user). */
-#define TLB_BITS 10
+/*
+ * Software TLB: direct-mapped by virtual page. A tag is the page's VA ORed
+ * with the CPL the entry was filled at (so an entry never serves another
+ * privilege level), or TLB_NONE; the fast path (mmu.h) compares one tag.
+ */
+#define TLB_BITS 11
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_NONE (~0ull)
 
 struct tlb_entry {
-    uint64_t tag_read;   /* page VA if reads may use `host`, else TLB_NONE */
-    uint64_t tag_write;  /* page VA if writes may use `host` (writable, dirty, not code, RAM) */
-    uint64_t tag_exec;   /* page VA if instruction fetch is allowed */
+    uint64_t tag_read;   /* page VA | CPL if reads may use `addend`, else TLB_NONE */
+    uint64_t tag_write;  /* page VA | CPL if writes may use `addend` (writable, dirty, not code, RAM) */
     uintptr_t addend;    /* host address = addend + VA (RAM pages) */
+    uint64_t tag_exec;   /* page VA | CPL if instruction fetch is allowed */
+};
+
+/* What the fast path does not need, in a parallel array. */
+struct tlb_info {
     uint64_t pa;         /* physical page address */
     uint8_t global;
+    uint8_t listed;      /* in cpu->tlb_used */
+};
+
+/*
+ * Jump cache (block.c): virtual RIP -> decoded block, direct-mapped, with
+ * one half for supervisor code and one for user code (CPL 3). An entry is
+ * valid while its generation equals
+ * cpu->jc_gen, or cpu->jc_gen_global for a block reached through a global
+ * translation. Generations are never reused: a TLB flush that keeps global
+ * pages (CR3 write) renews jc_gen only; a full flush, an INVLPG of a page
+ * that may hold cached blocks (jc_pages, a Bloom filter of their pages), and
+ * any block invalidation renew both. A hit therefore stands for a
+ * translation the TLB may still hold and a block that is still current.
+ */
+#define JC_BITS 12
+#define JC_SIZE (1u << JC_BITS)
+#define JC_PAGE_BITS 12
+
+struct block;
+struct jc_entry {
+    uint64_t rip;
+    uint64_t gen;
+    const struct block *b;
+    uint32_t n;        /* b->n and b->machine, so that a hit need not read the block's header */
+    uint8_t machine;
+    uint8_t unused[3]; /* 32 bytes: an entry is found with a shift */
 };
 
 /* Why cpu_run() returned. */
@@ -70,6 +105,13 @@ struct cpu_hooks {
     /* Interrupt controller: is a maskable interrupt pending, and acknowledge it (returns vector). */
     bool (*intr_pending)(void *opaque, struct cpu *cpu);
     int (*intr_ack)(void *opaque, struct cpu *cpu);
+    /*
+     * intr_pending's answer is a function of the machine's state alone, and
+     * that state changes during cpu_run only through MMIO, port I/O and the
+     * other hooks: after a "no" the CPU need not ask again until one of
+     * those happened (atomic.c). Without it, it asks at every block boundary.
+     */
+    bool intr_pending_stable;
     /* Simulated time in CPU cycles, for RDTSC and timers. */
     uint64_t (*cycles)(void *opaque, struct cpu *cpu);
     /*
@@ -84,6 +126,7 @@ struct cpu_hooks {
 struct cpu {
     struct cpu_state s;
     struct lazy_flags lf;
+    uint64_t zero;            /* always 0: the absent base or index of a fast address (insn.h) */
 
     /* Execution bookkeeping. */
     uint64_t next_rip;        /* set before each handler runs; branches overwrite it */
@@ -93,6 +136,13 @@ struct cpu {
     uint8_t exit_reason;      /* enum cpu_exit when a hook stops the CPU */
     uint8_t in_delivery;      /* class of the event being delivered (atomic.c: benign, contributory, #PF, #DF) */
     uint8_t trace;            /* debugging: print each block's first RIP and each exception (M5SIM_TRACE) */
+    /*
+     * hooks.intr_pending (intr_pending_stable) said no, and nothing since
+     * could have changed its answer: no MMIO access, no instruction that
+     * reaches the machine otherwise (insn.machine), no interrupt taken, no
+     * new quantum (atomic.c).
+     */
+    uint8_t intr_quiet;
 
     /* Exceptions: memory accessors and handlers raise with longjmp to the run loop. */
     jmp_buf fault_jmp;
@@ -100,7 +150,20 @@ struct cpu {
     uint32_t fault_error;
     bool fault_has_error;
 
-    struct tlb_entry tlb[2][TLB_SIZE];
+    struct tlb_entry tlb[TLB_SIZE];
+    struct tlb_info tlb_info[TLB_SIZE];
+    /*
+     * The TLB slots filled since they were last flushed, so that a flush
+     * visits only those; valid once tlb_tracked.
+     */
+    uint16_t tlb_used[TLB_SIZE];
+    uint16_t tlb_nused;
+    uint8_t tlb_tracked;
+    uint64_t jc_gen;          /* generation of valid non-global jump cache entries (never 0) */
+    uint64_t jc_gen_global;   /* ... and of entries for global pages */
+    uint64_t jc_counter;      /* the last generation handed out */
+    uint64_t jc_pages[(1u << JC_PAGE_BITS) / 64];
+    struct jc_entry jc[2 * JC_SIZE];   /* supervisor entries, then user (CPL 3) entries */
     struct block_cache *bc;
     struct bus *bus;
     struct cpu_hooks hooks;

@@ -4,6 +4,7 @@
  */
 #include "cpu/decode.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -132,6 +133,46 @@ static void convert_operand(const ZydisDecodedOperand *z, struct operand *o, uns
     }
 }
 
+/*
+ * Pre-resolve a 64-bit memory address into byte offsets of struct cpu slots
+ * (insn.h), so that op_ea() is three loads and two adds: no tests for an
+ * absent base or index, RIP-relative addressing or a segment base.
+ * 32-bit addressing, and an FS/GS base together with an index, keep the
+ * general computation.
+ */
+_Static_assert(sizeof(struct cpu_state) + 1024 < 65536 && offsetof(struct cpu, next_rip) < 65536,
+               "fast address slots are 16-bit offsets into struct cpu");
+
+static void resolve_fast_ea(const struct insn *in, struct operand *o)
+{
+    uint16_t zero = offsetof(struct cpu, zero);
+    uint16_t base, index;
+
+    if (in->addrsize != 8)
+        return;
+    if (o->reg == MEMBASE_RIP)
+        base = offsetof(struct cpu, next_rip);
+    else if (o->reg == REG_NONE)
+        base = zero;
+    else
+        base = (uint16_t)(offsetof(struct cpu, s.gpr) + o->reg * sizeof(uint64_t));
+    if (o->index != REG_NONE)
+        index = (uint16_t)(offsetof(struct cpu, s.gpr) + o->index * sizeof(uint64_t));
+    else
+        index = zero;
+    uint8_t kind = EA_FAST;
+    if (o->seg >= SEG_FS) {
+        if (o->index != REG_NONE || o->scale != 0)
+            return;
+        index = (uint16_t)(offsetof(struct cpu, s.seg) + o->seg * sizeof(struct segment) +
+                           offsetof(struct segment, base));
+        kind = EA_FAST_SEG;
+    }
+    o->ea_fast = kind;
+    o->base_off = base;
+    o->index_off = index;
+}
+
 static bool category_ends_block(ZydisInstructionCategory c)
 {
     switch (c) {
@@ -152,6 +193,33 @@ static bool category_ends_block(ZydisInstructionCategory c)
     }
 }
 
+/*
+ * Instructions that may change what the interrupt controller would answer
+ * by a route other than memory (MMIO is seen in mmu.c): port I/O, MSR
+ * writes, CR8 (the TPR hook), system calls and software interrupts (hooks),
+ * and the other system instructions. The run loop asks the controller again
+ * after a block that holds one (atomic.c, cpu->intr_quiet).
+ */
+static bool reaches_machine(const ZydisDecodedInstruction *zi, const struct insn *in)
+{
+    switch (zi->meta.category) {
+    case ZYDIS_CATEGORY_IO:
+    case ZYDIS_CATEGORY_IOSTRINGOP:
+    case ZYDIS_CATEGORY_SYSTEM:
+    case ZYDIS_CATEGORY_SYSCALL:
+    case ZYDIS_CATEGORY_SYSRET:
+    case ZYDIS_CATEGORY_INTERRUPT:
+    case ZYDIS_CATEGORY_SEGOP:
+        return true;
+    default:
+        break;
+    }
+    for (unsigned i = 0; i < in->nops; i++)
+        if (in->op[i].kind == OPK_CR || in->op[i].kind == OPK_DR)
+            return true;
+    return false;
+}
+
 static void init_decoder(void)
 {
     ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
@@ -169,6 +237,8 @@ enum decode_status decode_insn(const uint8_t *bytes, unsigned avail, struct insn
         if (avail < M5OP_INST_LEN)
             return DECODE_NEED_MORE;
         out->fn = exec_m5op;
+        out->run = exec_run_generic;
+        out->machine = 1;
         out->len = M5OP_INST_LEN;
         out->nops = 1;
         out->op[0].kind = OPK_IMM;
@@ -185,6 +255,7 @@ enum decode_status decode_insn(const uint8_t *bytes, unsigned avail, struct insn
         return DECODE_NEED_MORE;
     if (!ZYAN_SUCCESS(st)) {
         out->fn = exec_invalid;
+        out->run = exec_run_generic;
         out->len = 1;
         out->ends_block = 1;
         return DECODE_INVALID;
@@ -221,11 +292,15 @@ enum decode_status decode_insn(const uint8_t *bytes, unsigned avail, struct insn
     if (n > 4)
         n = 4;
     out->nops = (uint8_t)n;
-    for (unsigned i = 0; i < n; i++)
+    for (unsigned i = 0; i < n; i++) {
         convert_operand(&zo[i], &out->op[i], zi.operand_width);
+        if (out->op[i].kind == OPK_MEM)
+            resolve_fast_ea(out, &out->op[i]);
+    }
 
     out->ends_block = category_ends_block(zi.meta.category) || zi.mnemonic == ZYDIS_MNEMONIC_HLT;
-    out->fn = exec_lookup(zi.mnemonic);
+    out->machine = reaches_machine(&zi, out);
+    exec_choose(out);
     return DECODE_OK;
 }
 

@@ -6,6 +6,7 @@
 #include "util/log.h"
 
 static exec_fn table[ZYDIS_MNEMONIC_MAX_VALUE + 1];
+static exec_select_fn select_table[ZYDIS_MNEMONIC_MAX_VALUE + 1];
 static uint8_t reported[ZYDIS_MNEMONIC_MAX_VALUE + 1];
 
 void exec_register(ZydisMnemonic mnemonic, exec_fn fn)
@@ -17,6 +18,60 @@ exec_fn exec_lookup(ZydisMnemonic mnemonic)
 {
     exec_fn fn = (unsigned)mnemonic <= ZYDIS_MNEMONIC_MAX_VALUE ? table[mnemonic] : NULL;
     return fn ? fn : exec_unimplemented;
+}
+
+void exec_register_select(ZydisMnemonic mnemonic, exec_select_fn select)
+{
+    select_table[mnemonic] = select;
+}
+
+/* Threaded twins by handler: a small open-addressing table, consulted once per decoded instruction. */
+#define RUN_BITS 11
+static struct { exec_fn fn, run; } run_table[1u << RUN_BITS];
+
+static unsigned run_slot(exec_fn fn)
+{
+    uintptr_t h = (uintptr_t)fn * 0x9e3779b97f4a7c15ull;
+    return (unsigned)(h >> (64 - RUN_BITS));
+}
+
+void exec_register_run(exec_fn fn, exec_fn run)
+{
+    unsigned mask = (1u << RUN_BITS) - 1, used = 0;
+    for (unsigned i = run_slot(fn); ; i = (i + 1) & mask) {
+        if (!run_table[i].fn || run_table[i].fn == fn) {
+            run_table[i].fn = fn;
+            run_table[i].run = run;
+            return;
+        }
+        if (++used > mask)
+            fatal("cpu", "too many threaded handlers");
+    }
+}
+
+static exec_fn run_for(exec_fn fn)
+{
+    unsigned mask = (1u << RUN_BITS) - 1;
+    for (unsigned i = run_slot(fn); run_table[i].fn; i = (i + 1) & mask)
+        if (run_table[i].fn == fn)
+            return run_table[i].run;
+    return exec_run_generic;
+}
+
+void exec_run_generic(struct cpu *cpu, const struct insn *in)
+{
+    in->fn(cpu, in);
+    exec_next(cpu, in);
+}
+
+void exec_choose(struct insn *in)
+{
+    exec_select_fn select = in->mnemonic <= ZYDIS_MNEMONIC_MAX_VALUE ? select_table[in->mnemonic] : NULL;
+    exec_fn fn = select ? select(in) : NULL;
+    if (!fn)
+        fn = exec_lookup((ZydisMnemonic)in->mnemonic);
+    in->fn = fn;
+    in->run = run_for(fn);
 }
 
 /*

@@ -5,12 +5,18 @@
  * and one `exec_<family>_register()` that maps Zydis mnemonics to them with
  * exec_register(). The decoder looks the handler up once per decoded
  * instruction. A handler:
+ *  - finds cpu->s.rip at its own instruction and cpu->next_rip at the next;
  *  - reads operands with op_read()/op_ea(), writes with op_write() (operand.h);
  *  - performs every access that can fault before changing architectural state;
  *  - sets flags lazily with flags_set() or eagerly with flags_write() (flags.h);
  *  - branches by assigning cpu->next_rip (RIP is advanced to it afterwards);
  *  - sets cpu->block_exit = 1 after changing state that decoded blocks or the
- *    TLB depend on (CR0/CR3/CR4/EFER writes, mode or CPL changes, IF changes).
+ *    TLB depend on (CR0/CR3/CR4/EFER writes, mode or CPL changes, IF changes),
+ *    and whenever it changes cpu->next_rip without ending its block.
+ *
+ * For speed, a family may also give the decoder specialized handlers for the
+ * hottest operand forms (exec_register_select) and threaded twins of its
+ * handlers (EXEC_THREADED, EXEC_FAST): see below.
  */
 #ifndef M5SIM_CPU_EXEC_H
 #define M5SIM_CPU_EXEC_H
@@ -26,6 +32,102 @@
 
 void exec_register(ZydisMnemonic mnemonic, exec_fn fn);
 exec_fn exec_lookup(ZydisMnemonic mnemonic);
+/*
+ * Specialized handlers: a family may also register, for a mnemonic, a
+ * selector that the decoder asks once per decoded instruction; it returns a
+ * handler for that exact form (operand kinds and sizes known in advance) or
+ * NULL to keep the general handler. exec_choose() is what the decoder calls.
+ */
+typedef exec_fn (*exec_select_fn)(const struct insn *in);
+void exec_register_select(ZydisMnemonic mnemonic, exec_select_fn select);
+/* Handler for a decoded instruction; sets in->fn and its threaded form in->run. */
+void exec_choose(struct insn *in);
+
+/*
+ * Threaded execution of a block (atomic.c): each instruction's `run`
+ * executes it and then, through exec_next(), retires it and tail-calls the
+ * next one, so every handler has its own dispatch branch. A family may
+ * register the threaded twin of a handler (EXEC_THREADED below); any other
+ * handler runs through exec_run_generic().
+ */
+void exec_register_run(exec_fn fn, exec_fn run);
+void exec_run_generic(struct cpu *cpu, const struct insn *in);
+
+/* Retire `in` (RIP = next_rip, one more instruction) and continue with the next one of the block. */
+static inline __attribute__((always_inline)) void exec_next(struct cpu *cpu, const struct insn *in)
+{
+    uint64_t rip = cpu->next_rip;
+    cpu->s.rip = rip;
+    cpu->icount++;
+    if (__builtin_expect(in->last | cpu->block_exit, 0))
+        return;
+    in++;
+    cpu->next_rip = rip + in->len;
+    in->run(cpu, in);
+}
+
+/*
+ * A handler with a threaded twin:
+ *
+ *     EXEC_BODY(name) { ...semantics... }
+ *     EXEC_THREADED(name)
+ *
+ * defines `name` (the handler) and `name##_run` (the same, then
+ * exec_next), and registers the pair at program start.
+ */
+#define EXEC_BODY(name)                                                         \
+    static inline __attribute__((always_inline)) void name##_body(              \
+        __attribute__((unused)) struct cpu *cpu, __attribute__((unused)) const struct insn *in)
+
+#define EXEC_THREADED(name)                                                     \
+    static void name(struct cpu *cpu, const struct insn *in)                    \
+    {                                                                           \
+        name##_body(cpu, in);                                                   \
+    }                                                                           \
+    static void name##_run(struct cpu *cpu, const struct insn *in)              \
+    {                                                                           \
+        name##_body(cpu, in);                                                   \
+        exec_next(cpu, in);                                                     \
+    }                                                                           \
+    __attribute__((constructor)) static void name##_register_run(void)          \
+    {                                                                           \
+        exec_register_run(name, name##_run);                                    \
+    }
+
+/*
+ * A specialized handler whose fast path may not apply (typically a memory
+ * operand without a direct host pointer in the TLB): its body returns false
+ * before it changes anything, and `general`, the family's general handler
+ * for the mnemonic (itself EXEC_THREADED), then does the whole instruction.
+ * The threaded twin hands over with a tail call, so the fast path needs no
+ * stack frame:
+ *
+ *     EXEC_FAST_BODY(name) { ...; if (!p) return false; ...; return true; }
+ *     EXEC_FAST(name, general)
+ */
+#define EXEC_FAST_BODY(name)                                                    \
+    static inline __attribute__((always_inline)) bool name##_body(              \
+        struct cpu *cpu, __attribute__((unused)) const struct insn *in)
+
+#define EXEC_FAST(name, general)                                                \
+    static void name(struct cpu *cpu, const struct insn *in)                    \
+    {                                                                           \
+        if (!name##_body(cpu, in))                                              \
+            general(cpu, in);                                                   \
+    }                                                                           \
+    static void name##_run(struct cpu *cpu, const struct insn *in)              \
+    {                                                                           \
+        if (__builtin_expect(!name##_body(cpu, in), 0)) {                       \
+            general##_run(cpu, in);                                             \
+            return;                                                             \
+        }                                                                       \
+        exec_next(cpu, in);                                                     \
+    }                                                                           \
+    __attribute__((constructor)) static void name##_register_run(void)          \
+    {                                                                           \
+        exec_register_run(name, name##_run);                                    \
+    }
+
 /* Register every family (idempotent). */
 void exec_init(void);
 

@@ -14,7 +14,7 @@
  */
 #include "cpu/exec.h"
 
-static void exec_cmpxchg(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_cmpxchg)
 {
     const struct operand *d = &in->op[0], *s = &in->op[1];
     unsigned size = d->size;
@@ -35,9 +35,10 @@ static void exec_cmpxchg(struct cpu *cpu, const struct insn *in)
         gpr_write(cpu, RAX, size, 0, old);
     flags_set(cpu, LF_SUB, size, acc, old, acc - old);
 }
+EXEC_THREADED(exec_cmpxchg)
 
 /* CMPXCHG8B m64: EDX:EAX against m64; on success store ECX:EBX. Only ZF changes. */
-static void exec_cmpxchg8b(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_cmpxchg8b)
 {
     uint64_t *g = cpu->s.gpr;
     uint64_t ea = op_ea(cpu, in, 0);
@@ -51,9 +52,10 @@ static void exec_cmpxchg8b(struct cpu *cpu, const struct insn *in)
     }
     flags_write(cpu, FL_ZF, eq ? FL_ZF : 0);
 }
+EXEC_THREADED(exec_cmpxchg8b)
 
 /* CMPXCHG16B m128: RDX:RAX against m128 (16-byte aligned or #GP(0)); on success store RCX:RBX. */
-static void exec_cmpxchg16b(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_cmpxchg16b)
 {
     uint64_t *g = cpu->s.gpr;
     uint64_t ea = op_ea(cpu, in, 0);
@@ -73,9 +75,10 @@ static void exec_cmpxchg16b(struct cpu *cpu, const struct insn *in)
     }
     flags_write(cpu, FL_ZF, eq ? FL_ZF : 0);
 }
+EXEC_THREADED(exec_cmpxchg16b)
 
 /* XADD: TEMP = SRC + DEST; SRC = DEST; DEST = TEMP (the destination wins if both are one register). */
-static void exec_xadd(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_xadd)
 {
     const struct operand *d = &in->op[0], *s = &in->op[1];
     unsigned size = d->size;
@@ -96,6 +99,7 @@ static void exec_xadd(struct cpu *cpu, const struct insn *in)
     }
     flags_set(cpu, LF_ADD, size, a, b, r);
 }
+EXEC_THREADED(exec_xadd)
 
 void exec_atomic_register(void)
 {

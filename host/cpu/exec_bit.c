@@ -76,12 +76,16 @@ static inline __attribute__((always_inline)) void bt_common(struct cpu *cpu, con
     flags_write(cpu, FL_CF, (v & m) ? FL_CF : 0);
 }
 
-static void exec_bt(struct cpu *cpu, const struct insn *in)  { bt_common(cpu, in, BT_TEST); }
-static void exec_bts(struct cpu *cpu, const struct insn *in) { bt_common(cpu, in, BT_SET); }
-static void exec_btr(struct cpu *cpu, const struct insn *in) { bt_common(cpu, in, BT_RESET); }
-static void exec_btc(struct cpu *cpu, const struct insn *in) { bt_common(cpu, in, BT_COMP); }
+EXEC_BODY(exec_bt) { bt_common(cpu, in, BT_TEST); }
+EXEC_THREADED(exec_bt)
+EXEC_BODY(exec_bts) { bt_common(cpu, in, BT_SET); }
+EXEC_THREADED(exec_bts)
+EXEC_BODY(exec_btr) { bt_common(cpu, in, BT_RESET); }
+EXEC_THREADED(exec_btr)
+EXEC_BODY(exec_btc) { bt_common(cpu, in, BT_COMP); }
+EXEC_THREADED(exec_btc)
 
-static void exec_bsf(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_bsf)
 {
     unsigned size = in->op[0].size;
     uint64_t v = bit_src(cpu, in, 1, size);
@@ -93,8 +97,9 @@ static void exec_bsf(struct cpu *cpu, const struct insn *in)
     gpr_write(cpu, in->op[0].reg, size, 0, r);
     flags_replace(cpu, parity_even(r) ? FL_PF : 0);
 }
+EXEC_THREADED(exec_bsf)
 
-static void exec_bsr(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_bsr)
 {
     unsigned size = in->op[0].size;
     uint64_t v = bit_src(cpu, in, 1, size);
@@ -106,8 +111,9 @@ static void exec_bsr(struct cpu *cpu, const struct insn *in)
     gpr_write(cpu, in->op[0].reg, size, 0, r);
     flags_replace(cpu, parity_even(r) ? FL_PF : 0);
 }
+EXEC_THREADED(exec_bsr)
 
-static void exec_tzcnt(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_tzcnt)
 {
     unsigned size = in->op[0].size;
     uint64_t v = bit_src(cpu, in, 1, size);
@@ -115,8 +121,9 @@ static void exec_tzcnt(struct cpu *cpu, const struct insn *in)
     gpr_write(cpu, in->op[0].reg, size, 0, r);
     flags_replace(cpu, (v == 0 ? FL_CF : 0) | (r == 0 ? FL_ZF : 0));
 }
+EXEC_THREADED(exec_tzcnt)
 
-static void exec_lzcnt(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_lzcnt)
 {
     unsigned size = in->op[0].size;
     uint64_t v = bit_src(cpu, in, 1, size);
@@ -124,16 +131,18 @@ static void exec_lzcnt(struct cpu *cpu, const struct insn *in)
     gpr_write(cpu, in->op[0].reg, size, 0, r);
     flags_replace(cpu, (v == 0 ? FL_CF : 0) | (r == 0 ? FL_ZF : 0));
 }
+EXEC_THREADED(exec_lzcnt)
 
-static void exec_popcnt(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_popcnt)
 {
     unsigned size = in->op[0].size;
     uint64_t v = bit_src(cpu, in, 1, size);
     gpr_write(cpu, in->op[0].reg, size, 0, (uint64_t)__builtin_popcountll(v));
     flags_replace(cpu, v == 0 ? FL_ZF : 0);
 }
+EXEC_THREADED(exec_popcnt)
 
-static void exec_bswap(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_bswap)
 {
     const struct operand *o = &in->op[0];
     uint64_t *r = &cpu->s.gpr[o->reg];
@@ -143,6 +152,7 @@ static void exec_bswap(struct cpu *cpu, const struct insn *in)
     default: *r &= ~0xffffull; break;  /* 16-bit: undefined; the host clears it */
     }
 }
+EXEC_THREADED(exec_bswap)
 
 void exec_bit_register(void)
 {

@@ -16,7 +16,7 @@
 #include "cpu/exec.h"
 
 #define CC_LIST(X)                                                                      \
-    X(O, 0) X(NO, 1) X(B, 2) X(NB, 3) X(Z, 4) X(NZ, 5) X(BE, 6) X(NBE, 7)              \
+    X(O, 0) X(NO, 1) X(B, 2) X(NB, 3) X(Z, 4) X(NZ, 5) X(BE, 6) X(NBE, 7)               \
     X(S, 8) X(NS, 9) X(P, 10) X(NP, 11) X(L, 12) X(NL, 13) X(LE, 14) X(NLE, 15)
 
 static exec_fn jmp_far, call_far, ret_far;
@@ -49,7 +49,7 @@ static inline bool is_far(const struct insn *in)
            (o->kind == OPK_MEM && in->opcode == 0xff && (in->modrm_reg == 3 || in->modrm_reg == 5));
 }
 
-static void exec_jmp(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_jmp)
 {
     if (__builtin_expect(is_far(in), 0)) {
         jmp_far(cpu, in);
@@ -57,17 +57,29 @@ static void exec_jmp(struct cpu *cpu, const struct insn *in)
     }
     cpu->next_rip = branch_target(cpu, in);
 }
+EXEC_THREADED(exec_jmp)
+
+/* Jcc whose condition needs the flags computed: kept out of line so the fast path needs no stack frame. */
+static __attribute__((noinline)) void jcc_slow(struct cpu *cpu, const struct insn *in, unsigned cc)
+{
+    if (flags_cond_slow(cpu, cc))
+        cpu->next_rip += in->op[0].imm;
+}
 
 #define JCC_HANDLER(name, cc)                                                   \
-    static void exec_j##name(struct cpu *cpu, const struct insn *in)            \
+    EXEC_BODY(exec_j##name)                                                     \
     {                                                                           \
-        if (flags_cond(cpu, cc))                                                \
+        int taken = flags_cond_try(cpu, cc);                                    \
+        if (__builtin_expect(taken < 0, 0))                                     \
+            jcc_slow(cpu, in, cc);                                              \
+        else if (taken)                                                         \
             cpu->next_rip += in->op[0].imm;                                     \
-    }
+    }                                                                           \
+    EXEC_THREADED(exec_j##name)
 CC_LIST(JCC_HANDLER)
 #undef JCC_HANDLER
 
-static void exec_call(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_call)
 {
     if (__builtin_expect(is_far(in), 0)) {
         call_far(cpu, in);
@@ -88,8 +100,9 @@ static void exec_call(struct cpu *cpu, const struct insn *in)
     cpu->s.gpr[RSP] = sp;
     cpu->next_rip = target;
 }
+EXEC_THREADED(exec_call)
 
-static void exec_ret(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_ret)
 {
     if (__builtin_expect(in->opcode == 0xcb || in->opcode == 0xca, 0)) {
         ret_far(cpu, in);
@@ -105,6 +118,7 @@ static void exec_ret(struct cpu *cpu, const struct insn *in)
     cpu->s.gpr[RSP] = sp;
     cpu->next_rip = t;
 }
+EXEC_THREADED(exec_ret)
 
 /* Decrement the count register (RCX, or ECX with a 67 prefix); true if it is not zero. */
 static inline bool loop_count(struct cpu *cpu, const struct insn *in)
@@ -117,31 +131,87 @@ static inline bool loop_count(struct cpu *cpu, const struct insn *in)
     return --cpu->s.gpr[RCX] != 0;
 }
 
-static void exec_loop(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_loop)
 {
     if (loop_count(cpu, in))
         cpu->next_rip += in->op[0].imm;
 }
+EXEC_THREADED(exec_loop)
 
-static void exec_loope(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_loope)
 {
     if (loop_count(cpu, in) && flags_zf(cpu))
         cpu->next_rip += in->op[0].imm;
 }
+EXEC_THREADED(exec_loope)
 
-static void exec_loopne(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_loopne)
 {
     if (loop_count(cpu, in) && !flags_zf(cpu))
         cpu->next_rip += in->op[0].imm;
 }
+EXEC_THREADED(exec_loopne)
 
-static void exec_jrcxz(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_jrcxz)
 {
     uint64_t c = cpu->s.gpr[RCX];
     if (in->addrsize == 4)
         c = (uint32_t)c;
     if (c == 0)
         cpu->next_rip += in->op[0].imm;
+}
+EXEC_THREADED(exec_jrcxz)
+
+/*
+ * Specialized near forms, chosen by the decoder: JMP rel, CALL rel and RET
+ * (no immediate). A stack access without a direct host pointer goes to the
+ * general handler.
+ */
+EXEC_BODY(jmp_rel)
+{
+    cpu->next_rip += in->op[0].imm;
+}
+EXEC_THREADED(jmp_rel)
+
+EXEC_FAST_BODY(call_rel)
+{
+    uint64_t sp = cpu->s.gpr[RSP] - 8, target = cpu->next_rip + in->op[0].imm;
+    void *p = tlb_write_ptr(cpu, sp, 8);
+    if (__builtin_expect(!p || !is_canonical(target), 0))
+        return false;
+    host_store(p, 8, cpu->next_rip);
+    cpu->s.gpr[RSP] = sp;
+    cpu->next_rip = target;
+    return true;
+}
+EXEC_FAST(call_rel, exec_call)
+
+EXEC_FAST_BODY(ret_near)
+{
+    uint64_t sp = cpu->s.gpr[RSP];
+    const void *p = tlb_read_ptr(cpu, sp, 8);
+    uint64_t t;
+    if (__builtin_expect(!p || !is_canonical(t = host_load(p, 8)), 0))
+        return false;
+    cpu->s.gpr[RSP] = sp + 8;
+    cpu->next_rip = t;
+    return true;
+}
+EXEC_FAST(ret_near, exec_ret)
+
+static exec_fn jmp_select(const struct insn *in)
+{
+    return in->op[0].kind == OPK_REL ? jmp_rel : NULL;
+}
+
+static exec_fn call_select(const struct insn *in)
+{
+    return in->op[0].kind == OPK_REL ? call_rel : NULL;
+}
+
+static exec_fn ret_select(const struct insn *in)
+{
+    return in->opcode == 0xc3 && in->nops == 0 ? ret_near : NULL;
 }
 
 static exec_fn keep_previous(ZydisMnemonic m, exec_fn ours, exec_fn current)
@@ -157,6 +227,9 @@ void exec_branch_register(void)
     jmp_far = keep_previous(ZYDIS_MNEMONIC_JMP, exec_jmp, jmp_far);
     call_far = keep_previous(ZYDIS_MNEMONIC_CALL, exec_call, call_far);
     ret_far = keep_previous(ZYDIS_MNEMONIC_RET, exec_ret, ret_far);
+    exec_register_select(ZYDIS_MNEMONIC_JMP, jmp_select);
+    exec_register_select(ZYDIS_MNEMONIC_CALL, call_select);
+    exec_register_select(ZYDIS_MNEMONIC_RET, ret_select);
     exec_register(ZYDIS_MNEMONIC_JMP, exec_jmp);
     exec_register(ZYDIS_MNEMONIC_CALL, exec_call);
     exec_register(ZYDIS_MNEMONIC_RET, exec_ret);

@@ -54,7 +54,7 @@ static inline void md_store_pair(struct cpu *cpu, unsigned size, uint64_t lo, ui
     }
 }
 
-static void exec_mul(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_mul)
 {
     unsigned size = in->op[0].size;
     uint64_t b = md_src(cpu, in);
@@ -73,6 +73,7 @@ static void exec_mul(struct cpu *cpu, const struct insn *in)
     md_store_pair(cpu, size, lo, hi);
     mul_flags(cpu, hi != 0, lo, size);
 }
+EXEC_THREADED(exec_mul)
 
 /* Signed product of a and b at `size`; *lo gets the low half, returns the high half. */
 static inline uint64_t imul_full(int64_t a, int64_t b, unsigned size, uint64_t *lo, bool *overflow)
@@ -89,7 +90,7 @@ static inline uint64_t imul_full(int64_t a, int64_t b, unsigned size, uint64_t *
     return (uint64_t)(p >> (size * 8));
 }
 
-static void exec_imul(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_imul)
 {
     const struct operand *d = &in->op[0];
     unsigned size = d->size;
@@ -121,8 +122,70 @@ static void exec_imul(struct cpu *cpu, const struct insn *in)
     gpr_write(cpu, d->reg, size, 0, lo);
     mul_flags(cpu, ovf, lo, size);
 }
+EXEC_THREADED(exec_imul)
 
-static void exec_div(struct cpu *cpu, const struct insn *in)
+/*
+ * Specialized two- and three-operand IMUL of 32/64-bit registers, chosen by
+ * the decoder: register or pre-resolved memory source, flags as mul_flags().
+ */
+static inline __attribute__((always_inline)) bool fast_imul(struct cpu *cpu, const struct insn *in,
+                                                            unsigned size, bool mem, bool three)
+{
+    const struct operand *s = &in->op[1];
+    uint64_t bv, lo;
+    bool ovf;
+    if (mem) {
+        const void *p = tlb_read_ptr(cpu, op_ea_fast(cpu, s), size);
+        if (__builtin_expect(!p, 0))
+            return false;
+        bv = host_load(p, size);
+    } else {
+        bv = cpu->s.gpr[s->reg] & size_mask(size);
+    }
+    int64_t a = sext(three ? bv : cpu->s.gpr[in->op[0].reg] & size_mask(size), size);
+    int64_t b = sext(three ? in->op[2].imm & size_mask(size) : bv, size);
+    imul_full(a, b, size, &lo, &ovf);
+    cpu->s.gpr[in->op[0].reg] = lo;   /* lo is zero-extended from `size` */
+    mul_flags(cpu, ovf, lo, size);
+    return true;
+}
+
+#define FAST_IMUL(name, size, mem, three)                                 \
+    EXEC_FAST_BODY(name) { return fast_imul(cpu, in, size, mem, three); } \
+    EXEC_FAST(name, exec_imul)
+FAST_IMUL(imul_rr4, 4, false, false)
+FAST_IMUL(imul_rr8, 8, false, false)
+FAST_IMUL(imul_rm4, 4, true, false)
+FAST_IMUL(imul_rm8, 8, true, false)
+FAST_IMUL(imul_rri4, 4, false, true)
+FAST_IMUL(imul_rri8, 8, false, true)
+FAST_IMUL(imul_rmi4, 4, true, true)
+FAST_IMUL(imul_rmi8, 8, true, true)
+#undef FAST_IMUL
+
+static exec_fn imul_select(const struct insn *in)
+{
+    static exec_fn const t[2][2][2] = {   /* [three][mem][size 8] */
+        { { imul_rr4, imul_rr8 }, { imul_rm4, imul_rm8 } },
+        { { imul_rri4, imul_rri8 }, { imul_rmi4, imul_rmi8 } },
+    };
+    const struct operand *d = &in->op[0], *s = &in->op[1];
+    unsigned size = d->size;
+    if (in->nops < 2 || (size != 4 && size != 8) || d->kind != OPK_GPR || s->size != size)
+        return NULL;
+    if (in->nops == 3 && in->op[2].kind != OPK_IMM)
+        return NULL;
+    bool mem;
+    if (s->kind == OPK_GPR && !s->hi8)
+        mem = false;
+    else if (s->kind == OPK_MEM && s->ea_fast)
+        mem = true;
+    else
+        return NULL;
+    return t[in->nops == 3][mem][size == 8];
+}
+
+EXEC_BODY(exec_div)
 {
     unsigned size = in->op[0].size;
     uint64_t d = md_src(cpu, in);
@@ -164,8 +227,9 @@ static void exec_div(struct cpu *cpu, const struct insn *in)
         cpu_raise(cpu, EXC_DE);
     md_store_pair(cpu, size, q, r);
 }
+EXEC_THREADED(exec_div)
 
-static void exec_idiv(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_idiv)
 {
     unsigned size = in->op[0].size;
     int64_t d = sext(md_src(cpu, in), size);
@@ -218,9 +282,11 @@ static void exec_idiv(struct cpu *cpu, const struct insn *in)
     }
     md_store_pair(cpu, size, (uint64_t)q, (uint64_t)r);
 }
+EXEC_THREADED(exec_idiv)
 
 void exec_muldiv_register(void)
 {
+    exec_register_select(ZYDIS_MNEMONIC_IMUL, imul_select);
     exec_register(ZYDIS_MNEMONIC_MUL, exec_mul);
     exec_register(ZYDIS_MNEMONIC_IMUL, exec_imul);
     exec_register(ZYDIS_MNEMONIC_DIV, exec_div);

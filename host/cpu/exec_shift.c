@@ -121,9 +121,12 @@ static inline __attribute__((always_inline)) void shift(struct cpu *cpu, const s
     sh_flags(cpu, r, size, cf, of);
 }
 
-static void exec_shl(struct cpu *cpu, const struct insn *in) { shift(cpu, in, SH_SHL); }
-static void exec_shr(struct cpu *cpu, const struct insn *in) { shift(cpu, in, SH_SHR); }
-static void exec_sar(struct cpu *cpu, const struct insn *in) { shift(cpu, in, SH_SAR); }
+EXEC_BODY(exec_shl) { shift(cpu, in, SH_SHL); }
+EXEC_THREADED(exec_shl)
+EXEC_BODY(exec_shr) { shift(cpu, in, SH_SHR); }
+EXEC_THREADED(exec_shr)
+EXEC_BODY(exec_sar) { shift(cpu, in, SH_SAR); }
+EXEC_THREADED(exec_sar)
 
 /*
  * Flags ROL/ROR change: CF, and OF except that the host keeps OF when a
@@ -137,7 +140,7 @@ static inline uint64_t rot_flag_mask(const struct insn *in, unsigned c)
     return FL_CF | FL_OF;
 }
 
-static void exec_rol(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_rol)
 {
     struct rmw d;
     uint64_t a = rmw_read(cpu, in, &d);
@@ -151,8 +154,9 @@ static void exec_rol(struct cpu *cpu, const struct insn *in)
         flags_write(cpu, rot_flag_mask(in, c), ((r & 1) ? FL_CF : 0) |
                                                    ((msb(a, size) ^ msb1(a, size)) ? FL_OF : 0));
 }
+EXEC_THREADED(exec_rol)
 
-static void exec_ror(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_ror)
 {
     struct rmw d;
     uint64_t a = rmw_read(cpu, in, &d);
@@ -166,6 +170,7 @@ static void exec_ror(struct cpu *cpu, const struct insn *in)
         flags_write(cpu, rot_flag_mask(in, c), (msb(r, size) ? FL_CF : 0) |
                                                    ((msb(a, size) ^ (a & 1)) ? FL_OF : 0));
 }
+EXEC_THREADED(exec_ror)
 
 /* Effective rotate count of RCL/RCR: modulo 9 and 17 for the 8- and 16-bit forms. */
 static inline unsigned rc_count(unsigned c, unsigned size)
@@ -177,7 +182,7 @@ static inline unsigned rc_count(unsigned c, unsigned size)
     return c;
 }
 
-static void exec_rcl(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_rcl)
 {
     struct rmw d;
     uint64_t a = rmw_read(cpu, in, &d);
@@ -200,8 +205,9 @@ static void exec_rcl(struct cpu *cpu, const struct insn *in)
     flags_write(cpu, FL_CF | FL_OF, (cf ? FL_CF : 0) |
                                         ((msb(a, size) ^ msb1(a, size)) ? FL_OF : 0));
 }
+EXEC_THREADED(exec_rcl)
 
-static void exec_rcr(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_rcr)
 {
     struct rmw d;
     uint64_t a = rmw_read(cpu, in, &d);
@@ -223,9 +229,10 @@ static void exec_rcr(struct cpu *cpu, const struct insn *in)
     rmw_write(cpu, in, &d, r);
     flags_write(cpu, FL_CF | FL_OF, (cf ? FL_CF : 0) | ((msb(a, size) ^ cf_in) ? FL_OF : 0));
 }
+EXEC_THREADED(exec_rcr)
 
 /* SHLD / SHRD: op[0] destination, op[1] source register, op[2] count (imm8 or CL). */
-static void exec_shld(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_shld)
 {
     struct rmw d;
     uint64_t a = rmw_read(cpu, in, &d);
@@ -250,8 +257,9 @@ static void exec_shld(struct cpu *cpu, const struct insn *in)
     rmw_write(cpu, in, &d, r);
     sh_flags(cpu, r, size, cf, msb(a, size) ^ msb1(a, size));
 }
+EXEC_THREADED(exec_shld)
 
-static void exec_shrd(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_shrd)
 {
     struct rmw d;
     uint64_t a = rmw_read(cpu, in, &d);
@@ -276,9 +284,80 @@ static void exec_shrd(struct cpu *cpu, const struct insn *in)
     rmw_write(cpu, in, &d, r);
     sh_flags(cpu, r, size, cf, msb(a, size) ^ (b & 1));
 }
+EXEC_THREADED(exec_shrd)
+
+/*
+ * Specialized forms, chosen by the decoder: SHL SHR SAR of a 32/64-bit
+ * register or pre-resolved memory operand by an immediate. A nonzero count
+ * records its flags lazily (LF_SHL/LF_SHR/LF_SAR, evaluated in flags.c with
+ * the formulas of sh_flags above); a memory operand without a direct host
+ * pointer goes to the general handler.
+ */
+static inline __attribute__((always_inline)) bool fast_shift(struct cpu *cpu, const struct insn *in,
+                                                             enum sh_op op, bool mem, unsigned size)
+{
+    unsigned c = (unsigned)in->op[1].imm & (size == 8 ? 63 : 31), bits = size * 8;
+    uint64_t *reg = &cpu->s.gpr[in->op[0].reg];
+    void *p = NULL;
+    uint64_t a, r;
+
+    if (mem) {
+        p = tlb_write_ptr(cpu, op_ea_fast(cpu, &in->op[0]), size);
+        if (__builtin_expect(!p, 0))
+            return false;
+        a = host_load(p, size);
+    } else {
+        a = *reg & size_mask(size);
+    }
+    switch (op) {
+    case SH_SHL: r = (a << c) & size_mask(size); break;
+    case SH_SHR: r = a >> c; break;
+    default: {
+        unsigned sh = 64 - bits;
+        r = (uint64_t)(((int64_t)(a << sh) >> sh) >> c) & size_mask(size);
+        break;
+    }
+    }
+    if (mem)
+        host_store(p, size, r);
+    else
+        *reg = r;
+    if (c != 0)
+        flags_set(cpu, op == SH_SHL ? LF_SHL : op == SH_SHR ? LF_SHR : LF_SAR, size, a, c, r);
+    return true;
+}
+
+#define FAST_SHIFT(name, shop, general)                                                          \
+    EXEC_FAST_BODY(name##_r4) { return fast_shift(cpu, in, shop, false, 4); }                    \
+    EXEC_FAST(name##_r4, general)                                                                \
+    EXEC_FAST_BODY(name##_r8) { return fast_shift(cpu, in, shop, false, 8); }                    \
+    EXEC_FAST(name##_r8, general)                                                                \
+    EXEC_FAST_BODY(name##_m4) { return fast_shift(cpu, in, shop, true, 4); }                     \
+    EXEC_FAST(name##_m4, general)                                                                \
+    EXEC_FAST_BODY(name##_m8) { return fast_shift(cpu, in, shop, true, 8); }                     \
+    EXEC_FAST(name##_m8, general)                                                                \
+    static exec_fn name##_select(const struct insn *in)                                          \
+    {                                                                                            \
+        const struct operand *d = &in->op[0];                                                    \
+        unsigned size = d->size;                                                                 \
+        if (in->nops != 2 || in->op[1].kind != OPK_IMM || (size != 4 && size != 8))              \
+            return NULL;                                                                         \
+        if (d->kind == OPK_GPR && !d->hi8)                                                       \
+            return size == 8 ? name##_r8 : name##_r4;                                            \
+        if (d->kind == OPK_MEM && d->ea_fast)                                                    \
+            return size == 8 ? name##_m8 : name##_m4;                                            \
+        return NULL;                                                                             \
+    }
+FAST_SHIFT(shl, SH_SHL, exec_shl)
+FAST_SHIFT(shr, SH_SHR, exec_shr)
+FAST_SHIFT(sar, SH_SAR, exec_sar)
+#undef FAST_SHIFT
 
 void exec_shift_register(void)
 {
+    exec_register_select(ZYDIS_MNEMONIC_SHL, shl_select);
+    exec_register_select(ZYDIS_MNEMONIC_SHR, shr_select);
+    exec_register_select(ZYDIS_MNEMONIC_SAR, sar_select);
     exec_register(ZYDIS_MNEMONIC_SHL, exec_shl);
     exec_register(ZYDIS_MNEMONIC_SHR, exec_shr);
     exec_register(ZYDIS_MNEMONIC_SAR, exec_sar);

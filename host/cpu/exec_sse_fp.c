@@ -23,14 +23,15 @@
 
 /* dst (op0) = dst OP src (op1, `bytes` wide: 16 packed and aligned, 8 or 4 scalar). */
 #define FP_OP(name, opc, bytes)                                                 \
-    static void exec_##name(struct cpu *cpu, const struct insn *in)             \
+    EXEC_BODY(exec_##name)                                                      \
     {                                                                           \
         sse_check(cpu);                                                         \
         union xmm s = sse_src(cpu, in, 1, bytes, false);                        \
         union xmm d = xmm_get(cpu, in->op[0].reg);                              \
         sse_fp_flags(cpu, SSE_HOST(cpu, opc, d, s));                            \
         xmm_set(cpu, in->op[0].reg, &d);                                        \
-    }
+    }                                                                           \
+    EXEC_THREADED(exec_##name)
 
 FP_OP(addps, "addps", 16)
 FP_OP(addpd, "addpd", 16)
@@ -83,7 +84,7 @@ FP_OP(cvttpd2dq, "cvttpd2dq", 16)
 
 /* CMPccPS/PD/SS/SD: all-ones or all-zeros lanes by predicate imm8[2:0]. */
 #define CMP_OP(name, opc, bytes)                                                \
-    static void exec_##name(struct cpu *cpu, const struct insn *in)             \
+    EXEC_BODY(exec_##name)                                                      \
     {                                                                           \
         sse_check(cpu);                                                         \
         union xmm s = sse_src(cpu, in, 1, bytes, false);                        \
@@ -95,7 +96,8 @@ FP_OP(cvttpd2dq, "cvttpd2dq", 16)
         }                                                                       \
         sse_fp_flags(cpu, raised);                                              \
         xmm_set(cpu, in->op[0].reg, &d);                                        \
-    }
+    }                                                                           \
+    EXEC_THREADED(exec_##name)
 
 CMP_OP(cmpps, "cmpps", 16)
 CMP_OP(cmppd, "cmppd", 16)
@@ -105,17 +107,18 @@ CMP_OP(cmpsd_sse, "cmpsd", 8)
 /* CMPSD is also the string instruction (no visible operands): that one belongs to exec_string.c. */
 static exec_fn string_cmpsd = exec_unimplemented;
 
-static void exec_cmpsd(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_cmpsd)
 {
     if (in->nops == 0)
         string_cmpsd(cpu, in);
     else
         exec_cmpsd_sse(cpu, in);
 }
+EXEC_THREADED(exec_cmpsd)
 
 /* (U)COMISS/SD: ZF PF CF from an unordered/less/equal compare; OF SF AF cleared. */
 #define COMI_OP(name, opc, bytes)                                                              \
-    static void exec_##name(struct cpu *cpu, const struct insn *in)                            \
+    EXEC_BODY(exec_##name)                                                                     \
     {                                                                                          \
         sse_check(cpu);                                                                        \
         union xmm s = sse_src(cpu, in, 1, bytes, false);                                       \
@@ -126,7 +129,8 @@ static void exec_cmpsd(struct cpu *cpu, const struct insn *in)
                                        ([s_] "x"(s.v), [d_] "x"(d.v)));                        \
         sse_fp_flags(cpu, raised);                                                             \
         flags_write(cpu, FL_ARITH, (zf ? FL_ZF : 0) | (pf ? FL_PF : 0) | (cf ? FL_CF : 0));    \
-    }
+    }                                                                                          \
+    EXEC_THREADED(exec_##name)
 
 COMI_OP(comiss, "comiss", 4)
 COMI_OP(comisd, "comisd", 8)
@@ -136,7 +140,7 @@ COMI_OP(ucomisd, "ucomisd", 8)
 /* --------------------------------------------------------- bitwise logic -- */
 
 #define LOGIC_OP(name, expr)                                                    \
-    static void exec_##name(struct cpu *cpu, const struct insn *in)             \
+    EXEC_BODY(exec_##name)                                                      \
     {                                                                           \
         sse_check(cpu);                                                         \
         union xmm s = sse_src(cpu, in, 1, 16, false);                           \
@@ -144,7 +148,8 @@ COMI_OP(ucomisd, "ucomisd", 8)
         for (unsigned i = 0; i < 2; i++)                                        \
             d.q[i] = (expr);                                                    \
         xmm_set(cpu, in->op[0].reg, &d);                                        \
-    }
+    }                                                                           \
+    EXEC_THREADED(exec_##name)
 
 LOGIC_OP(andp, d.q[i] & s.q[i])
 LOGIC_OP(andnp, ~d.q[i] & s.q[i])
@@ -153,7 +158,7 @@ LOGIC_OP(xorp, d.q[i] ^ s.q[i])
 
 /* ------------------------------------------------------ shuffle, unpack -- */
 
-static void exec_shufps(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_shufps)
 {
     sse_check(cpu);
     union xmm s = sse_src(cpu, in, 1, 16, false);
@@ -165,8 +170,9 @@ static void exec_shufps(struct cpu *cpu, const struct insn *in)
     r.d[3] = s.d[(imm >> 6) & 3];
     xmm_set(cpu, in->op[0].reg, &r);
 }
+EXEC_THREADED(exec_shufps)
 
-static void exec_shufpd(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_shufpd)
 {
     sse_check(cpu);
     union xmm s = sse_src(cpu, in, 1, 16, false);
@@ -176,6 +182,7 @@ static void exec_shufpd(struct cpu *cpu, const struct insn *in)
     r.q[1] = s.q[(imm >> 1) & 1];
     xmm_set(cpu, in->op[0].reg, &r);
 }
+EXEC_THREADED(exec_shufpd)
 
 /* Interleave the low (half = 0) or high (half = 1) lanes of dst and src. */
 static inline void unpck32(struct cpu *cpu, const struct insn *in, unsigned half)
@@ -200,16 +207,20 @@ static inline void unpck64(struct cpu *cpu, const struct insn *in, unsigned half
     xmm_set(cpu, in->op[0].reg, &r);
 }
 
-static void exec_unpcklps(struct cpu *cpu, const struct insn *in) { unpck32(cpu, in, 0); }
-static void exec_unpckhps(struct cpu *cpu, const struct insn *in) { unpck32(cpu, in, 1); }
-static void exec_unpcklpd(struct cpu *cpu, const struct insn *in) { unpck64(cpu, in, 0); }
-static void exec_unpckhpd(struct cpu *cpu, const struct insn *in) { unpck64(cpu, in, 1); }
+EXEC_BODY(exec_unpcklps) { unpck32(cpu, in, 0); }
+EXEC_THREADED(exec_unpcklps)
+EXEC_BODY(exec_unpckhps) { unpck32(cpu, in, 1); }
+EXEC_THREADED(exec_unpckhps)
+EXEC_BODY(exec_unpcklpd) { unpck64(cpu, in, 0); }
+EXEC_THREADED(exec_unpcklpd)
+EXEC_BODY(exec_unpckhpd) { unpck64(cpu, in, 1); }
+EXEC_THREADED(exec_unpckhpd)
 
 /* -------------------------------------------- conversions with integers -- */
 
 /* CVTSI2SS/SD xmm, r/m32|r/m64: the integer converted with the current rounding. */
 #define CVTSI_OP(name, opc)                                                     \
-    static void exec_##name(struct cpu *cpu, const struct insn *in)             \
+    EXEC_BODY(exec_##name)                                                      \
     {                                                                           \
         sse_check(cpu);                                                         \
         uint64_t v = op_read(cpu, in, 1);                                       \
@@ -224,14 +235,15 @@ static void exec_unpckhpd(struct cpu *cpu, const struct insn *in) { unpck64(cpu,
                                   ([d_] "+x"(d.v)), ([v_] "r"((uint32_t)v)));   \
         sse_fp_flags(cpu, raised);                                              \
         xmm_set(cpu, in->op[0].reg, &d);                                        \
-    }
+    }                                                                           \
+    EXEC_THREADED(exec_##name)
 
 CVTSI_OP(cvtsi2ss, "cvtsi2ss")
 CVTSI_OP(cvtsi2sd, "cvtsi2sd")
 
 /* CVT(T)SS2SI / CVT(T)SD2SI r32|r64, xmm/m: 0x80000000(00000000) on overflow or NaN. */
 #define CVT2SI_OP(name, opc, bytes)                                             \
-    static void exec_##name(struct cpu *cpu, const struct insn *in)             \
+    EXEC_BODY(exec_##name)                                                      \
     {                                                                           \
         sse_check(cpu);                                                         \
         union xmm s = sse_src(cpu, in, 1, bytes, false);                        \
@@ -247,7 +259,8 @@ CVTSI_OP(cvtsi2sd, "cvtsi2sd")
         }                                                                       \
         sse_fp_flags(cpu, raised);                                              \
         gpr_write(cpu, in->op[0].reg, in->op[0].size, 0, r);                    \
-    }
+    }                                                                           \
+    EXEC_THREADED(exec_##name)
 
 CVT2SI_OP(cvtss2si, "cvtss2si", 4)
 CVT2SI_OP(cvttss2si, "cvttss2si", 4)
@@ -257,7 +270,7 @@ CVT2SI_OP(cvttsd2si, "cvttsd2si", 8)
 /* ----------------------------------------------- MMX-operand conversions -- */
 
 /* CVTPI2PS xmm, mm/m64: two int32 to the low two floats; the high half is kept. */
-static void exec_cvtpi2ps(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_cvtpi2ps)
 {
     bool mm = in->op[1].kind == OPK_MMX;
     if (mm)
@@ -271,9 +284,10 @@ static void exec_cvtpi2ps(struct cpu *cpu, const struct insn *in)
     d.q[0] = t.q[0];
     xmm_set(cpu, in->op[0].reg, &d);
 }
+EXEC_THREADED(exec_cvtpi2ps)
 
 /* CVTPI2PD xmm, mm/m64: exact. */
-static void exec_cvtpi2pd(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_cvtpi2pd)
 {
     bool mm = in->op[1].kind == OPK_MMX;
     if (mm)
@@ -285,10 +299,11 @@ static void exec_cvtpi2pd(struct cpu *cpu, const struct insn *in)
         mmx_enter(cpu);
     xmm_set(cpu, in->op[0].reg, &t);
 }
+EXEC_THREADED(exec_cvtpi2pd)
 
 /* CVT(T)PS2PI mm, xmm/m64 and CVT(T)PD2PI mm, xmm/m128: two int32 into an MMX register. */
 #define CVT2PI_OP(name, opc, bytes)                                             \
-    static void exec_##name(struct cpu *cpu, const struct insn *in)             \
+    EXEC_BODY(exec_##name)                                                      \
     {                                                                           \
         mmx_check(cpu);                                                         \
         sse_check(cpu);                                                         \
@@ -299,7 +314,8 @@ static void exec_cvtpi2pd(struct cpu *cpu, const struct insn *in)
         sse_fp_flags(cpu, SSE_HOST(cpu, opc, t, s));                            \
         mmx_enter(cpu);                                                         \
         mmx_set(cpu, in->op[0].reg, t.q[0]);                                    \
-    }
+    }                                                                           \
+    EXEC_THREADED(exec_##name)
 
 CVT2PI_OP(cvtps2pi, "cvtps2dq", 8)
 CVT2PI_OP(cvttps2pi, "cvttps2dq", 8)

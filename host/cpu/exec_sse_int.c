@@ -54,14 +54,15 @@ static inline uint16_t satu16(int32_t v) { return (uint16_t)(v > 65535 ? 65535 :
 
 /* dst.lane[i] = expr for every lane of a 128-bit value (MMX uses the low half). */
 #define PI_OP(name, lane, expr)                                                 \
-    static void exec_##name(struct cpu *cpu, const struct insn *in)             \
+    EXEC_BODY(exec_##name)                                                      \
     {                                                                           \
         union xmm d, s;                                                         \
         pi_load(cpu, in, &d, &s);                                               \
         for (unsigned i = 0; i < sizeof d / sizeof d.lane[0]; i++)              \
             d.lane[i] = (expr);                                                 \
         pi_store(cpu, in, &d);                                                  \
-    }
+    }                                                                           \
+    EXEC_THREADED(exec_##name)
 
 /* ----------------------------------------------------------- arithmetic -- */
 
@@ -96,7 +97,7 @@ PI_OP(pminsw, sw, d.sw[i] < s.sw[i] ? d.sw[i] : s.sw[i])
 PI_OP(pmaxsw, sw, d.sw[i] > s.sw[i] ? d.sw[i] : s.sw[i])
 
 /* PSADBW: sum of absolute byte differences per 8-byte group, in the group's low word. */
-static void exec_psadbw(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_psadbw)
 {
     union xmm d, s;
     pi_load(cpu, in, &d, &s);
@@ -108,6 +109,7 @@ static void exec_psadbw(struct cpu *cpu, const struct insn *in)
     }
     pi_store(cpu, in, &d);
 }
+EXEC_THREADED(exec_psadbw)
 
 /* -------------------------------------------------------- compare, logic -- */
 
@@ -147,7 +149,7 @@ pi_shift_load(struct cpu *cpu, const struct insn *in, union xmm *d, uint64_t *co
 
 /* Logical shifts: counts past the lane width clear it. Arithmetic: they fill it with the sign. */
 #define PI_SHIFT(name, lane, bits, expr)                                        \
-    static void exec_##name(struct cpu *cpu, const struct insn *in)             \
+    EXEC_BODY(exec_##name)                                                      \
     {                                                                           \
         union xmm d;                                                            \
         uint64_t count;                                                         \
@@ -160,7 +162,8 @@ pi_shift_load(struct cpu *cpu, const struct insn *in, union xmm *d, uint64_t *co
                 d.lane[i] = (expr);                                             \
         }                                                                       \
         pi_store(cpu, in, &d);                                                  \
-    }
+    }                                                                           \
+    EXEC_THREADED(exec_##name)
 
 enum {
     psllw_logical = 1, pslld_logical = 1, psllq_logical = 1,
@@ -178,7 +181,7 @@ PI_SHIFT(psraw, sw, 16, (int16_t)(d.sw[i] >> n))
 PI_SHIFT(psrad, sd, 32, d.sd[i] >> n)
 
 /* PSLLDQ / PSRLDQ xmm, imm8: whole-register byte shifts. */
-static void exec_pslldq(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_pslldq)
 {
     sse_check(cpu);
     unsigned n = (unsigned)(in->op[1].imm & 0xff);
@@ -187,8 +190,9 @@ static void exec_pslldq(struct cpu *cpu, const struct insn *in)
         memcpy(r.b + n, d.b, 16 - n);
     xmm_set(cpu, in->op[0].reg, &r);
 }
+EXEC_THREADED(exec_pslldq)
 
-static void exec_psrldq(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_psrldq)
 {
     sse_check(cpu);
     unsigned n = (unsigned)(in->op[1].imm & 0xff);
@@ -197,10 +201,11 @@ static void exec_psrldq(struct cpu *cpu, const struct insn *in)
         memcpy(r.b, d.b + n, 16 - n);
     xmm_set(cpu, in->op[0].reg, &r);
 }
+EXEC_THREADED(exec_psrldq)
 
 /* ------------------------------------------------------------- shuffles -- */
 
-static void exec_pshufd(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_pshufd)
 {
     sse_check(cpu);
     union xmm s = sse_src(cpu, in, 1, 16, false), r;
@@ -209,8 +214,9 @@ static void exec_pshufd(struct cpu *cpu, const struct insn *in)
         r.d[i] = s.d[(imm >> (2 * i)) & 3];
     xmm_set(cpu, in->op[0].reg, &r);
 }
+EXEC_THREADED(exec_pshufd)
 
-static void exec_pshuflw(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_pshuflw)
 {
     sse_check(cpu);
     union xmm s = sse_src(cpu, in, 1, 16, false), r = s;
@@ -219,8 +225,9 @@ static void exec_pshuflw(struct cpu *cpu, const struct insn *in)
         r.w[i] = s.w[(imm >> (2 * i)) & 3];
     xmm_set(cpu, in->op[0].reg, &r);
 }
+EXEC_THREADED(exec_pshuflw)
 
-static void exec_pshufhw(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_pshufhw)
 {
     sse_check(cpu);
     union xmm s = sse_src(cpu, in, 1, 16, false), r = s;
@@ -229,9 +236,10 @@ static void exec_pshufhw(struct cpu *cpu, const struct insn *in)
         r.w[4 + i] = s.w[4 + ((imm >> (2 * i)) & 3)];
     xmm_set(cpu, in->op[0].reg, &r);
 }
+EXEC_THREADED(exec_pshufhw)
 
 /* PSHUFW mm, mm/m64, imm8 */
-static void exec_pshufw(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_pshufw)
 {
     mmx_check(cpu);
     union xmm s = { .q = { mmx_src(cpu, in, 1), 0 } }, r;
@@ -241,6 +249,7 @@ static void exec_pshufw(struct cpu *cpu, const struct insn *in)
     mmx_enter(cpu);
     mmx_set(cpu, in->op[0].reg, r.q[0]);
 }
+EXEC_THREADED(exec_pshufw)
 
 /* ------------------------------------------------------- unpack and pack -- */
 
@@ -261,17 +270,25 @@ static inline __attribute__((always_inline)) void punpck(struct cpu *cpu, const 
     pi_store(cpu, in, &r);
 }
 
-static void exec_punpcklbw(struct cpu *cpu, const struct insn *in) { punpck(cpu, in, 1, false); }
-static void exec_punpcklwd(struct cpu *cpu, const struct insn *in) { punpck(cpu, in, 2, false); }
-static void exec_punpckldq(struct cpu *cpu, const struct insn *in) { punpck(cpu, in, 4, false); }
-static void exec_punpcklqdq(struct cpu *cpu, const struct insn *in) { punpck(cpu, in, 8, false); }
-static void exec_punpckhbw(struct cpu *cpu, const struct insn *in) { punpck(cpu, in, 1, true); }
-static void exec_punpckhwd(struct cpu *cpu, const struct insn *in) { punpck(cpu, in, 2, true); }
-static void exec_punpckhdq(struct cpu *cpu, const struct insn *in) { punpck(cpu, in, 4, true); }
-static void exec_punpckhqdq(struct cpu *cpu, const struct insn *in) { punpck(cpu, in, 8, true); }
+EXEC_BODY(exec_punpcklbw) { punpck(cpu, in, 1, false); }
+EXEC_THREADED(exec_punpcklbw)
+EXEC_BODY(exec_punpcklwd) { punpck(cpu, in, 2, false); }
+EXEC_THREADED(exec_punpcklwd)
+EXEC_BODY(exec_punpckldq) { punpck(cpu, in, 4, false); }
+EXEC_THREADED(exec_punpckldq)
+EXEC_BODY(exec_punpcklqdq) { punpck(cpu, in, 8, false); }
+EXEC_THREADED(exec_punpcklqdq)
+EXEC_BODY(exec_punpckhbw) { punpck(cpu, in, 1, true); }
+EXEC_THREADED(exec_punpckhbw)
+EXEC_BODY(exec_punpckhwd) { punpck(cpu, in, 2, true); }
+EXEC_THREADED(exec_punpckhwd)
+EXEC_BODY(exec_punpckhdq) { punpck(cpu, in, 4, true); }
+EXEC_THREADED(exec_punpckhdq)
+EXEC_BODY(exec_punpckhqdq) { punpck(cpu, in, 8, true); }
+EXEC_THREADED(exec_punpckhqdq)
 
 /* PACKSSWB / PACKUSWB: the words of dst then src, saturated to bytes. */
-static void exec_packsswb(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_packsswb)
 {
     union xmm d, s, r = { .q = { 0, 0 } };
     unsigned k = pi_load(cpu, in, &d, &s) / 2;
@@ -281,8 +298,9 @@ static void exec_packsswb(struct cpu *cpu, const struct insn *in)
     }
     pi_store(cpu, in, &r);
 }
+EXEC_THREADED(exec_packsswb)
 
-static void exec_packuswb(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_packuswb)
 {
     union xmm d, s, r = { .q = { 0, 0 } };
     unsigned k = pi_load(cpu, in, &d, &s) / 2;
@@ -292,9 +310,10 @@ static void exec_packuswb(struct cpu *cpu, const struct insn *in)
     }
     pi_store(cpu, in, &r);
 }
+EXEC_THREADED(exec_packuswb)
 
 /* PACKSSDW: the doublewords of dst then src, saturated to words. */
-static void exec_packssdw(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_packssdw)
 {
     union xmm d, s, r = { .q = { 0, 0 } };
     unsigned k = pi_load(cpu, in, &d, &s) / 4;
@@ -304,11 +323,12 @@ static void exec_packssdw(struct cpu *cpu, const struct insn *in)
     }
     pi_store(cpu, in, &r);
 }
+EXEC_THREADED(exec_packssdw)
 
 /* ----------------------------------------------------- word insert/extract -- */
 
 /* PEXTRW r32/r64, xmm|mm, imm8: the selected word, zero-extended. */
-static void exec_pextrw(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_pextrw)
 {
     const struct operand *s = &in->op[1];
     unsigned imm = (unsigned)in->op[2].imm;
@@ -325,9 +345,10 @@ static void exec_pextrw(struct cpu *cpu, const struct insn *in)
     }
     gpr_write(cpu, in->op[0].reg, in->op[0].size, 0, v.w[imm]);
 }
+EXEC_THREADED(exec_pextrw)
 
 /* PINSRW xmm|mm, r32/m16, imm8: replace the selected word. */
-static void exec_pinsrw(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_pinsrw)
 {
     const struct operand *d = &in->op[0];
     unsigned imm = (unsigned)in->op[2].imm;
@@ -347,6 +368,7 @@ static void exec_pinsrw(struct cpu *cpu, const struct insn *in)
         mmx_set(cpu, d->reg, v.q[0]);
     }
 }
+EXEC_THREADED(exec_pinsrw)
 
 void exec_sse_int_register(void)
 {

@@ -49,20 +49,22 @@ static inline __attribute__((always_inline)) void mov128(struct cpu *cpu, const 
 }
 
 /* MOVAPS MOVAPD MOVDQA MOVNTPS MOVNTPD MOVNTDQ */
-static void exec_mov_aligned(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_mov_aligned)
 {
     mov128(cpu, in, false);
 }
+EXEC_THREADED(exec_mov_aligned)
 
 /* MOVUPS MOVUPD MOVDQU */
-static void exec_mov_unaligned(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_mov_unaligned)
 {
     mov128(cpu, in, true);
 }
+EXEC_THREADED(exec_mov_unaligned)
 
 /* ------------------------------------------------------------- scalars -- */
 
-static void exec_movss(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_movss)
 {
     const struct operand *d = &in->op[0], *s = &in->op[1];
     sse_check(cpu);
@@ -76,11 +78,12 @@ static void exec_movss(struct cpu *cpu, const struct insn *in)
         memcpy(cpu->s.fx.xmm[d->reg], cpu->s.fx.xmm[s->reg], 4);
     }
 }
+EXEC_THREADED(exec_movss)
 
 /* MOVSD is also the string instruction (no visible operands): that one belongs to exec_string.c. */
 static exec_fn string_movsd = exec_unimplemented;
 
-static void exec_movsd(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_movsd)
 {
     const struct operand *d = &in->op[0], *s = &in->op[1];
     if (in->nops == 0) {
@@ -97,9 +100,10 @@ static void exec_movsd(struct cpu *cpu, const struct insn *in)
         memcpy(cpu->s.fx.xmm[d->reg], cpu->s.fx.xmm[s->reg], 8);
     }
 }
+EXEC_THREADED(exec_movsd)
 
 /* MOVLPS MOVLPD: the low quadword from or to memory. */
-static void exec_movlp(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_movlp)
 {
     const struct operand *d = &in->op[0], *s = &in->op[1];
     sse_check(cpu);
@@ -110,9 +114,10 @@ static void exec_movlp(struct cpu *cpu, const struct insn *in)
         memcpy(cpu->s.fx.xmm[d->reg], &v, 8);
     }
 }
+EXEC_THREADED(exec_movlp)
 
 /* MOVHPS MOVHPD: the high quadword from or to memory. */
-static void exec_movhp(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_movhp)
 {
     const struct operand *d = &in->op[0], *s = &in->op[1];
     sse_check(cpu);
@@ -123,22 +128,25 @@ static void exec_movhp(struct cpu *cpu, const struct insn *in)
         memcpy(cpu->s.fx.xmm[d->reg] + 8, &v, 8);
     }
 }
+EXEC_THREADED(exec_movhp)
 
 /* MOVHLPS: low quadword of dst = high quadword of src. */
-static void exec_movhlps(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_movhlps)
 {
     sse_check(cpu);
     uint64_t v = xmm_hi64(cpu, in->op[1].reg);
     memcpy(cpu->s.fx.xmm[in->op[0].reg], &v, 8);
 }
+EXEC_THREADED(exec_movhlps)
 
 /* MOVLHPS: high quadword of dst = low quadword of src. */
-static void exec_movlhps(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_movlhps)
 {
     sse_check(cpu);
     uint64_t v = xmm_lo64(cpu, in->op[1].reg);
     memcpy(cpu->s.fx.xmm[in->op[0].reg] + 8, &v, 8);
 }
+EXEC_THREADED(exec_movlhps)
 
 /* ------------------------------------------------------------ MOVD/MOVQ -- */
 
@@ -181,18 +189,20 @@ static inline __attribute__((always_inline)) void movdq(struct cpu *cpu, const s
     }
 }
 
-static void exec_movd(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_movd)
 {
     movdq(cpu, in, 4);
 }
+EXEC_THREADED(exec_movd)
 
-static void exec_movq(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_movq)
 {
     movdq(cpu, in, 8);
 }
+EXEC_THREADED(exec_movq)
 
 /* MOVQ2DQ xmm, mm */
-static void exec_movq2dq(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_movq2dq)
 {
     mmx_check(cpu);
     sse_check(cpu);
@@ -200,9 +210,10 @@ static void exec_movq2dq(struct cpu *cpu, const struct insn *in)
     mmx_enter(cpu);
     xmm_set(cpu, in->op[0].reg, &x);
 }
+EXEC_THREADED(exec_movq2dq)
 
 /* MOVDQ2Q mm, xmm */
-static void exec_movdq2q(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_movdq2q)
 {
     mmx_check(cpu);
     sse_check(cpu);
@@ -210,22 +221,25 @@ static void exec_movdq2q(struct cpu *cpu, const struct insn *in)
     mmx_enter(cpu);
     mmx_set(cpu, in->op[0].reg, v);
 }
+EXEC_THREADED(exec_movdq2q)
 
 /* ------------------------------------------------------ other stores -- */
 
 /* MOVNTI m32/m64, r32/r64 */
-static void exec_movnti(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_movnti)
 {
     op_write(cpu, in, 0, op_read(cpu, in, 1));
 }
+EXEC_THREADED(exec_movnti)
 
 /* MOVNTQ m64, mm */
-static void exec_movntq(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_movntq)
 {
     mmx_check(cpu);
     mem_write64(cpu, op_ea(cpu, in, 0), mmx_get(cpu, in->op[1].reg));
     mmx_enter(cpu);
 }
+EXEC_THREADED(exec_movntq)
 
 /*
  * MASKMOVDQU / MASKMOVQ: store the bytes of op0 whose mask byte (op1) has its
@@ -256,24 +270,26 @@ static void maskmov(struct cpu *cpu, const struct insn *in, const uint8_t *data,
             mem_write8(cpu, la + i, data[i]);
 }
 
-static void exec_maskmovdqu(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_maskmovdqu)
 {
     sse_check(cpu);
     union xmm data = xmm_get(cpu, in->op[0].reg), mask = xmm_get(cpu, in->op[1].reg);
     maskmov(cpu, in, data.b, mask.b, 16);
 }
+EXEC_THREADED(exec_maskmovdqu)
 
-static void exec_maskmovq(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_maskmovq)
 {
     mmx_check(cpu);
     uint64_t data = mmx_get(cpu, in->op[0].reg), mask = mmx_get(cpu, in->op[1].reg);
     maskmov(cpu, in, (const uint8_t *)&data, (const uint8_t *)&mask, 8);
     mmx_enter(cpu);
 }
+EXEC_THREADED(exec_maskmovq)
 
 /* ----------------------------------------------------------- sign masks -- */
 
-static void exec_movmskps(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_movmskps)
 {
     sse_check(cpu);
     union xmm s = xmm_get(cpu, in->op[1].reg);
@@ -282,14 +298,16 @@ static void exec_movmskps(struct cpu *cpu, const struct insn *in)
         m |= (uint64_t)(s.d[i] >> 31) << i;
     gpr_write(cpu, in->op[0].reg, in->op[0].size, 0, m);
 }
+EXEC_THREADED(exec_movmskps)
 
-static void exec_movmskpd(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_movmskpd)
 {
     sse_check(cpu);
     union xmm s = xmm_get(cpu, in->op[1].reg);
     uint64_t m = (s.q[0] >> 63) | (s.q[1] >> 63) << 1;
     gpr_write(cpu, in->op[0].reg, in->op[0].size, 0, m);
 }
+EXEC_THREADED(exec_movmskpd)
 
 /* The top bits of the 8 bytes of q, byte 0's in bit 0 (one multiply gathers them in the top byte). */
 static inline unsigned byte_signs(uint64_t q)
@@ -298,7 +316,7 @@ static inline unsigned byte_signs(uint64_t q)
 }
 
 /* PMOVMSKB r32/r64, xmm|mm: the top bit of every byte. */
-static void exec_pmovmskb(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_pmovmskb)
 {
     const struct operand *s = &in->op[1];
     uint64_t m;
@@ -312,27 +330,30 @@ static void exec_pmovmskb(struct cpu *cpu, const struct insn *in)
     }
     gpr_write(cpu, in->op[0].reg, in->op[0].size, 0, m);
 }
+EXEC_THREADED(exec_pmovmskb)
 
 /* ---------------------------------------------------------------- misc -- */
 
 /* EMMS: every x87 register empty, and TOP = 0 as after any MMX instruction. */
-static void exec_emms(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_emms)
 {
     (void)in;
     mmx_check(cpu);
     mmx_enter(cpu);
     cpu->s.fx.ftw = 0;
 }
+EXEC_THREADED(exec_emms)
 
 /*
  * PREFETCHNTA/T0/T1/T2, and PREFETCH/PREFETCHW (0F 0D, a NOP on CPUs that do
  * not advertise them): hints that never fault.
  */
-static void exec_prefetch(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_prefetch)
 {
     (void)cpu;
     (void)in;
 }
+EXEC_THREADED(exec_prefetch)
 
 void exec_sse_mov_register(void)
 {

@@ -13,7 +13,7 @@
 
 static exec_fn pop_system;
 
-static void exec_push(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_push)
 {
     const struct operand *o = &in->op[0];
     unsigned size = in->opsize;
@@ -30,8 +30,9 @@ static void exec_push(struct cpu *cpu, const struct insn *in)
     mem_write(cpu, sp, size, v);
     cpu->s.gpr[RSP] = sp;
 }
+EXEC_THREADED(exec_push)
 
-static void exec_pop(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_pop)
 {
     const struct operand *o = &in->op[0];
     unsigned size = in->opsize;
@@ -60,9 +61,10 @@ static void exec_pop(struct cpu *cpu, const struct insn *in)
         break;
     }
 }
+EXEC_THREADED(exec_pop)
 
 /* PUSHF/PUSHFQ: the image has RF and VM clear. */
-static void exec_pushf(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_pushf)
 {
     unsigned size = in->opsize;
     uint64_t v = cpu_get_rflags(cpu) & ~(uint64_t)(FL_RF | FL_VM);
@@ -70,13 +72,14 @@ static void exec_pushf(struct cpu *cpu, const struct insn *in)
     mem_write(cpu, sp, size, v);
     cpu->s.gpr[RSP] = sp;
 }
+EXEC_THREADED(exec_pushf)
 
 /*
  * POPF/POPFQ (Intel SDM vol. 2, POPF, protected/long mode): VM, VIF, VIP and
  * the reserved bits never change; IOPL changes only at CPL 0; IF only when
  * CPL <= IOPL. The 16-bit form changes only bits 15:0; the wider forms clear RF.
  */
-static void exec_popf(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_popf)
 {
     unsigned size = in->opsize;
     uint64_t sp = cpu->s.gpr[RSP];
@@ -101,6 +104,7 @@ static void exec_popf(struct cpu *cpu, const struct insn *in)
     if ((nf ^ old) & (FL_IF | FL_TF | FL_AC))
         cpu->block_exit = 1;
 }
+EXEC_THREADED(exec_popf)
 
 /*
  * ENTER alloc, level: push RBP, copy level-1 frame pointers from the old
@@ -108,7 +112,7 @@ static void exec_popf(struct cpu *cpu, const struct insn *in)
  * happen before RSP and RBP change; the SDM also has ENTER fault when the
  * final stack pointer is not writable.
  */
-static void exec_enter(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_enter)
 {
     unsigned size = in->opsize;
     uint64_t alloc = in->op[0].imm & 0xffff;
@@ -135,9 +139,10 @@ static void exec_enter(struct cpu *cpu, const struct insn *in)
     gpr_write(cpu, RBP, size, 0, frame);
     cpu->s.gpr[RSP] = sp;
 }
+EXEC_THREADED(exec_enter)
 
 /* LEAVE: RSP = RBP, then pop RBP (BP for the 16-bit form). */
-static void exec_leave(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_leave)
 {
     unsigned size = in->opsize;
     uint64_t bp = cpu->s.gpr[RBP];
@@ -145,9 +150,50 @@ static void exec_leave(struct cpu *cpu, const struct insn *in)
     cpu->s.gpr[RSP] = bp + size;
     gpr_write(cpu, RBP, size, 0, v);
 }
+EXEC_THREADED(exec_leave)
+
+/* Specialized PUSH/POP of a 64-bit register, chosen by the decoder; no direct host pointer: general handler. */
+EXEC_FAST_BODY(push_r64)
+{
+    uint64_t sp = cpu->s.gpr[RSP] - 8;
+    void *p = tlb_write_ptr(cpu, sp, 8);
+    if (__builtin_expect(!p, 0))
+        return false;
+    host_store(p, 8, cpu->s.gpr[in->op[0].reg]);
+    cpu->s.gpr[RSP] = sp;
+    return true;
+}
+EXEC_FAST(push_r64, exec_push)
+
+EXEC_FAST_BODY(pop_r64)
+{
+    uint64_t sp = cpu->s.gpr[RSP];
+    const void *p = tlb_read_ptr(cpu, sp, 8);
+    if (__builtin_expect(!p, 0))
+        return false;
+    uint64_t v = host_load(p, 8);
+    cpu->s.gpr[RSP] = sp + 8;
+    cpu->s.gpr[in->op[0].reg] = v;   /* after RSP: POP RSP loads the popped value */
+    return true;
+}
+EXEC_FAST(pop_r64, exec_pop)
+
+static exec_fn push_select(const struct insn *in)
+{
+    const struct operand *o = &in->op[0];
+    return in->opsize == 8 && o->kind == OPK_GPR ? push_r64 : NULL;
+}
+
+static exec_fn pop_select(const struct insn *in)
+{
+    const struct operand *o = &in->op[0];
+    return in->opsize == 8 && o->kind == OPK_GPR ? pop_r64 : NULL;
+}
 
 void exec_stack_register(void)
 {
+    exec_register_select(ZYDIS_MNEMONIC_PUSH, push_select);
+    exec_register_select(ZYDIS_MNEMONIC_POP, pop_select);
     exec_fn prev = exec_lookup(ZYDIS_MNEMONIC_POP);
     if (prev != exec_pop)
         pop_system = prev ? prev : exec_unimplemented;

@@ -108,9 +108,10 @@ static void movs_fast(struct cpu *cpu, unsigned size)
             continue;
         }
         uint64_t bytes = n * size;
-        struct tlb_entry *es = tlb_entry_for(cpu, src), *ed = tlb_entry_for(cpu, dst);
-        if (es->tag_read == (src & ~0xfffull) && ed->tag_write == (dst & ~0xfffull)) {
-            memmove((void *)(ed->addend + dst), (const void *)(es->addend + src), bytes);
+        const void *ps = tlb_read_ptr(cpu, src, 1);
+        void *pd = tlb_write_ptr(cpu, dst, 1);
+        if (ps && pd) {
+            memmove(pd, ps, bytes);
         } else {
             /* TLB miss, MMIO, code page, or both pages in one TLB slot. */
             mem_read_bytes(cpu, src, buf, (unsigned)bytes);
@@ -163,14 +164,13 @@ static void stos_fast(struct cpu *cpu, unsigned size)
         uint64_t r = page_room(dst, size);
         if (r < n)
             n = r;
-        struct tlb_entry *ed = tlb_entry_for(cpu, dst);
-        if (n < 2 || ed->tag_write != (dst & ~0xfffull)) {
+        uint8_t *p = n < 2 ? NULL : tlb_write_ptr(cpu, dst, 1);
+        if (!p) {
             /* One element through the slow path, which fills the TLB for RAM. */
             stos_one(cpu, false, size, size);
             g[RCX]--;
             continue;
         }
-        uint8_t *p = (uint8_t *)(ed->addend + dst);
         switch (size) {
         case 1: memset(p, (int)(v & 0xff), n); break;
         case 2: for (uint64_t i = 0; i < n; i++) { uint16_t x = (uint16_t)v; memcpy(p + 2 * i, &x, 2); } break;
@@ -276,19 +276,24 @@ static inline __attribute__((always_inline)) void cmps(struct cpu *cpu, const st
     }
 }
 
-#define STRING_HANDLERS(sfx, size)                                                                 \
-    static void exec_movs##sfx(struct cpu *cpu, const struct insn *in) { movs(cpu, in, size); }    \
-    static void exec_stos##sfx(struct cpu *cpu, const struct insn *in) { stos(cpu, in, size); }    \
-    static void exec_lods##sfx(struct cpu *cpu, const struct insn *in) { lods(cpu, in, size); }    \
-    static void exec_cmps##sfx(struct cpu *cpu, const struct insn *in) { cmps(cpu, in, size, false); } \
-    static void exec_scas##sfx(struct cpu *cpu, const struct insn *in) { cmps(cpu, in, size, true); }
+#define STRING_HANDLERS(sfx, size)                            \
+    EXEC_BODY(exec_movs##sfx) { movs(cpu, in, size); }        \
+    EXEC_THREADED(exec_movs##sfx)                             \
+    EXEC_BODY(exec_stos##sfx) { stos(cpu, in, size); }        \
+    EXEC_THREADED(exec_stos##sfx)                             \
+    EXEC_BODY(exec_lods##sfx) { lods(cpu, in, size); }        \
+    EXEC_THREADED(exec_lods##sfx)                             \
+    EXEC_BODY(exec_cmps##sfx) { cmps(cpu, in, size, false); } \
+    EXEC_THREADED(exec_cmps##sfx)                             \
+    EXEC_BODY(exec_scas##sfx) { cmps(cpu, in, size, true); }  \
+    EXEC_THREADED(exec_scas##sfx)
 STRING_HANDLERS(b, 1)
 STRING_HANDLERS(w, 2)
 STRING_HANDLERS(q, 8)
 #undef STRING_HANDLERS
 
 /* The dword forms share MOVSD/CMPSD with SSE2 (opcode map 0F). */
-static void exec_movsd(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_movsd)
 {
     if (in->opcode_map != 0) {
         movsd_sse(cpu, in);
@@ -296,8 +301,9 @@ static void exec_movsd(struct cpu *cpu, const struct insn *in)
     }
     movs(cpu, in, 4);
 }
+EXEC_THREADED(exec_movsd)
 
-static void exec_cmpsd(struct cpu *cpu, const struct insn *in)
+EXEC_BODY(exec_cmpsd)
 {
     if (in->opcode_map != 0) {
         cmpsd_sse(cpu, in);
@@ -305,10 +311,14 @@ static void exec_cmpsd(struct cpu *cpu, const struct insn *in)
     }
     cmps(cpu, in, 4, false);
 }
+EXEC_THREADED(exec_cmpsd)
 
-static void exec_stosd(struct cpu *cpu, const struct insn *in) { stos(cpu, in, 4); }
-static void exec_lodsd(struct cpu *cpu, const struct insn *in) { lods(cpu, in, 4); }
-static void exec_scasd(struct cpu *cpu, const struct insn *in) { cmps(cpu, in, 4, true); }
+EXEC_BODY(exec_stosd) { stos(cpu, in, 4); }
+EXEC_THREADED(exec_stosd)
+EXEC_BODY(exec_lodsd) { lods(cpu, in, 4); }
+EXEC_THREADED(exec_lodsd)
+EXEC_BODY(exec_scasd) { cmps(cpu, in, 4, true); }
+EXEC_THREADED(exec_scasd)
 
 static exec_fn keep_previous(ZydisMnemonic m, exec_fn ours, exec_fn current)
 {
@@ -318,10 +328,17 @@ static exec_fn keep_previous(ZydisMnemonic m, exec_fn ours, exec_fn current)
     return prev ? prev : exec_unimplemented;
 }
 
+/* The SSE2 forms of MOVSD go straight to their handler. */
+static exec_fn movsd_select(const struct insn *in)
+{
+    return in->opcode_map != 0 ? movsd_sse : NULL;
+}
+
 void exec_string_register(void)
 {
     movsd_sse = keep_previous(ZYDIS_MNEMONIC_MOVSD, exec_movsd, movsd_sse);
     cmpsd_sse = keep_previous(ZYDIS_MNEMONIC_CMPSD, exec_cmpsd, cmpsd_sse);
+    exec_register_select(ZYDIS_MNEMONIC_MOVSD, movsd_select);
     exec_register(ZYDIS_MNEMONIC_MOVSD, exec_movsd);
     exec_register(ZYDIS_MNEMONIC_CMPSD, exec_cmpsd);
 

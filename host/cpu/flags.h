@@ -83,44 +83,76 @@ static inline bool flags_of(struct cpu *cpu)
     return cpu->lf.op == LF_LOGIC ? false : (flags_compute(cpu) & FL_OF) != 0;
 }
 
-/* Evaluate condition code cc (0..15, the low nibble of Jcc/SETcc/CMOVcc opcodes). */
-static inline bool flags_cond(struct cpu *cpu, unsigned cc)
+/* Condition code cc from the complete flags (flags.c): the general case of flags_cond. */
+bool flags_cond_slow(const struct cpu *cpu, unsigned cc);
+
+/*
+ * Evaluate condition code cc (0..15, the low nibble of Jcc/SETcc/CMOVcc
+ * opcodes). Handlers pass a constant, so this folds to the few tests of one
+ * condition. Answered straight from the lazy record where that is cheap:
+ * every record has ZF = (res == 0) and SF = the sign of res (res is kept
+ * masked to the operation size, and src1/src2 zero-extended); compares
+ * (LF_SUB) give all the orderings; logic operations have CF = OF = 0.
+ * Anything else computes the flags: flags_cond_try() answers -1 for those,
+ * so that a caller can keep the slow call out of its fast path.
+ */
+static inline int flags_cond_try(const struct cpu *cpu, unsigned cc)
 {
     const struct lazy_flags *lf = &cpu->lf;
-    /* Fast path: compare-and-branch, the common case in every program. */
-    if (lf->op == LF_SUB) {
-        uint64_t m = size_mask(lf->size), sb = sign_bit(lf->size);
-        uint64_t a = lf->src1 & m, b = lf->src2 & m;
-        int64_t sa = (int64_t)((a ^ sb) - sb), sbv = (int64_t)((b ^ sb) - sb);
-        bool r;
+    unsigned op = lf->op, neg = cc & 1;
+    bool zf, sf;
+
+    if (op == LF_NONE) {
         switch (cc >> 1) {
-        case 0: r = (flags_compute(cpu) & FL_OF) != 0; break;   /* O */
-        case 1: r = a < b; break;                                 /* B */
-        case 2: r = a == b; break;                                /* E */
-        case 3: r = a <= b; break;                                /* BE */
-        case 4: r = (lf->res & sb) != 0; break;                   /* S */
-        case 5: r = (flags_compute(cpu) & FL_PF) != 0; break;    /* P */
-        case 6: r = sa < sbv; break;                              /* L */
-        default: r = sa <= sbv; break;                            /* LE */
+        case 2: return ((cpu->s.rflags & FL_ZF) != 0) ^ neg;
+        case 4: return ((cpu->s.rflags & FL_SF) != 0) ^ neg;
+        default: return -1;
         }
-        return r ^ (cc & 1);
     }
-    bool r;
+    zf = lf->res == 0;
+    sf = (lf->res >> (lf->size * 8 - 1)) & 1;
     switch (cc >> 1) {
-    case 0: r = flags_of(cpu); break;
-    case 1: r = flags_cf(cpu); break;
-    case 2: r = flags_zf(cpu); break;
-    case 3: r = flags_cf(cpu) || flags_zf(cpu); break;
-    case 4: r = flags_sf(cpu); break;
-    case 5: {
-        uint64_t f = lf->op == LF_NONE ? cpu->s.rflags : flags_compute(cpu);
-        r = (f & FL_PF) != 0;
+    case 2: return zf ^ neg;                                   /* E */
+    case 4: return sf ^ neg;                                   /* S */
+    case 1:                                                    /* B */
+        if (op == LF_SUB)
+            return (lf->src1 < lf->src2) ^ neg;
+        if (op == LF_ADD)
+            return (lf->res < lf->src1) ^ neg;
+        if (op == LF_LOGIC)
+            return neg;
+        break;
+    case 3:                                                    /* BE */
+        if (op == LF_SUB)
+            return (lf->src1 <= lf->src2) ^ neg;
+        if (op == LF_LOGIC)
+            return zf ^ neg;
+        break;
+    case 6:                                                    /* L */
+    case 7: {                                                  /* LE */
+        if (op == LF_SUB) {
+            unsigned sh = 64 - lf->size * 8;
+            int64_t a = (int64_t)(lf->src1 << sh), b = (int64_t)(lf->src2 << sh);
+            return ((cc >> 1) == 6 ? a < b : a <= b) ^ neg;
+        }
+        if (op == LF_LOGIC)
+            return ((cc >> 1) == 6 ? sf : (zf || sf)) ^ neg;
         break;
     }
-    case 6: r = flags_sf(cpu) != flags_of(cpu); break;
-    default: r = flags_zf(cpu) || (flags_sf(cpu) != flags_of(cpu)); break;
+    case 0:                                                    /* O */
+        if (op == LF_LOGIC)
+            return neg;
+        break;
+    default:
+        break;
     }
-    return r ^ (cc & 1);
+    return -1;
+}
+
+static inline bool flags_cond(struct cpu *cpu, unsigned cc)
+{
+    int r = flags_cond_try(cpu, cc);
+    return r >= 0 ? r : flags_cond_slow(cpu, cc);
 }
 
 /* Parity flag of the low byte (PF = 1 when an even number of bits are set). */

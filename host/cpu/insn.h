@@ -29,6 +29,10 @@ enum op_kind {
     OPK_PTR,    /* far pointer: imm = offset, seg_sel = selector */
 };
 
+/* struct operand.ea_fast */
+#define EA_FAST     1   /* disp + base + (index << scale) */
+#define EA_FAST_SEG 2   /* disp + base + FS/GS base (in the index slot, scale 0) */
+
 #define REG_NONE 0xff
 #define MEMBASE_RIP  0xfe   /* memory base: RIP-relative (disp is relative to the next instruction) */
 
@@ -42,8 +46,20 @@ struct operand {
     uint8_t seg;       /* memory segment (enum sreg) */
     uint8_t write;     /* operand is written */
     uint16_t seg_sel;  /* OPK_PTR selector */
-    int64_t disp;      /* memory displacement */
-    uint64_t imm;      /* OPK_IMM / OPK_REL / OPK_PTR value */
+    /*
+     * OPK_MEM with ea_fast set: the linear address is
+     *   disp + slot(base_off) + (slot(index_off) << scale)
+     * where slot(off) is the uint64_t at byte offset `off` in struct cpu: a
+     * general register, next_rip (RIP-relative), the FS/GS base (EA_FAST_SEG),
+     * or an always-zero slot. Set by the decoder for 64-bit addressing; see
+     * op_ea_fast() in operand.h.
+     */
+    uint16_t base_off, index_off;
+    uint8_t ea_fast;
+    union {
+        int64_t disp;  /* OPK_MEM displacement */
+        uint64_t imm;  /* OPK_IMM / OPK_REL / OPK_PTR value */
+    };
 };
 
 /* Prefix flags (struct insn.prefix). */
@@ -56,19 +72,29 @@ struct operand {
 #define PFX_REXW  0x40
 
 struct insn {
-    exec_fn fn;
+    exec_fn fn;           /* executes this one instruction */
+    /*
+     * Threaded form of fn (exec.h, exec_next): executes this instruction,
+     * retires it, and unless it is the block's last one or it ended the
+     * block, tail-calls the next instruction's `run`. Set by the decoder.
+     */
+    exec_fn run;
     uint16_t mnemonic;    /* ZydisMnemonic */
+    uint16_t opcode;      /* primary opcode byte (0x0f38/0x0f3a maps folded into opcode_map) */
     uint8_t len;          /* bytes */
     uint8_t opsize;       /* effective operand size in bytes: 2, 4 or 8 (1 for byte forms) */
     uint8_t addrsize;     /* effective address size in bytes: 4 or 8 */
     uint8_t prefix;       /* PFX_* */
     uint8_t nops;         /* visible operands */
     uint8_t ends_block;   /* control transfer or state change: the block ends after it */
-    uint16_t opcode;      /* primary opcode byte (0x0f38/0x0f3a maps folded into opcode_map) */
     uint8_t opcode_map;   /* 0: one byte, 1: 0F, 2: 0F38, 3: 0F3A */
     uint8_t modrm_reg;    /* ModRM.reg (for group opcodes) */
-    uint32_t cc;          /* condition code for jcc/setcc/cmovcc (0..15), or handler-private */
+    uint8_t cc;           /* condition code for jcc/setcc/cmovcc (0..15), or handler-private */
+    uint8_t last;         /* the last instruction of its decoded block (set by block.c) */
+    uint8_t machine;      /* may reach the machine other than by a memory access (see decode.c) */
     struct operand op[4];
 };
+/* Two cache lines: blocks keep their records 64-byte aligned (block.c). */
+_Static_assert(sizeof(struct insn) == 128, "struct insn is 128 bytes");
 
 #endif

@@ -115,24 +115,30 @@ static uint32_t page_walk(struct cpu *cpu, uint64_t la, int acc, bool commit, st
 /* Install a TLB entry for the page of la after a successful walk (not for implicit supervisor accesses). */
 static void tlb_fill(struct cpu *cpu, uint64_t la, const struct walk *w)
 {
-    struct tlb_entry *e = tlb_entry_for(cpu, la);
-    uint64_t page = la & ~0xfffull;
+    unsigned i = tlb_index(la);
+    struct tlb_entry *e = &cpu->tlb[i];
+    struct tlb_info *info = &cpu->tlb_info[i];
+    uint64_t page = la & ~0xfffull, tag = tlb_tag(cpu, la);
     uint8_t *host = bus_ram_ptr(cpu->bus, w->page_pa);
     bool user = cpu->s.cpl == 3;
 
     e->tag_read = e->tag_write = e->tag_exec = TLB_NONE;
-    e->pa = w->page_pa;
-    e->global = w->global;
+    info->pa = w->page_pa;
+    info->global = w->global;
+    if (!info->listed) {
+        info->listed = 1;
+        cpu->tlb_used[cpu->tlb_nused++] = (uint16_t)i;
+    }
     if (user && !w->user)
         return;
     if (!w->nx)
-        e->tag_exec = page;
+        e->tag_exec = tag;
     if (!host)
         return;  /* MMIO: reads and writes always take the slow path */
     e->addend = (uintptr_t)host - (uintptr_t)page;
-    e->tag_read = page;
+    e->tag_read = tag;
     if (w->write && w->dirty && !bus_is_code_page(cpu->bus, w->page_pa))
-        e->tag_write = page;
+        e->tag_write = tag;
 }
 
 static int pf_error(uint32_t e)
@@ -144,10 +150,9 @@ uint64_t mmu_translate(struct cpu *cpu, uint64_t la, int acc)
 {
     if (!(acc & ACC_SUPER)) {
         struct tlb_entry *e = tlb_entry_for(cpu, la);
-        uint64_t page = la & ~0xfffull;
         uint64_t tag = (acc & 3) == ACC_WRITE ? e->tag_write : (acc & 3) == ACC_EXEC ? e->tag_exec : e->tag_read;
-        if (tag == page)
-            return e->pa | (la & 0xfff);
+        if (tag == tlb_tag(cpu, la))
+            return cpu->tlb_info[tlb_index(la)].pa | (la & 0xfff);
     }
     if (!canonical(la))
         cpu_raise_err(cpu, EXC_GP, 0);
@@ -174,24 +179,44 @@ int mmu_probe(struct cpu *cpu, uint64_t la, int acc, uint64_t *pa)
     return 0;
 }
 
+/* A TLB flush also drops the jump cache (cpu.h), whose entries stand for translations. */
+/* Flush TLB slot i (unless all is false and it is global, which then stays listed). */
+static void flush_slot(struct cpu *cpu, unsigned i, bool all)
+{
+    struct tlb_entry *e = &cpu->tlb[i];
+    struct tlb_info *info = &cpu->tlb_info[i];
+    info->listed = 0;
+    if (all || !info->global) {
+        e->tag_read = e->tag_write = e->tag_exec = TLB_NONE;
+    } else {
+        info->listed = 1;
+        cpu->tlb_used[cpu->tlb_nused++] = (uint16_t)i;
+    }
+}
+
 void mmu_flush(struct cpu *cpu, bool all)
 {
-    for (int s = 0; s < 2; s++)
-        for (unsigned i = 0; i < TLB_SIZE; i++) {
-            struct tlb_entry *e = &cpu->tlb[s][i];
-            if (all || !e->global)
-                e->tag_read = e->tag_write = e->tag_exec = TLB_NONE;
-        }
+    jc_invalidate(cpu, !all);
+    unsigned n = cpu->tlb_nused;
+    cpu->tlb_nused = 0;
+    if (!cpu->tlb_tracked) {   /* the first flush: every slot, whatever it holds */
+        for (unsigned i = 0; i < TLB_SIZE; i++)
+            flush_slot(cpu, i, all);
+        cpu->tlb_tracked = 1;
+        return;
+    }
+    for (unsigned k = 0; k < n; k++)   /* rewrites tlb_used[0..k] only: safe in place */
+        flush_slot(cpu, cpu->tlb_used[k], all);
 }
 
 void mmu_flush_page(struct cpu *cpu, uint64_t la)
 {
+    jc_invalidate_page(cpu, la);
     uint64_t page = la & ~0xfffull;
-    for (int s = 0; s < 2; s++) {
-        struct tlb_entry *e = &cpu->tlb[s][(la >> 12) & (TLB_SIZE - 1)];
-        if (e->tag_read == page || e->tag_write == page || e->tag_exec == page)
-            e->tag_read = e->tag_write = e->tag_exec = TLB_NONE;
-    }
+    struct tlb_entry *e = tlb_entry_for(cpu, la);   /* tags: page | CPL, or TLB_NONE */
+    if ((e->tag_read & ~0xfffull) == page || (e->tag_write & ~0xfffull) == page ||
+        (e->tag_exec & ~0xfffull) == page)
+        e->tag_read = e->tag_write = e->tag_exec = TLB_NONE;
 }
 
 /* Physical read/write of up to 8 bytes within one page. */
@@ -203,6 +228,7 @@ static uint64_t phys_read(struct cpu *cpu, uint64_t pa, unsigned size)
         memcpy(&v, p, size);
         return v;
     }
+    cpu->intr_quiet = 0;   /* a device may change what the interrupt controller says */
     return bus_mmio_read(cpu->bus, pa, size, cpu);
 }
 
@@ -217,6 +243,7 @@ static void phys_write(struct cpu *cpu, uint64_t pa, unsigned size, uint64_t v)
         memcpy(p, &v, size);
         return;
     }
+    cpu->intr_quiet = 0;
     bus_mmio_write(cpu->bus, pa, size, v, cpu);
 }
 
@@ -258,6 +285,7 @@ void mem_read_bytes(struct cpu *cpu, uint64_t la, void *dst, unsigned n)
         if (p) {
             memcpy(d, p, chunk);
         } else {
+            cpu->intr_quiet = 0;
             for (unsigned i = 0; i < chunk; i++)
                 d[i] = (uint8_t)bus_mmio_read(cpu->bus, pa + i, 1, cpu);
         }
@@ -294,6 +322,7 @@ void mem_write_bytes(struct cpu *cpu, uint64_t la, const void *src, unsigned n)
             }
             memcpy(p, s, chunk);
         } else {
+            cpu->intr_quiet = 0;
             for (unsigned i = 0; i < chunk; i++)
                 bus_mmio_write(cpu->bus, pa + i, 1, s[i], cpu);
         }

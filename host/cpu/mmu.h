@@ -45,30 +45,82 @@ int mmu_probe(struct cpu *cpu, uint64_t la, int acc, uint64_t *pa);
 void mmu_flush(struct cpu *cpu, bool all);
 void mmu_flush_page(struct cpu *cpu, uint64_t la);
 
+static inline unsigned tlb_index(uint64_t la)
+{
+    return (unsigned)(la >> 12) & (TLB_SIZE - 1);
+}
+
 static inline struct tlb_entry *tlb_entry_for(struct cpu *cpu, uint64_t la)
 {
-    return &cpu->tlb[cpu->s.cpl == 3][(la >> 12) & (TLB_SIZE - 1)];
+    return &cpu->tlb[tlb_index(la)];
+}
+
+/* The tag an access by the current CPL to the page of la must find. */
+static inline uint64_t tlb_tag(const struct cpu *cpu, uint64_t la)
+{
+    return (la & ~0xfffull) | cpu->s.cpl;
+}
+
+/*
+ * Host address of `size` bytes at la if the TLB allows reading (writing)
+ * them directly at the current CPL, else NULL. Comparing the tag with the
+ * page of the *last* byte also rejects an access that crosses into the next
+ * page: that page has another TLB index, so it can never be this entry's
+ * tag. A writable entry is readable too.
+ */
+static inline void *tlb_read_ptr(struct cpu *cpu, uint64_t la, unsigned size)
+{
+    struct tlb_entry *e = tlb_entry_for(cpu, la);
+    if (__builtin_expect(e->tag_read == tlb_tag(cpu, la + size - 1), 1))
+        return (void *)(e->addend + la);
+    return NULL;
+}
+
+static inline void *tlb_write_ptr(struct cpu *cpu, uint64_t la, unsigned size)
+{
+    struct tlb_entry *e = tlb_entry_for(cpu, la);
+    if (__builtin_expect(e->tag_write == tlb_tag(cpu, la + size - 1), 1))
+        return (void *)(e->addend + la);
+    return NULL;
+}
+
+/* Loads and stores of 1..8 bytes through a host pointer from tlb_*_ptr. */
+static inline uint64_t host_load(const void *p, unsigned size)
+{
+    switch (size) {
+    case 1: return *(const uint8_t *)p;
+    case 2: { uint16_t v; memcpy(&v, p, 2); return v; }
+    case 4: { uint32_t v; memcpy(&v, p, 4); return v; }
+    default: { uint64_t v; memcpy(&v, p, 8); return v; }
+    }
+}
+
+static inline void host_store(void *p, unsigned size, uint64_t v)
+{
+    switch (size) {
+    case 1: *(uint8_t *)p = (uint8_t)v; break;
+    case 2: { uint16_t w = (uint16_t)v; memcpy(p, &w, 2); break; }
+    case 4: { uint32_t w = (uint32_t)v; memcpy(p, &w, 4); break; }
+    default: memcpy(p, &v, 8); break;
+    }
 }
 
 #define MMU_FAST_READ(bits)                                                             \
-    static inline uint##bits##_t mem_read##bits(struct cpu *cpu, uint64_t la)          \
+    static inline __attribute__((always_inline)) uint##bits##_t                         \
+    mem_read##bits(struct cpu *cpu, uint64_t la)                                        \
     {                                                                                   \
-        struct tlb_entry *e = tlb_entry_for(cpu, la);                                   \
-        if (__builtin_expect(e->tag_read == (la & ~0xfffull) &&                         \
-                                 (la & 0xfff) <= 4096 - (bits) / 8, 1)) {                \
-            uint##bits##_t v;                                                           \
-            memcpy(&v, (void *)(e->addend + la), sizeof v);                             \
-            return v;                                                                   \
-        }                                                                               \
+        const void *p = tlb_read_ptr(cpu, la, (bits) / 8);                              \
+        if (__builtin_expect(p != NULL, 1))                                             \
+            return (uint##bits##_t)host_load(p, (bits) / 8);                            \
         return (uint##bits##_t)mmu_read_slow(cpu, la, (bits) / 8, ACC_READ);            \
     }
 #define MMU_FAST_WRITE(bits)                                                            \
-    static inline void mem_write##bits(struct cpu *cpu, uint64_t la, uint##bits##_t v)  \
+    static inline __attribute__((always_inline)) void                                   \
+    mem_write##bits(struct cpu *cpu, uint64_t la, uint##bits##_t v)                     \
     {                                                                                   \
-        struct tlb_entry *e = tlb_entry_for(cpu, la);                                   \
-        if (__builtin_expect(e->tag_write == (la & ~0xfffull) &&                        \
-                                 (la & 0xfff) <= 4096 - (bits) / 8, 1)) {                \
-            memcpy((void *)(e->addend + la), &v, sizeof v);                             \
+        void *p = tlb_write_ptr(cpu, la, (bits) / 8);                                   \
+        if (__builtin_expect(p != NULL, 1)) {                                           \
+            host_store(p, (bits) / 8, v);                                               \
             return;                                                                     \
         }                                                                               \
         mmu_write_slow(cpu, la, (bits) / 8, v, ACC_WRITE);                              \

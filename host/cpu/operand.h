@@ -6,6 +6,7 @@
 #define M5SIM_CPU_OPERAND_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "cpu/cpu.h"
 #include "cpu/flags.h"
@@ -36,10 +37,25 @@ static inline void gpr_write(struct cpu *cpu, unsigned reg, unsigned size, unsig
     }
 }
 
+static inline uint64_t cpu_slot(const struct cpu *cpu, unsigned off)
+{
+    uint64_t v;
+    memcpy(&v, (const char *)cpu + off, sizeof v);
+    return v;
+}
+
+/* Linear address of a memory operand the decoder pre-resolved (o->ea_fast, insn.h). */
+static inline uint64_t op_ea_fast(const struct cpu *cpu, const struct operand *o)
+{
+    return (uint64_t)o->disp + cpu_slot(cpu, o->base_off) + (cpu_slot(cpu, o->index_off) << o->scale);
+}
+
 /* Linear address of a memory operand (FS/GS bases apply; others are 0 in 64-bit mode). */
 static inline uint64_t op_ea(const struct cpu *cpu, const struct insn *in, unsigned i)
 {
     const struct operand *o = &in->op[i];
+    if (__builtin_expect(o->ea_fast, 1))
+        return op_ea_fast(cpu, o);
     uint64_t ea = (uint64_t)o->disp;
     if (o->reg == MEMBASE_RIP)
         ea += cpu->next_rip;

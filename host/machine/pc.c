@@ -118,6 +118,7 @@ void pc_devices_attach(struct machine *m)
 
     cpuid_tsc_hz = m->cfg.cpu_clock_hz;
     m->cpu.hooks.intr_pending = pc_intr_pending;
+    m->cpu.hooks.intr_pending_stable = true;   /* the LAPIC/8259 answer from their state (cpu.h) */
     m->cpu.hooks.intr_ack = pc_intr_ack;
     m->cpu.hooks.tpr_write = pc_tpr_write;
 }

@@ -8,8 +8,10 @@
 # busybox applets, a static glibc program (tests/se/hello_glibc.c) and
 # programs that die of a signal (tests/se/faults.c). The last two are small
 # and compiled here into a temporary directory when a prebuilt copy is absent
-# from build/tests/se/. Also checked: a missing or dynamically linked program
-# gives one clear error line and exit status 2.
+# from build/tests/se/; so are, always, code that changes under the
+# interpreter's caches (tests/se/selfmod.c) and every form of memory operand
+# (tests/se/addressing.c). Also checked: a missing or dynamically linked
+# program gives one clear error line and exit status 2.
 #
 # Run from anywhere: `tests/system/20_se_programs.sh` (M5SIM=path overrides build/bin/m5sim).
 set -euo pipefail
@@ -164,6 +166,18 @@ if [ -x "$faults" ]; then
     fi
 else
     echo "SKIP se: fault programs (no musl-gcc)"
+fi
+
+# ------------------------------------ the interpreter's caches and fast paths --
+# Self-modifying and remapped code (decoded blocks, jump cache) and every way of
+# addressing memory (pre-resolved addresses, FS base, 32-bit addressing).
+if command -v musl-gcc >/dev/null; then
+    for p in selfmod addressing; do
+        musl-gcc -static -O1 -o "$tmp/$p" "tests/se/$p.c"
+        compare "$p" /dev/null "$tmp/$p"
+    done
+else
+    echo "SKIP se: self-modifying code and addressing programs (no musl-gcc)"
 fi
 
 # ------------------------------------------------ programs that cannot run --
