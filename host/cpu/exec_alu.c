@@ -316,27 +316,46 @@ static exec_fn xor_select(const struct insn *in) { return fast_select(in, OP_XOR
 static exec_fn cmp_select(const struct insn *in) { return fast_select(in, OP_CMP); }
 static exec_fn test_select(const struct insn *in) { return fast_select(in, OP_TEST); }
 
+/*
+ * One-operand read-modify-write (INC, DEC, NEG, NOT) of a 32/64-bit register
+ * or a memory operand the TLB can reach directly: unary_load fetches the value
+ * (false: no fast path, the general handler runs the instruction), and
+ * unary_store writes the result back to the same place.
+ */
+static inline __attribute__((always_inline)) bool unary_load(struct cpu *cpu, const struct insn *in, bool mem,
+                                                             unsigned size, void **p, uint64_t *a)
+{
+    if (mem) {
+        *p = tlb_write_ptr(cpu, op_ea_fast(cpu, &in->op[0]), size);
+        if (__builtin_expect(!*p, 0))
+            return false;
+        *a = host_load(*p, size);
+    } else {
+        *a = cpu->s.gpr[in->op[0].reg] & size_mask(size);
+    }
+    return true;
+}
+
+static inline __attribute__((always_inline)) void unary_store(struct cpu *cpu, const struct insn *in, bool mem,
+                                                              unsigned size, void *p, uint64_t r)
+{
+    if (mem)
+        host_store(p, size, r);
+    else
+        fast_gpr_write(cpu, in->op[0].reg, size, r);
+}
+
 /* INC/DEC: CF is kept, so the record carries it as cf_in. */
 static inline __attribute__((always_inline)) bool fast_incdec(struct cpu *cpu, const struct insn *in,
                                                               bool inc, bool mem, unsigned size)
 {
-    uint64_t a, r;
+    uint64_t a;
     void *p = NULL;
-    unsigned d = in->op[0].reg;
-    if (mem) {
-        p = tlb_write_ptr(cpu, op_ea_fast(cpu, &in->op[0]), size);
-        if (__builtin_expect(!p, 0))
-            return false;
-        a = host_load(p, size);
-    } else {
-        a = cpu->s.gpr[d] & size_mask(size);
-    }
-    r = inc ? a + 1 : a - 1;
+    if (!unary_load(cpu, in, mem, size, &p, &a))
+        return false;
+    uint64_t r = inc ? a + 1 : a - 1;
     unsigned cin = alu_cf(cpu);
-    if (mem)
-        host_store(p, size, r);
-    else
-        fast_gpr_write(cpu, d, size, r);
+    unary_store(cpu, in, mem, size, p, r);
     flags_set(cpu, inc ? LF_INC : LF_DEC, size, a, 1, r);
     cpu->lf.cf_in = (uint8_t)cin;
     return true;
@@ -359,22 +378,12 @@ INCDEC_FN(dec_m8, false, true, 8, exec_dec)
 static inline __attribute__((always_inline)) bool fast_negnot(struct cpu *cpu, const struct insn *in,
                                                               bool neg, bool mem, unsigned size)
 {
-    uint64_t a, r;
+    uint64_t a;
     void *p = NULL;
-    unsigned d = in->op[0].reg;
-    if (mem) {
-        p = tlb_write_ptr(cpu, op_ea_fast(cpu, &in->op[0]), size);
-        if (__builtin_expect(!p, 0))
-            return false;
-        a = host_load(p, size);
-    } else {
-        a = cpu->s.gpr[d] & size_mask(size);
-    }
-    r = neg ? -a : ~a;
-    if (mem)
-        host_store(p, size, r);
-    else
-        fast_gpr_write(cpu, d, size, r);
+    if (!unary_load(cpu, in, mem, size, &p, &a))
+        return false;
+    uint64_t r = neg ? -a : ~a;
+    unary_store(cpu, in, mem, size, p, r);
     if (neg)
         flags_set(cpu, LF_NEG, size, a, 0, r);
     return true;
