@@ -9,6 +9,7 @@
 #include "cpu/cpu.h"
 #include "cpu/exception.h"
 #include "cpu/flags.h"
+#include "cpu/mmu.h"
 
 /*
  * cpu->in_delivery holds the class of the event being delivered, so that a
@@ -84,9 +85,29 @@ static void take_interrupt(struct cpu *cpu)
 }
 
 /*
+ * A timing model sees each instruction's fetch before the instruction runs:
+ * its bytes at their physical address, in two pieces if it crosses a page
+ * (a block never spans pages, so the block's own address locates every
+ * instruction but such a straddler, which is decoded alone).
+ */
+static void fetch_report(struct cpu *cpu, uint64_t pa, uint64_t rip, unsigned len)
+{
+    unsigned first = 4096 - (unsigned)(rip & 0xfff);
+    struct cpu_mem_port *port = cpu->port;
+    if (len <= first) {
+        port->access(port->opaque, cpu, MEM_ACCESS_FETCH, pa, len, false);
+        return;
+    }
+    port->access(port->opaque, cpu, MEM_ACCESS_FETCH, pa, first, false);
+    uint64_t pa2 = mmu_translate(cpu, rip + first, ACC_EXEC);
+    port->access(port->opaque, cpu, MEM_ACCESS_FETCH_MORE, pa2, len - first, false);
+}
+
+/*
  * One block boundary in the general case: a halted CPU, an interrupt shadow
- * (STI, MOV SS: one instruction, then interrupts may come), tracing, or a
- * budget that ends inside the block. Returns why the CPU stops, or
+ * (STI, MOV SS: one instruction, then interrupts may come), tracing, a
+ * budget that ends inside the block, or a timing model (cpu->timed), which
+ * sees every instruction's fetch. Returns why the CPU stops, or
  * CPU_EXIT_NONE to go on.
  */
 static __attribute__((noinline)) enum cpu_exit run_block_general(struct cpu *cpu)
@@ -114,8 +135,16 @@ static __attribute__((noinline)) enum cpu_exit run_block_general(struct cpu *cpu
 
     cpu->block_exit = 0;
     uint64_t rip = cpu->s.rip;
+    uint64_t block_rip = rip, block_pa = b->pa;   /* ~0: a straddler, decoded alone (block.c) */
     const struct insn *in = b->insns;
     for (uint64_t i = 0; i < n; i++, in++) {
+        if (cpu->timed) {
+            /* The budget is in cycles: the previous instruction's stalls may have used it up. */
+            if (i && cpu->icount >= cpu->budget_end)
+                break;
+            uint64_t pa = block_pa != ~0ull ? block_pa + (rip - block_rip) : mmu_translate(cpu, rip, ACC_EXEC);
+            fetch_report(cpu, pa, rip, in->len);
+        }
         cpu->next_rip = rip + in->len;
         in->fn(cpu, in);
         rip = cpu->s.rip = cpu->next_rip;
@@ -153,7 +182,7 @@ static __attribute__((noinline)) enum cpu_exit run_blocks(struct cpu *cpu)
         uint64_t icount = cpu->icount, end = cpu->budget_end;
         if (__builtin_expect(icount >= end, 0))
             return cpu->exit_reason ? (enum cpu_exit)cpu->exit_reason : CPU_EXIT_BUDGET;
-        if (__builtin_expect(cpu->s.halted | cpu->s.intr_shadow | cpu->trace, 0)) {
+        if (__builtin_expect(cpu->s.halted | cpu->s.intr_shadow | cpu->trace | cpu->timed, 0)) {
             enum cpu_exit why = run_block_general(cpu);
             if (why != CPU_EXIT_NONE)
                 return why;

@@ -109,3 +109,11 @@ void cpu_request_exit(struct cpu *cpu, enum cpu_exit why)
     cpu->block_exit = 1;
     cpu->budget_end = cpu->icount;
 }
+
+void cpu_set_port(struct cpu *cpu, struct cpu_mem_port *port)
+{
+    cpu->port = port;
+    cpu->timed = port != NULL;
+    mmu_flush(cpu, true);
+    cpu->block_exit = 1;
+}

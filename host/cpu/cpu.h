@@ -53,9 +53,17 @@ struct tlb_entry {
     uint64_t tag_exec;   /* page VA | CPL if instruction fetch is allowed */
 };
 
-/* What the fast path does not need, in a parallel array. */
+/*
+ * What the fast path does not need, in a parallel array. The translation
+ * tags say what the slow path (mmu_translate) may reuse without a walk:
+ * unlike the fast tags they also cover MMIO and code pages, and they stay
+ * set when a timing model leaves the fast tags empty so that every access
+ * reaches it (mmu.c).
+ */
 struct tlb_info {
     uint64_t pa;         /* physical page address */
+    uint64_t xlate_read;  /* page VA | CPL if a read may reuse `pa`, else TLB_NONE */
+    uint64_t xlate_write; /* page VA | CPL if a write may (writable and already dirty) */
     uint8_t global;
     uint8_t listed;      /* in cpu->tlb_used */
 };
@@ -123,6 +131,30 @@ struct cpu_hooks {
     void (*tpr_write)(void *opaque, struct cpu *cpu, uint64_t value);
 };
 
+/*
+ * A timing model's view of memory (timing.c). While a port is attached,
+ * the TLB hands out no host pointers, so every guest access takes the slow
+ * path in mmu.c and reaches `access` with its physical address: data reads
+ * and writes (split at page boundaries), page-table reads of the walker,
+ * and instruction fetches, which the run loop reports before each
+ * instruction executes (atomic.c). `device` marks MMIO. The port charges
+ * the time an access takes with cpu_stall(). Without a port none of this
+ * runs and the fast paths are as they were.
+ */
+enum mem_access_kind {
+    MEM_ACCESS_FETCH,       /* the first (or only) piece of an instruction's bytes */
+    MEM_ACCESS_FETCH_MORE,  /* the rest of an instruction that crosses a page */
+    MEM_ACCESS_READ,
+    MEM_ACCESS_WRITE,
+    MEM_ACCESS_WALK,        /* a page-table entry read by the page walker */
+};
+
+struct cpu_mem_port {
+    void *opaque;
+    void (*access)(void *opaque, struct cpu *cpu, enum mem_access_kind kind, uint64_t pa,
+                   unsigned size, bool device);
+};
+
 struct cpu {
     struct cpu_state s;
     struct lazy_flags lf;
@@ -131,7 +163,13 @@ struct cpu {
     /* Execution bookkeeping. */
     uint64_t next_rip;        /* set before each handler runs; branches overwrite it */
     uint64_t icount;          /* instructions retired */
-    uint64_t budget_end;      /* cpu_run stops when icount reaches this */
+    /*
+     * Cycles beyond one per retired instruction, charged by a timing model:
+     * the CPU's clock is cpu_cycles() = icount + stall_cycles, whatever
+     * model ran. The atomic model never charges any.
+     */
+    uint64_t stall_cycles;
+    uint64_t budget_end;      /* cpu_run stops when icount reaches this (cpu_stall moves it closer) */
     uint8_t block_exit;       /* a handler changed state that ends the current block */
     uint8_t exit_reason;      /* enum cpu_exit when a hook stops the CPU */
     uint8_t in_delivery;      /* class of the event being delivered (atomic.c: benign, contributory, #PF, #DF) */
@@ -143,6 +181,7 @@ struct cpu {
      * new quantum (atomic.c).
      */
     uint8_t intr_quiet;
+    uint8_t timed;            /* a memory port is attached: every instruction runs through the general path */
 
     /* Exceptions: memory accessors and handlers raise with longjmp to the run loop. */
     jmp_buf fault_jmp;
@@ -167,14 +206,45 @@ struct cpu {
     struct block_cache *bc;
     struct bus *bus;
     struct cpu_hooks hooks;
+    struct cpu_mem_port *port;  /* NULL unless a timing model drives this CPU */
     int id;
 };
+
+/* The CPU's clock in cycles: one per retired instruction plus the stalls a timing model charged. */
+static inline uint64_t cpu_cycles(const struct cpu *cpu)
+{
+    return cpu->icount + cpu->stall_cycles;
+}
+
+/*
+ * Charge `cycles` of stall to the running instruction. The budget of
+ * cpu_run is in cycles, so it ends that much sooner (never before the
+ * current instruction completes).
+ */
+static inline void cpu_stall(struct cpu *cpu, uint64_t cycles)
+{
+    cpu->stall_cycles += cycles;
+    if (cpu->budget_end > cpu->icount) {
+        uint64_t room = cpu->budget_end - cpu->icount;
+        cpu->budget_end -= cycles < room ? cycles : room;
+    }
+}
+
+/*
+ * Attach (or with NULL detach) a timing model's memory port. The TLB is
+ * flushed, so that its fast entries are refilled with or without host
+ * pointers as the port requires.
+ */
+void cpu_set_port(struct cpu *cpu, struct cpu_mem_port *port);
 
 void cpu_init(struct cpu *cpu, struct bus *bus, int id);
 void cpu_free(struct cpu *cpu);
 /* Architectural reset into 64-bit long mode is the machine's job; this is the power-on state. */
 void cpu_reset(struct cpu *cpu);
-/* Run until `budget` more instructions retire or something stops the CPU. */
+/*
+ * Run until `budget` more cycles (cpu_cycles) pass or something stops the
+ * CPU. Under the atomic model a cycle is an instruction.
+ */
 enum cpu_exit cpu_run(struct cpu *cpu, uint64_t budget);
 /* Make cpu->s complete (materialize lazy flags) before it is saved or handed to another model. */
 void cpu_sync_state(struct cpu *cpu);

@@ -56,7 +56,10 @@ static uint32_t page_walk(struct cpu *cpu, uint64_t la, int acc, bool commit, st
         uint64_t *t = (uint64_t *)bus_ram_ptr(cpu->bus, table);
         if (!t)
             return err | (1u << 31) | PFERR_RSVD;  /* page table outside RAM */
-        uint64_t *e = &t[(la >> (12 + 9 * level)) & 511];
+        unsigned index = (unsigned)(la >> (12 + 9 * level)) & 511;
+        uint64_t *e = &t[index];
+        if (cpu->port && commit)   /* the walk of a real access, not a host-side probe */
+            cpu->port->access(cpu->port->opaque, cpu, MEM_ACCESS_WALK, table + index * 8, 8, false);
         uint64_t v = *e;
         entries[levels++] = e;
         if (!(v & PTE_P))
@@ -123,6 +126,7 @@ static void tlb_fill(struct cpu *cpu, uint64_t la, const struct walk *w)
     bool user = cpu->s.cpl == 3;
 
     e->tag_read = e->tag_write = e->tag_exec = TLB_NONE;
+    info->xlate_read = info->xlate_write = TLB_NONE;
     info->pa = w->page_pa;
     info->global = w->global;
     if (!info->listed) {
@@ -133,8 +137,11 @@ static void tlb_fill(struct cpu *cpu, uint64_t la, const struct walk *w)
         return;
     if (!w->nx)
         e->tag_exec = tag;
-    if (!host)
-        return;  /* MMIO: reads and writes always take the slow path */
+    info->xlate_read = tag;
+    if (w->write && w->dirty)
+        info->xlate_write = tag;
+    if (!host || cpu->port)
+        return;  /* MMIO, or a timing model that must see every access: the slow path */
     e->addend = (uintptr_t)host - (uintptr_t)page;
     e->tag_read = tag;
     if (w->write && w->dirty && !bus_is_code_page(cpu->bus, w->page_pa))
@@ -149,10 +156,12 @@ static int pf_error(uint32_t e)
 uint64_t mmu_translate(struct cpu *cpu, uint64_t la, int acc)
 {
     if (!(acc & ACC_SUPER)) {
-        struct tlb_entry *e = tlb_entry_for(cpu, la);
-        uint64_t tag = (acc & 3) == ACC_WRITE ? e->tag_write : (acc & 3) == ACC_EXEC ? e->tag_exec : e->tag_read;
+        unsigned i = tlb_index(la);
+        const struct tlb_info *info = &cpu->tlb_info[i];
+        uint64_t tag = (acc & 3) == ACC_WRITE ? info->xlate_write
+                     : (acc & 3) == ACC_EXEC  ? cpu->tlb[i].tag_exec : info->xlate_read;
         if (tag == tlb_tag(cpu, la))
-            return cpu->tlb_info[tlb_index(la)].pa | (la & 0xfff);
+            return info->pa | (la & 0xfff);
     }
     if (!canonical(la))
         cpu_raise_err(cpu, EXC_GP, 0);
@@ -188,6 +197,7 @@ static void flush_slot(struct cpu *cpu, unsigned i, bool all)
     info->listed = 0;
     if (all || !info->global) {
         e->tag_read = e->tag_write = e->tag_exec = TLB_NONE;
+        info->xlate_read = info->xlate_write = TLB_NONE;
     } else {
         info->listed = 1;
         cpu->tlb_used[cpu->tlb_nused++] = (uint16_t)i;
@@ -214,15 +224,21 @@ void mmu_flush_page(struct cpu *cpu, uint64_t la)
     jc_invalidate_page(cpu, la);
     uint64_t page = la & ~0xfffull;
     struct tlb_entry *e = tlb_entry_for(cpu, la);   /* tags: page | CPL, or TLB_NONE */
+    struct tlb_info *info = &cpu->tlb_info[tlb_index(la)];
     if ((e->tag_read & ~0xfffull) == page || (e->tag_write & ~0xfffull) == page ||
-        (e->tag_exec & ~0xfffull) == page)
+        (e->tag_exec & ~0xfffull) == page || (info->xlate_read & ~0xfffull) == page ||
+        (info->xlate_write & ~0xfffull) == page) {
         e->tag_read = e->tag_write = e->tag_exec = TLB_NONE;
+        info->xlate_read = info->xlate_write = TLB_NONE;
+    }
 }
 
 /* Physical read/write of up to 8 bytes within one page. */
 static uint64_t phys_read(struct cpu *cpu, uint64_t pa, unsigned size)
 {
     uint8_t *p = bus_ram_ptr(cpu->bus, pa);
+    if (cpu->port)
+        cpu->port->access(cpu->port->opaque, cpu, MEM_ACCESS_READ, pa, size, p == NULL);
     if (p) {
         uint64_t v = 0;
         memcpy(&v, p, size);
@@ -235,6 +251,8 @@ static uint64_t phys_read(struct cpu *cpu, uint64_t pa, unsigned size)
 static void phys_write(struct cpu *cpu, uint64_t pa, unsigned size, uint64_t v)
 {
     uint8_t *p = bus_ram_ptr(cpu->bus, pa);
+    if (cpu->port)
+        cpu->port->access(cpu->port->opaque, cpu, MEM_ACCESS_WRITE, pa, size, p == NULL);
     if (p) {
         if (bus_is_code_page(cpu->bus, pa)) {
             bus_code_written(cpu->bus, pa, size);
@@ -282,6 +300,8 @@ void mem_read_bytes(struct cpu *cpu, uint64_t la, void *dst, unsigned n)
             chunk = n;
         uint64_t pa = mmu_translate(cpu, la, ACC_READ);
         uint8_t *p = bus_ram_ptr(cpu->bus, pa);
+        if (cpu->port)
+            cpu->port->access(cpu->port->opaque, cpu, MEM_ACCESS_READ, pa, chunk, p == NULL);
         if (p) {
             memcpy(d, p, chunk);
         } else {
@@ -315,6 +335,8 @@ void mem_write_bytes(struct cpu *cpu, uint64_t la, const void *src, unsigned n)
             chunk = n;
         uint64_t pa = mmu_translate(cpu, la, ACC_WRITE);
         uint8_t *p = bus_ram_ptr(cpu->bus, pa);
+        if (cpu->port)
+            cpu->port->access(cpu->port->opaque, cpu, MEM_ACCESS_WRITE, pa, chunk, p == NULL);
         if (p) {
             if (bus_is_code_page(cpu->bus, pa)) {
                 bus_code_written(cpu->bus, pa, chunk);

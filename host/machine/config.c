@@ -94,7 +94,7 @@ bool config_parse_freq(const char *s, uint64_t *out)
     return parse_scaled(s, out, units, scales) && *out > 0;
 }
 
-const char *config_cpu_name(enum cpu_model m)
+const char *config_cpu_name(enum cpu_kind m)
 {
     switch (m) {
     case CPU_TIMING: return "timing";
@@ -103,7 +103,7 @@ const char *config_cpu_name(enum cpu_model m)
     }
 }
 
-static enum cpu_model parse_cpu(const char *s)
+static enum cpu_kind parse_cpu(const char *s)
 {
     if (!strcmp(s, "atomic") || !strcmp(s, "AtomicSimpleCPU") || !strcmp(s, "X86AtomicSimpleCPU"))
         return CPU_ATOMIC;

@@ -12,7 +12,7 @@
 #define CONFIG_MAX_DISKS   8
 #define CONFIG_MAX_SCRIPTS 256
 
-enum cpu_model { CPU_ATOMIC, CPU_TIMING, CPU_KVM };
+enum cpu_kind { CPU_ATOMIC, CPU_TIMING, CPU_KVM };
 
 struct machine_config {
     const char *kernel;
@@ -27,14 +27,14 @@ struct machine_config {
     uint64_t cpu_clock_hz;
     uint64_t maxinsts;            /* 0: unlimited */
     uint64_t rng_seed;            /* seed of the guest kernel's RNG (--rng-seed) */
-    enum cpu_model cpu_type;
+    enum cpu_kind cpu_type;
     bool quiet;                   /* no console echo, no status line */
     bool mem_size_set, cpu_clock_set;
 
     /* Checkpoints. */
     const char *checkpoint_dir;   /* where checkpoints go, and where -r looks */
     int restore;                  /* -r N: restore the N-th checkpoint (1-based); 0: boot */
-    enum cpu_model restore_with_cpu;
+    enum cpu_kind restore_with_cpu;
     uint64_t take_checkpoint_tick, take_checkpoint_period;  /* --take-checkpoints T[,P] */
     bool take_checkpoints, checkpoint_at_end;
 
@@ -55,6 +55,6 @@ void config_usage(FILE *out);
 bool config_parse_size(const char *s, uint64_t *out);
 bool config_parse_freq(const char *s, uint64_t *out);
 void config_write_ini(const struct machine_config *cfg, FILE *f);
-const char *config_cpu_name(enum cpu_model m);
+const char *config_cpu_name(enum cpu_kind m);
 
 #endif

@@ -16,7 +16,7 @@
 #include "util/fs.h"
 #include "util/log.h"
 
-#define QUANTUM_INSNS 1000000ull
+#define QUANTUM_CYCLES 1000000ull
 
 static double host_seconds(void)
 {
@@ -29,7 +29,7 @@ uint64_t machine_now(const struct machine *m)
 {
     if (!m->cpu_running)
         return m->eq.now;
-    return m->quantum_tick + (m->cpu.icount - m->quantum_icount) * m->period;
+    return m->quantum_tick + (cpu_cycles(&m->cpu) - m->quantum_cycles) * m->period;
 }
 
 static uint64_t eventq_current(void *opaque)
@@ -41,10 +41,10 @@ static void eventq_preempt(void *opaque)
 {
     struct machine *m = opaque;
     if (m->cpu_running)
-        cpu_request_exit(&m->cpu, CPU_EXIT_BUDGET);
+        cpu_model_kick(m->model, CPU_EXIT_BUDGET);
 }
 
-static uint64_t cpu_cycles(void *opaque, struct cpu *cpu)
+static uint64_t cpu_clock_cycles(void *opaque, struct cpu *cpu)
 {
     (void)cpu;
     struct machine *m = opaque;
@@ -65,7 +65,7 @@ void machine_stop(struct machine *m, int status, const char *why)
     m->exit_status = status;
     snprintf(m->exit_why, sizeof m->exit_why, "%s", why);
     if (m->cpu_running)
-        cpu_request_exit(&m->cpu, CPU_EXIT_STOP);
+        cpu_model_kick(m->model, CPU_EXIT_STOP);
 }
 
 /* ------------------------------------------------------------- stats -- */
@@ -311,7 +311,9 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
     m->cpu.trace = getenv("M5SIM_TRACE") != NULL;
     m->cpu.hooks.opaque = m;
     m->cpu.hooks.m5op = cpu_m5op;
-    m->cpu.hooks.cycles = cpu_cycles;
+    m->cpu.hooks.cycles = cpu_clock_cycles;
+    m->model = cpu_model_atomic_new(&m->cpu);
+    cpu_model_activate(m->model);
 
     m->console = open_output(m, "system.pc.com_1.device");
     m->stats_file = open_output(m, "stats.txt");
@@ -355,6 +357,8 @@ void machine_free(struct machine *m)
         fclose(m->console);
     if (m->stats_file)
         fclose(m->stats_file);
+    cpu_model_deactivate(m->model);
+    cpu_model_free(m->model);
     cpu_free(&m->cpu);
     block_cache_free(block_cache_for_bus(&m->bus));
     eventq_free(&m->eq);
@@ -392,7 +396,7 @@ int machine_run(struct machine *m)
     while (!m->done) {
         uint64_t now = m->eq.now;
         uint64_t next = eventq_next(&m->eq);
-        uint64_t budget = QUANTUM_INSNS;
+        uint64_t budget = QUANTUM_CYCLES;
         if (next != TICK_NEVER) {
             uint64_t until = next > now ? (next - now + m->period - 1) / m->period : 1;
             if (until < budget)
@@ -410,13 +414,13 @@ int machine_run(struct machine *m)
         }
 
         m->quantum_tick = now;
-        m->quantum_icount = m->cpu.icount;
+        m->quantum_cycles = cpu_cycles(&m->cpu);
         m->eq.horizon = now + budget * m->period;
         m->cpu_running = true;
-        enum cpu_exit why = cpu_run(&m->cpu, budget);
+        enum cpu_exit why = cpu_model_run(m->model, budget);
         m->cpu_running = false;
         m->eq.horizon = 0;
-        uint64_t end = m->quantum_tick + (m->cpu.icount - m->quantum_icount) * m->period;
+        uint64_t end = m->quantum_tick + (cpu_cycles(&m->cpu) - m->quantum_cycles) * m->period;
         m->cpu_tick = end;
         eventq_run_until(&m->eq, end);
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "cpu/cpu.h"
+#include "cpu/model.h"
 #include "dev/m5dev.h"
 #include "machine/boot.h"
 #include "machine/config.h"
@@ -33,12 +34,13 @@ struct machine {
     uint8_t *ram;
     uint64_t ram_size;
     struct eventq eq;
-    struct cpu cpu;
+    struct cpu cpu;                 /* the architectural state and the interpreter every model drives */
+    struct cpu_model *model;        /* the model running the CPU now */
     uint64_t period;                /* ticks per CPU cycle */
 
     /* The quantum the CPU is running: lets devices see the exact time mid-quantum. */
     bool cpu_running;
-    uint64_t quantum_tick, quantum_icount;
+    uint64_t quantum_tick, quantum_cycles;
     uint64_t cpu_tick;   /* where the CPU's last quantum ended: its retired instructions' time */
 
     struct m5dev m5;
