@@ -23,6 +23,12 @@ void status_line_show(uint64_t insts, double busy_seconds, double guest_seconds,
         tty = isatty(STDERR_FILENO);
     if (!tty)
         return;
+    static uint64_t last_insts = UINT64_MAX;
+    static double last_guest;
+    if (final && !showing && insts == last_insts && guest_seconds == last_guest)
+        return;   /* this very line is already on the screen */
+    last_insts = insts;
+    last_guest = guest_seconds;
     if (console)
         fflush(console);   /* the guest's partial line stays: the status line starts below it */
     fprintf(stderr, "%sm5sim: %.1fM insts  %.1f MIPS  guest %.3f s%s", mid_line ? "\n" : "\r\033[K", insts / 1e6,
