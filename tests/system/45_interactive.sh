@@ -46,7 +46,8 @@ MARK_B='INTER-B-49 ran'
 # ------------------------------------------------------ the terminal session --
 T=$O/pty
 OUT=$O/session
-answers=("$SCRIPTS/45-a.sh" "restore 1" "$SCRIPTS/45-b.sh" checkpoint list "restore 2" "restore 9"
+# Script B is typed as ".../45-b.s" and TAB: filename completion finishes the name.
+answers=("$SCRIPTS/45-a.sh" "restore 1" "$SCRIPTS/45-b.s"$'\t' checkpoint list "restore 2" "restore 9"
          "$O/no-such-script.sh" again quit)
 printf '%s\n' "${answers[@]}" | M5SIM_HISTORY=$O/history \
     timeout -k 10 $((T_RUN * 2)) python3 tests/system/pty_session.py "$T" "$T_RUN" -- \
@@ -79,7 +80,7 @@ check "terminal: the session starts at a prompt that says what it accepts" "no p
       step 0 "m5sim> " "list, restore N, again"
 check_step 1 "script A runs" step 1 "$MARK_A" "rcS: script 1 exited with status 0" "m5sim> "
 check_step 2 "restore 1: the post-boot checkpoint" step 2 "restoring checkpoint 1 ($CKPT_DIR/cpt.$TICK)" "m5sim> "
-check_step 3 "script B runs (and not A)" eval 'step 3 "$MARK_B" "m5sim> " && step_lacks 3 "$MARK_A"'
+check_step 3 "script B, its name completed with TAB, runs (and not A)" eval 'step 3 "$MARK_B" "m5sim> " && step_lacks 3 "$MARK_A"'
 check_step 4 "checkpoint: numbered 2" step 4 "this is checkpoint 2" "m5sim> "
 check_step 5 "list: the start directory's checkpoint and the new one, with origin and history" \
       eval 'step 5 "prompt" "#1 -> 45-b.sh" && grep -aqE "^ +1 +$TICK +--checkpoint-dir" "$T/step-05" \
