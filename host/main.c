@@ -39,6 +39,10 @@ int main(int argc, char **argv)
         return usage(stderr, 2);
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)
         return usage(stdout, 0);
+    if (strcmp(argv[1], "--version") == 0) {
+        config_print_version(stdout);
+        return 0;
+    }
     for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
         if (strcmp(argv[1], modes[i].name) == 0)
             return modes[i].main(argc - 1, argv + 1);

@@ -232,14 +232,9 @@ fail:
 
 /* ------------------------------------------------------------ finding -- */
 
-struct found {
-    uint64_t tick;
-    char name[64];
-};
-
 static int by_tick(const void *a, const void *b)
 {
-    const struct found *x = a, *y = b;
+    const struct ckpt_entry *x = a, *y = b;
     return x->tick < y->tick ? -1 : x->tick > y->tick;
 }
 
@@ -248,6 +243,49 @@ static bool is_checkpoint_dir(const char *dir)
     char p[4096];
     snprintf(p, sizeof p, "%s/" CKPT_INDEX, dir);
     return access(p, F_OK) == 0;
+}
+
+int ckpt_list(const char *dir, struct ckpt_entry **out)
+{
+    *out = NULL;
+    if (is_checkpoint_dir(dir)) {
+        struct ckpt_entry *e = calloc(1, sizeof(*e));
+        const char *base = strrchr(dir, '/');
+        base = base && base[1] ? base + 1 : dir;
+        e->tick = strncmp(base, "cpt.", 4) ? 0 : strtoull(base + 4, NULL, 10);
+        snprintf(e->name, sizeof e->name, "%s", base);
+        snprintf(e->path, sizeof e->path, "%s", dir);
+        *out = e;
+        return 1;
+    }
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    struct ckpt_entry *list = NULL;
+    size_t count = 0, cap = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *name = e->d_name;
+        if (strncmp(name, "cpt.", 4) || !name[4] || strspn(name + 4, "0123456789") != strlen(name + 4))
+            continue;
+        char p[4096];
+        snprintf(p, sizeof p, "%s/%s", dir, name);
+        if (!is_checkpoint_dir(p))
+            continue;
+        if (count == cap) {
+            cap = cap ? cap * 2 : 16;
+            list = realloc(list, cap * sizeof(*list));
+        }
+        list[count].tick = strtoull(name + 4, NULL, 10);
+        snprintf(list[count].name, sizeof list[count].name, "%s", name);
+        snprintf(list[count].path, sizeof list[count].path, "%s", p);
+        count++;
+    }
+    closedir(d);
+    if (count)
+        qsort(list, count, sizeof(*list), by_tick);
+    *out = list;
+    return (int)count;
 }
 
 void ckpt_locate(const char *dir, int n, char *out, size_t outlen)
@@ -267,41 +305,21 @@ void ckpt_locate(const char *dir, int n, char *out, size_t outlen)
         return;
     }
 
-    DIR *d = opendir(dir);
-    if (!d)
+    struct ckpt_entry *list;
+    int count = ckpt_list(dir, &list);
+    if (count < 0)
         fatal("--checkpoint-dir", "%s: %s", dir, strerror(errno));
-    struct found *list = NULL;
-    size_t count = 0, cap = 0;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        const char *name = e->d_name;
-        if (strncmp(name, "cpt.", 4) || !name[4] || strspn(name + 4, "0123456789") != strlen(name + 4))
-            continue;
-        char p[4096];
-        snprintf(p, sizeof p, "%s/%s", dir, name);
-        if (!is_checkpoint_dir(p))
-            continue;
-        if (count == cap) {
-            cap = cap ? cap * 2 : 16;
-            list = realloc(list, cap * sizeof(*list));
-        }
-        list[count].tick = strtoull(name + 4, NULL, 10);
-        snprintf(list[count].name, sizeof list[count].name, "%s", name);
-        count++;
-    }
-    closedir(d);
-    qsort(list, count, sizeof(*list), by_tick);
     if (count == 0)
         fatal("--checkpoint-dir", "%s holds no checkpoints (no cpt.<tick>/ directory with an " CKPT_INDEX ")", dir);
-    if (n < 1 || (size_t)n > count) {
+    if (n < 1 || n > count) {
         fflush(stdout);
-        fprintf(stderr, "m5sim: -r: %d is out of range: %s holds %zu checkpoint%s (-r counts from 1, by ascending tick):\n",
+        fprintf(stderr, "m5sim: -r: %d is out of range: %s holds %d checkpoint%s (-r counts from 1, by ascending tick):\n",
                 n, dir, count, count == 1 ? "" : "s");
-        for (size_t i = 0; i < count; i++)
-            fprintf(stderr, "  -r %zu  %s\n", i + 1, list[i].name);
+        for (int i = 0; i < count; i++)
+            fprintf(stderr, "  -r %d  %s\n", i + 1, list[i].name);
         exit(2);
     }
-    snprintf(out, outlen, "%s/%s", dir, list[n - 1].name);
+    snprintf(out, outlen, "%s", list[n - 1].path);
     free(list);
 }
 

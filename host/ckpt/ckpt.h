@@ -37,6 +37,20 @@ struct ckpt_image {
  */
 int ckpt_save(struct machine *m, const char *parent, char *path, size_t pathlen);
 
+/* A checkpoint found in a directory. */
+struct ckpt_entry {
+    uint64_t tick;
+    char name[64];       /* cpt.<tick> */
+    char path[4096];     /* dir/cpt.<tick> (or dir itself when it is a checkpoint) */
+};
+
+/*
+ * The checkpoints of a --checkpoint-dir, by ascending tick (the numbering of
+ * -r): *out is malloc'd. DIR may be a cpt.<tick> directory itself (one entry).
+ * Returns the count, or -1 (errno set) when DIR cannot be read.
+ */
+int ckpt_list(const char *dir, struct ckpt_entry **out);
+
 /*
  * Resolve --checkpoint-dir DIR and -r N (1-based, ascending tick) to a
  * checkpoint directory. DIR may also be a cpt.<tick> directory itself. On a

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ckpt/ckpt.h"
 #include "util/log.h"
+#include "version.h"
 
 void config_usage(FILE *out)
 {
@@ -39,7 +41,8 @@ void config_usage(FILE *out)
             "  --take-checkpoints T[,P] checkpoint at tick T (and every P ticks after)\n"
             "  --checkpoint-at-end      checkpoint when the run ends\n"
             "  --interactive            when the guest wants a script and none is queued, ask on the\n"
-            "                           terminal: a script path, 'checkpoint', 'restore N' or 'quit'\n"
+            "                           terminal: a script path, list, restore N, again, checkpoint,\n"
+            "                           help or quit (line editing, history in ~/.m5sim_history)\n"
             "  --control PATH           read those answers from PATH (e.g. a FIFO) instead of the terminal\n"
             "  --batch                  run each --script from its own fresh restore of the checkpoint,\n"
             "                           outputs in <outdir>/<n>-<script>/\n"
@@ -47,7 +50,14 @@ void config_usage(FILE *out)
             "  -j, --jobs N             with --batch: N restores at once (sharing memory copy-on-write)\n"
             "  --caches, --l2cache, --l1d_size, --l1i_size, --l2_size   cache configuration (timing CPU)\n"
             "  -q, --quiet              no console echo or status line on the terminal\n"
-            "  -h, --help               this text\n");
+            "  -h, --help               this text\n"
+            "  --version                the version, and the checkpoint formats it reads and writes\n");
+}
+
+void config_print_version(FILE *out)
+{
+    fprintf(out, "m5sim %s\ncheckpoint format: reads version %d, writes version %d\n", M5SIM_VERSION,
+            CKPT_FORMAT_VERSION, CKPT_FORMAT_VERSION);
 }
 
 static bool parse_scaled(const char *s, uint64_t *out, const char *const *units, const uint64_t *scales)
@@ -125,7 +135,8 @@ static uint64_t parse_u64(const char *opt, const char *s)
 
 enum { OPT_KERNEL = 256, OPT_DISK, OPT_SCRIPT, OPT_CPU, OPT_MEM, OPT_NCPU, OPT_CLOCK, OPT_MAXINSTS,
        OPT_CMDLINE, OPT_CACHES, OPT_L2, OPT_L1D, OPT_L1I, OPT_L2SIZE, OPT_CKPT_DIR, OPT_RESTORE_CPU,
-       OPT_TAKE_CKPT, OPT_CKPT_END, OPT_INTERACTIVE, OPT_CONTROL, OPT_BATCH, OPT_SCRIPT_DIR, OPT_RNG_SEED };
+       OPT_TAKE_CKPT, OPT_CKPT_END, OPT_INTERACTIVE, OPT_CONTROL, OPT_BATCH, OPT_SCRIPT_DIR, OPT_RNG_SEED,
+       OPT_VERSION };
 
 static int by_name(const void *a, const void *b)
 {
@@ -193,6 +204,7 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
         { "jobs", required_argument, 0, 'j' },
         { "rng-seed", required_argument, 0, OPT_RNG_SEED },
         { "help", no_argument, 0, 'h' },
+        { "version", no_argument, 0, OPT_VERSION },
         { 0, 0, 0, 0 },
     };
     memset(cfg, 0, sizeof(*cfg));
@@ -286,6 +298,7 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
             break;
         case 'q': cfg->quiet = true; break;
         case 'h': config_usage(stdout); exit(0);
+        case OPT_VERSION: config_print_version(stdout); exit(0);
         default:
             fatal("usage", "unknown or incomplete option '%s' (see m5sim --help)", argv[optind - 1]);
         }

@@ -51,6 +51,8 @@ struct machine_config {
 /* Parse the full-system command line (argv[0] is the program). Exits 2 with a clear message on error. */
 void config_parse(struct machine_config *cfg, int argc, char **argv);
 void config_usage(FILE *out);
+/* `m5sim --version`: the release and the checkpoint format versions read and written. */
+void config_print_version(FILE *out);
 /* Parse "512MB", "1GiB", "4096" (bytes) and "3GHz", "2.5GHz", "1000MHz"; return false when malformed. */
 bool config_parse_size(const char *s, uint64_t *out);
 bool config_parse_freq(const char *s, uint64_t *out);

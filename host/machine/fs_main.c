@@ -14,14 +14,14 @@
 #include <unistd.h>
 
 #include "machine/machine.h"
+#include "machine/session.h"
 #include "util/fs.h"
 #include "util/log.h"
 
 static struct machine m;
 
-static int run_once(const struct machine_config *cfg)
+static int finish_run(const struct machine_config *cfg)
 {
-    machine_init(&m, cfg);
     int status = machine_run(&m);
     double secs = (double)machine_now(&m) / TICKS_PER_SECOND;
     fprintf(stderr, "m5sim: %s after %llu instructions, at %.6f s simulated time; exit status %d; outputs in %s/\n",
@@ -29,24 +29,43 @@ static int run_once(const struct machine_config *cfg)
     return status;
 }
 
-/* One run, then as many restores as the user asks for in interactive mode. */
-static int run_session(struct machine_config cfg)
+static int run_once(const struct machine_config *cfg)
 {
-    static char outdir[4096], ckdir[4096];
-    int status = run_once(&cfg);
-    for (int k = 1; m.restore_request; k++) {
-        int n = m.restore_request;
-        snprintf(ckdir, sizeof ckdir, "%s", machine_checkpoint_parent(&m));
-        snprintf(outdir, sizeof outdir, "%s/restore%d", cfg.outdir, k);
+    machine_init(&m, cfg);
+    return finish_run(cfg);
+}
+
+/*
+ * One run, then, in an interactive session, as many restores as the user asks
+ * for (each checked before the machine before it is left).
+ */
+static int run_session(const struct machine_config *cfg)
+{
+    if (!cfg->interactive) {
+        int status = run_once(cfg);
         machine_free(&m);
-        cfg.checkpoint_dir = ckdir;
-        cfg.restore = n;
-        cfg.nscripts = 0;
-        cfg.outdir = outdir;
-        info("restoring checkpoint %d of %s; outputs in %s/", n, ckdir, outdir);
-        status = run_once(&cfg);
+        return status;
+    }
+    static struct session s;
+    session_init(&s, cfg);
+    int restored = cfg->restore <= s.nck ? cfg->restore : 0;   /* -r numbers as 'list' does */
+    struct machine_config c = *cfg;
+    int status;
+    for (;;) {
+        machine_init(&m, &c);
+        m.session = &s;
+        session_run_started(&s, restored, c.outdir);
+        status = finish_run(&c);
+        if (!s.restore_request)
+            break;
+        machine_free(&m);
+        restored = s.restore_request;
+        c = session_next_config(&s);
+        info("restoring checkpoint %d (%s)%s%s; outputs in %s/", restored, s.ck[restored - 1].path,
+             c.nscripts ? " to run " : "", c.nscripts ? c.scripts[0] : "", c.outdir);
     }
     machine_free(&m);
+    session_free(&s);
     return status;
 }
 
@@ -122,5 +141,5 @@ int fs_main(int argc, char **argv)
 {
     struct machine_config cfg;
     config_parse(&cfg, argc, argv);
-    return cfg.batch ? run_batch(&cfg) : run_session(cfg);
+    return cfg.batch ? run_batch(&cfg) : run_session(&cfg);
 }

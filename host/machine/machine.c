@@ -12,6 +12,8 @@
 #include "ckpt/ckpt.h"
 #include "ckpt/memory.h"
 #include "cpu/block.h"
+#include "machine/session.h"
+#include "machine/status_line.h"
 #include "stats/stats.h"
 #include "util/fs.h"
 #include "util/log.h"
@@ -20,9 +22,7 @@
 
 static double host_seconds(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+    return status_host_seconds();
 }
 
 uint64_t machine_now(const struct machine *m)
@@ -127,6 +127,10 @@ static void m5_script_request(void *opaque)
         m->host_first_readfile = host_seconds() - m->host_start;
         m->icount_first_readfile = m->cpu.icount;
     }
+    if (m->session) {
+        const struct m5dev *d = &m->m5;
+        session_script_started(m->session, d->queue_pos < d->queue_len ? d->queue[d->queue_pos] : NULL);
+    }
 }
 
 /* <outdir>/run.ini: how the run ended and host-side timings, for scripts and tools. */
@@ -228,6 +232,8 @@ void machine_checkpoint(struct machine *m)
         m->eq.now = m->cpu_tick;
     if (ckpt_save(m, machine_checkpoint_parent(m), path, sizeof path) == 0) {
         m->checkpoints_taken++;
+        if (m->session)
+            session_checkpoint_written(m->session, path, m->eq.now);
         if (!m->cfg.quiet)
             info("checkpoint %s written in %.0f ms", path, (host_seconds() - t0) * 1e3);
     }
@@ -280,12 +286,10 @@ static void open_restore(struct machine *m)
     }
 }
 
-void machine_init(struct machine *m, const struct machine_config *cfg)
+/* Check every input before creating any output. */
+static void check_inputs(struct machine *m)
 {
-    memset(m, 0, sizeof(*m));
-    m->cfg = *cfg;
-
-    /* Check every input before creating any output. */
+    const struct machine_config *cfg = &m->cfg;
     if (cfg->kernel && !cfg->restore && access(cfg->kernel, R_OK) != 0)
         fatal(cfg->kernel, "cannot read kernel: %s", strerror(errno));
     for (int i = 0; i < cfg->ndisks; i++)
@@ -296,6 +300,28 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
             fatal(cfg->scripts[i], "cannot read script: %s", strerror(errno));
     if (cfg->restore)
         open_restore(m);
+}
+
+void machine_check_inputs(const struct machine_config *cfg)
+{
+    struct machine *m = calloc(1, sizeof(*m));
+    m->cfg = *cfg;
+    check_inputs(m);
+    if (m->restore_img) {
+        char path[4096];
+        ckpt_path(m->restore_img, "memory.img", path, sizeof path);
+        munmap(ckpt_memory_map(path, m->cfg.mem_size), m->cfg.mem_size);
+        ckpt_close(m->restore_img);
+        free(m->restore_img);
+    }
+    free(m);
+}
+
+void machine_init(struct machine *m, const struct machine_config *cfg)
+{
+    memset(m, 0, sizeof(*m));
+    m->cfg = *cfg;
+    check_inputs(m);
     m->period = (TICKS_PER_SECOND + m->cfg.cpu_clock_hz / 2) / m->cfg.cpu_clock_hz;
 
     bus_init(&m->bus);
@@ -363,8 +389,6 @@ void machine_free(struct machine *m)
     block_cache_free(block_cache_for_bus(&m->bus));
     eventq_free(&m->eq);
     munmap(m->ram, m->ram_size);
-    if (m->control)
-        fclose(m->control);
     if (m->restore_img) {
         ckpt_close(m->restore_img);
         free(m->restore_img);
@@ -373,14 +397,13 @@ void machine_free(struct machine *m)
 
 /* ---------------------------------------------------------------- run -- */
 
+/* This run's instructions over the host time spent simulating them (status_line.h). */
 static void status_line(struct machine *m, bool final)
 {
-    if (m->cfg.quiet || !isatty(STDERR_FILENO))
+    if (m->cfg.quiet)
         return;
-    double host = host_seconds() - m->host_start;
-    fprintf(stderr, "\r\033[Km5sim: %.1fM insts  %.1f MIPS  guest %.3f s%s",
-            m->cpu.icount / 1e6, host > 0 ? m->cpu.icount / host / 1e6 : 0,
-            (double)machine_now(m) / TICKS_PER_SECOND, final ? "\n" : "");
+    double busy = host_seconds() - m->host_start - m->host_prompt_seconds;
+    status_line_show(m->cpu.icount - m->start_icount, busy, (double)machine_now(m) / TICKS_PER_SECOND, final);
 }
 
 static void report_guest_fault(struct machine *m, const char *what)
@@ -440,10 +463,13 @@ int machine_run(struct machine *m)
         case CPU_EXIT_UNSUPPORTED:
             report_guest_fault(m, "unsupported instruction");
             break;
-        case CPU_EXIT_WAIT:
+        case CPU_EXIT_WAIT: {
             status_line(m, true);
+            double asked = host_seconds();
             interactive_prompt(m);
+            m->host_prompt_seconds += host_seconds() - asked;
             break;
+        }
         default:
             break;
         }

@@ -20,6 +20,7 @@
 struct pc_devices;
 struct disk;
 struct ckpt_image;
+struct session;
 
 /* Physical address map. */
 #define MACHINE_LOW_RAM_MAX   0xc0000000ull   /* RAM below the 32-bit MMIO hole */
@@ -56,10 +57,9 @@ struct machine {
     struct event take_ckpt_event;
     unsigned checkpoints_taken;
 
-    /* --interactive */
-    FILE *control;                  /* --control input, once opened */
-    bool input_done;                /* the user has no more scripts */
-    int restore_request;            /* 'restore N' asked: fs_main restores checkpoint N next */
+    /* --interactive: the session this machine belongs to (machine/session.h), or NULL. */
+    struct session *session;
+    double host_prompt_seconds;     /* host time spent asking the user (not simulating) */
 
     bool done;
     int exit_status;
@@ -76,6 +76,12 @@ struct machine {
 
 /* Build the machine from its configuration: RAM, devices, kernel, outdir. Exits 2 on bad input. */
 void machine_init(struct machine *m, const struct machine_config *cfg);
+/*
+ * Check what machine_init checks before it creates any output (kernel, disks,
+ * scripts, and the checkpoint to restore with everything it records), without
+ * building anything. Exits 2 with one line on the first problem.
+ */
+void machine_check_inputs(const struct machine_config *cfg);
 /* Run until the guest ends the simulation or a limit is reached; returns the exit status. */
 int machine_run(struct machine *m);
 void machine_free(struct machine *m);

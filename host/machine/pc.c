@@ -20,6 +20,7 @@
 #include "dev/virtio_blk.h"
 #include "disk/disk.h"
 #include "machine/machine.h"
+#include "machine/status_line.h"
 #include "util/log.h"
 
 #define COM1_BASE 0x3f8
@@ -110,7 +111,7 @@ void pc_devices_attach(struct machine *m)
     pit_attach(&pc->pit, &m->bus);
     rtc_init(&pc->rtc, &m->eq, RTC_DEFAULT_START);
     rtc_attach(&pc->rtc, &m->bus);
-    uart_init(&pc->com1, isa_irq_line(&pc->isa, COM1_IRQ), m->console, m->cfg.quiet ? NULL : stdout);
+    uart_init(&pc->com1, isa_irq_line(&pc->isa, COM1_IRQ), m->console, m->cfg.quiet ? NULL : status_line_console());
     uart_attach(&pc->com1, &m->bus, COM1_BASE);
     pc_misc_init(&pc->misc, pc_reset_request, m);
     pc_misc_attach(&pc->misc, &m->bus);

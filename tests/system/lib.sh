@@ -1,7 +1,7 @@
 #!/bin/bash
 # shellcheck shell=bash disable=SC2034
 # tests/system/lib.sh - shared by the full-system tests (30_fullsystem.sh,
-# 40_checkpoint.sh); sourced, not run. (`make system-test` runs every
+# 40_checkpoint.sh, 45_interactive.sh); sourced, not run. (`make system-test` runs every
 # tests/system/*.sh, this one too: run directly, it only says so and exits 0.)
 #
 # The whole full-system part of the suite boots Linux ONCE: fs_boot boots the
@@ -9,9 +9,9 @@
 # build/tests/fs/ckpt and a few queued scripts (see write_boot_scripts), and
 # every later check restores that checkpoint (about a second each) instead of
 # booting again. 30_fullsystem.sh always boots afresh (the boot is what it
-# tests); 40_checkpoint.sh calls fs_ensure_boot, which reuses that boot when
+# tests); 40_checkpoint.sh and 45_interactive.sh call fs_ensure_boot, which reuses that boot when
 # it was made from the current m5sim, kernel and image, and boots otherwise
-# (so 40_ also runs alone).
+# (so 40_ and 45_ also run alone).
 #
 # The checkpoint under build/tests/fs/ckpt is shared and must never change:
 # tests that need a corrupted checkpoint work on copies (fs_copy_ckpt).
