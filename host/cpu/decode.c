@@ -220,9 +220,49 @@ static bool reaches_machine(const ZydisDecodedInstruction *zi, const struct insn
     return false;
 }
 
+/*
+ * The CPU executes exactly what CPUID advertises (host/cpu/cpuid.c,
+ * docs/cpu-model.md). Zydis names the ISA set of every instruction it
+ * decodes; these are the sets of the model: the x86-64 baseline with x87,
+ * MMX, SSE, SSE2, FXSAVE, CLFLUSH, CMPXCHG16B, RDTSCP and LAHF/SAHF. An
+ * instruction of any other set raises #UD. Where the SDM gives an encoding
+ * a legacy meaning on processors without the extension, the decoder is set
+ * up to decode that meaning instead (init_decoder): F3 0F BD is BSR and
+ * F3 0F BC is BSF (no LZCNT/BMI1), the CET and MPX encodings in the
+ * reserved-NOP space are NOPs, and 0F 0D (PREFETCH/PREFETCHW) is a hint
+ * that does nothing (PREFETCH_NOP).
+ */
+static bool isa_set_advertised(ZydisISASet set)
+{
+    switch (set) {
+    case ZYDIS_ISA_SET_I86: case ZYDIS_ISA_SET_I186: case ZYDIS_ISA_SET_I286REAL:
+    case ZYDIS_ISA_SET_I286PROTECTED: case ZYDIS_ISA_SET_I386: case ZYDIS_ISA_SET_I486REAL:
+    case ZYDIS_ISA_SET_I486: case ZYDIS_ISA_SET_PENTIUMREAL: case ZYDIS_ISA_SET_PPRO:
+    case ZYDIS_ISA_SET_LONGMODE: case ZYDIS_ISA_SET_X87: case ZYDIS_ISA_SET_FCMOV:
+    case ZYDIS_ISA_SET_CMOV: case ZYDIS_ISA_SET_PENTIUMMMX: case ZYDIS_ISA_SET_SSE:
+    case ZYDIS_ISA_SET_SSE2: case ZYDIS_ISA_SET_SSE2MMX: case ZYDIS_ISA_SET_SSEMXCSR:
+    case ZYDIS_ISA_SET_SSE_PREFETCH: case ZYDIS_ISA_SET_FXSAVE: case ZYDIS_ISA_SET_FXSAVE64:
+    case ZYDIS_ISA_SET_CLFSH: case ZYDIS_ISA_SET_CMPXCHG16B: case ZYDIS_ISA_SET_RDTSCP:
+    case ZYDIS_ISA_SET_LAHF: case ZYDIS_ISA_SET_PAUSE: case ZYDIS_ISA_SET_RDPMC:
+    case ZYDIS_ISA_SET_FAT_NOP: case ZYDIS_ISA_SET_PREFETCH_NOP:
+        return true;
+    default:
+        return false;
+    }
+}
+
+bool decode_isa_set_advertised(int set)
+{
+    return isa_set_advertised((ZydisISASet)set);
+}
+
 static void init_decoder(void)
 {
     ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
+    ZydisDecoderEnableMode(&decoder, ZYDIS_DECODER_MODE_LZCNT, ZYAN_FALSE);
+    ZydisDecoderEnableMode(&decoder, ZYDIS_DECODER_MODE_TZCNT, ZYAN_FALSE);
+    ZydisDecoderEnableMode(&decoder, ZYDIS_DECODER_MODE_CET, ZYAN_FALSE);
+    ZydisDecoderEnableMode(&decoder, ZYDIS_DECODER_MODE_MPX, ZYAN_FALSE);
     decoder_ready = 1;
 }
 
@@ -253,7 +293,7 @@ enum decode_status decode_insn(const uint8_t *bytes, unsigned avail, struct insn
     ZyanStatus st = ZydisDecoderDecodeFull(&decoder, bytes, avail, &zi, zo);
     if (st == ZYDIS_STATUS_NO_MORE_DATA && avail < ZYDIS_MAX_INSTRUCTION_LENGTH)
         return DECODE_NEED_MORE;
-    if (!ZYAN_SUCCESS(st)) {
+    if (!ZYAN_SUCCESS(st) || !isa_set_advertised(zi.meta.isa_set)) {
         out->fn = exec_invalid;
         out->run = exec_run_generic;
         out->len = 1;

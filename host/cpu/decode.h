@@ -2,6 +2,7 @@
 #ifndef M5SIM_CPU_DECODE_H
 #define M5SIM_CPU_DECODE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cpu/insn.h"
@@ -15,6 +16,8 @@ enum decode_status { DECODE_OK, DECODE_NEED_MORE, DECODE_INVALID };
  * of length 1 (it raises #UD when executed, so nothing faults at decode time).
  */
 enum decode_status decode_insn(const uint8_t *bytes, unsigned avail, struct insn *out);
+/* Whether the CPU model has the Zydis ISA set `set` (a ZydisISASet); the others decode as #UD. */
+bool decode_isa_set_advertised(int set);
 
 /* A short text form of a decoded instruction's bytes for error reports ("0f 0b"). */
 void decode_format_bytes(const uint8_t *bytes, unsigned len, char *buf, unsigned bufsize);

@@ -11,9 +11,11 @@
  * BSF/BSR with a zero source set ZF and leave the destination untouched, even
  * a 32-bit one (no zero-extension), as the host does; their other flags are
  * undefined in the SDM and follow the host: CF OF SF AF = 0, PF = parity of
- * the result (of 0 for a zero source). TZCNT/LZCNT/POPCNT are decoded by Zydis
- * as such (F3 0F BC/BD/B8) and given their BMI1/ABM/POPCNT meaning, with the
- * undefined OF SF AF PF of TZCNT/LZCNT cleared as on the host. BSWAP of a
+ * the result (of 0 for a zero source). The CPU model advertises neither
+ * BMI1/ABM nor POPCNT, so the decoder turns F3 0F BC/BD into BSF/BSR and
+ * POPCNT into #UD (decode.c); the TZCNT/LZCNT/POPCNT handlers below give
+ * those extensions' meaning (undefined OF SF AF PF cleared) and run only if
+ * the model ever advertises them. BSWAP of a
  * 16-bit register (undefined) clears it, as the host does.
  */
 #include "cpu/exec.h"

@@ -328,45 +328,72 @@ static int fx_differs(const struct fxsave_area *a, const struct fxsave_area *b, 
     return 0;
 }
 
+/* The initial stack of the input being checked (for the model functions). */
+static uint8_t stack_in[DIFF_STACK_BYTES];
+
+void diff_run_native_ref(const uint8_t *code, unsigned len, const struct diff_state *in,
+                         struct diff_result *r)
+{
+    struct diff_case ref = { .name = "reference", .code = code, .len = len };
+    memcpy(r->stack, stack_in, DIFF_STACK_BYTES);
+    diff_run_native(&ref, in, r);
+}
+
+void diff_expect_exception(const struct diff_state *in, int vector, struct diff_result *expect)
+{
+    expect->vector = vector;
+    expect->out = *in;
+    memcpy(expect->stack, stack_in, DIFF_STACK_BYTES);
+}
+
 bool diff_check(const struct diff_case *c, const struct diff_state *in)
 {
     static struct diff_result native, interp;
     uint64_t s = name_seed(c->name) ^ in->gpr[RAX];
     for (unsigned i = 0; i < DIFF_STACK_BYTES; i += 8) {
         uint64_t v = rng_next(&s);
-        memcpy(&native.stack[i], &v, 8);
+        memcpy(&stack_in[i], &v, 8);
     }
-    memcpy(interp.stack, native.stack, DIFF_STACK_BYTES);
+    memcpy(native.stack, stack_in, DIFF_STACK_BYTES);
+    memcpy(interp.stack, stack_in, DIFF_STACK_BYTES);
     diff_run_native(c, in, &native);
+    bool model = c->model && c->model(c, in, &native);
     diff_run_interp(c, in, &interp);
     diff_stats.cases++;
+    if (model)
+        diff_stats.model++;
+    else
+        diff_stats.host++;
 
+    /* "native" is the host's result, "model" the model's definition of this input. */
+    const char *exp = model ? "model" : "native";
     bool ok = true;
+    unsigned shown = 0;
     char buf[160];
 #define MISMATCH(...) do { if (ok) report_input(c, in); ok = false; fprintf(stderr, "  " __VA_ARGS__); } while (0)
     if (native.vector != interp.vector)
-        MISMATCH("exception: native %d, interpreter %d\n", native.vector, interp.vector);
+        MISMATCH("exception: %s %d, interpreter %d\n", exp, native.vector, interp.vector);
     if (native.vector < 0 && interp.vector < 0) {
         for (int i = 0; i < 16; i++)
             if (native.out.gpr[i] != interp.out.gpr[i])
-                MISMATCH("%s: native 0x%016llx, interpreter 0x%016llx\n", gpr_names[i],
+                MISMATCH("%s: %s 0x%016llx, interpreter 0x%016llx\n", gpr_names[i], exp,
                          (unsigned long long)native.out.gpr[i], (unsigned long long)interp.out.gpr[i]);
         uint64_t mask = (FL_ARITH | FL_DF) & ~c->undefined_flags;
         if ((native.out.rflags & mask) != (interp.out.rflags & mask))
-            MISMATCH("rflags: native 0x%llx, interpreter 0x%llx (compared bits 0x%llx)\n",
+            MISMATCH("rflags: %s 0x%llx, interpreter 0x%llx (compared bits 0x%llx)\n", exp,
                      (unsigned long long)(native.out.rflags & mask),
                      (unsigned long long)(interp.out.rflags & mask), (unsigned long long)mask);
         if (c->compare_fx && fx_differs(&native.out.fx, &interp.out.fx, buf, sizeof buf))
             MISMATCH("fx state: %s\n", buf);
     }
-    for (unsigned i = 0; i < DIFF_DATA_SIZE; i++)
+    for (unsigned i = 0; i < DIFF_DATA_SIZE && shown < 8; i++)
         if (native.out.data[i] != interp.out.data[i]) {
-            MISMATCH("data[0x%x]: native %02x, interpreter %02x\n", i, native.out.data[i], interp.out.data[i]);
-            break;
+            MISMATCH("data[0x%x]: %s %02x, interpreter %02x\n", i, exp, native.out.data[i], interp.out.data[i]);
+            shown++;
         }
     for (unsigned i = 0; i < DIFF_STACK_BYTES; i++)
         if (native.stack[i] != interp.stack[i]) {
-            MISMATCH("stack[0x%x]: native %02x, interpreter %02x\n", i, native.stack[i], interp.stack[i]);
+            MISMATCH("stack[0x%x]: %s %02x, interpreter %02x\n", i, exp, native.stack[i], interp.stack[i]);
             break;
         }
 #undef MISMATCH

@@ -42,6 +42,23 @@ struct diff_result {
     int vector;                        /* -1: ran to the end; else the exception vector (#DE 0, #UD 6, #GP 13, #PF 14, ...) */
 };
 
+struct diff_case;
+
+/*
+ * The model's definition of a case whose outcome the host may not give:
+ * behaviour that differs between Intel and AMD, results the SDM leaves
+ * undefined, and extensions the model does not advertise (docs/cpu-model.md).
+ * `expect` holds the host's result; the function rewrites what the model
+ * defines differently (or recomputes it, e.g. with diff_run_native_ref() on
+ * equivalent code) and returns true, so the input counts as checked against
+ * the model's definition. It returns false when this input is not such a
+ * case (then the host's result is the expectation). It decides by the case
+ * and its input, never by the host's vendor, so the same expectation holds
+ * on every host.
+ */
+typedef bool (*diff_model_fn)(const struct diff_case *c, const struct diff_state *in,
+                              struct diff_result *expect);
+
 /* Flags a case does not compare (undefined flags of the instruction). */
 struct diff_case {
     const char *name;
@@ -49,6 +66,7 @@ struct diff_case {
     unsigned len;
     uint64_t undefined_flags;          /* e.g. FL_AF for logic ops; FL_ARITH & ~FL_CF for MUL-like */
     bool compare_fx;                   /* compare the FXSAVE image (x87/SSE cases) */
+    diff_model_fn model;               /* NULL: the host's result is the expectation */
 };
 
 /* Set up the harness once (maps the code, data and stack pages). */
@@ -67,8 +85,28 @@ void diff_run_interp(const struct diff_case *c, const struct diff_state *in, str
  */
 bool diff_check(const struct diff_case *c, const struct diff_state *in);
 
-struct diff_stats { unsigned cases, failures; };
+/*
+ * cases = host + model: `host` inputs were checked against the host CPU,
+ * `model` inputs against the model's definition (diff_case.model).
+ */
+struct diff_stats { unsigned cases, failures, host, model; };
 extern struct diff_stats diff_stats;
+
+/*
+ * For model functions, during diff_check() of the current input: run other
+ * code natively from the same input (and the same initial stack), e.g. the
+ * instruction without a prefix the model ignores.
+ */
+void diff_run_native_ref(const uint8_t *code, unsigned len, const struct diff_state *in,
+                         struct diff_result *r);
+/* The expectation "raises `vector`, nothing changes": registers, data and stack as in the input. */
+void diff_expect_exception(const struct diff_state *in, int vector, struct diff_result *expect);
+
+/* Model functions shared by several families (diff_model.c). */
+bool diff_model_ud(const struct diff_case *c, const struct diff_state *in, struct diff_result *expect);
+/* The host's run with the first 66 (or F3) prefix made inert: a prefix the model ignores. */
+bool diff_model_no_66(const struct diff_case *c, const struct diff_state *in, struct diff_result *expect);
+bool diff_model_no_f3(const struct diff_case *c, const struct diff_state *in, struct diff_result *expect);
 
 /*
  * Convenience: run `n` random inputs (seeded from the case name) plus every

@@ -25,17 +25,20 @@ int main(int argc, char **argv)
             printf("MISSING %-8s no differential tests\n", #f);                       \
             missing++;                                                                \
         } else {                                                                      \
-            unsigned before = diff_stats.cases;                                       \
+            struct diff_stats before = diff_stats;                                    \
             unsigned fails = diff_##f##_run();                                        \
-            printf("%s %-8s %u cases, %u failures\n", fails ? "FAIL" : "PASS", #f,    \
-                   diff_stats.cases - before, fails);                                 \
+            printf("%s %-8s %u cases (%u against the host, %u against the model's "  \
+                   "definition), %u failures\n", fails ? "FAIL" : "PASS", #f,          \
+                   diff_stats.cases - before.cases, diff_stats.host - before.host,    \
+                   diff_stats.model - before.model, fails);                           \
             failures += fails;                                                        \
         }                                                                             \
     }
     FAMILIES(RUN)
 #undef RUN
     missing += (unsigned)exec_missing_families();
-    printf("%s cpu differential: %u cases, %u failures, %u missing\n",
-           failures || missing ? "FAIL" : "PASS", diff_stats.cases, failures, missing);
+    printf("%s cpu differential: %u cases (%u against the host, %u against the model's definition), "
+           "%u failures, %u missing\n", failures || missing ? "FAIL" : "PASS", diff_stats.cases,
+           diff_stats.host, diff_stats.model, failures, missing);
     return failures || missing ? 1 : 0;
 }

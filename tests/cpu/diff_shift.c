@@ -9,10 +9,53 @@
  *
  * Undefined flags (SDM), not compared unless M5SIM_DIFF_STRICT=1: AF after
  * shifts; OF unless the masked count is 1; CF of SHL/SHR when the count
- * reaches the width; every flag of a 16-bit SHLD/SHRD past 16. The result
- * of that last case is compared: the handler imitates the host.
+ * reaches the width; every flag of a 16-bit SHLD/SHRD past 16.
+ *
+ * The result of a 16-bit SHLD/SHRD whose masked count is 17..31 is undefined
+ * (SDM) and differs between Intel and AMD. The model defines it as Intel
+ * processors compute it (docs/cpu-model.md): the count shifts the 48-bit
+ * pattern dest:src:dest. model_shxd16() computes that expectation from the
+ * input; inputs with other counts are compared with the host.
  */
 #include "diff_int.h"
+
+/* Decode the few SHLD/SHRD forms of the table: 66 [REX] 0F A4/A5/AC/AD modrm [disp8] [imm8]. */
+static bool model_shxd16(const struct diff_case *c, const struct diff_state *in, struct diff_result *expect)
+{
+    const uint8_t *p = c->code, *end = c->code + c->len;
+    unsigned rex = 0;
+    if (*p != 0x66)
+        return false;
+    p++;
+    if ((*p & 0xf0) == 0x40)
+        rex = *p++;
+    if (p[0] != 0x0f || (p[1] & 0xf6) != 0xa4)
+        return false;
+    bool right = p[1] & 8, by_cl = p[1] & 1;
+    unsigned modrm = p[2], mod = modrm >> 6;
+    unsigned src = ((modrm >> 3) & 7) | (rex & 4 ? 8 : 0), rm = (modrm & 7) | (rex & 1 ? 8 : 0);
+    unsigned count = (by_cl ? (unsigned)in->gpr[RCX] : end[-1]) & 31;
+    if (count < 17)
+        return false;
+
+    uint64_t a, b = in->gpr[src] & 0xffff;
+    uint64_t off = 0;
+    if (mod == 3) {
+        a = in->gpr[rm] & 0xffff;
+    } else {
+        off = in->gpr[rm] + (mod == 1 ? p[3] : 0) - DIFF_DATA_VA;
+        a = in->data[off] | (uint64_t)in->data[off + 1] << 8;
+    }
+    uint64_t t = a << 32 | b << 16 | a;
+    uint64_t r = (right ? t >> count : t >> (32 - count)) & 0xffff;
+    if (mod == 3) {
+        expect->out.gpr[rm] = (expect->out.gpr[rm] & ~0xffffull) | r;
+    } else {
+        expect->out.data[off] = (uint8_t)r;
+        expect->out.data[off + 1] = (uint8_t)(r >> 8);
+    }
+    return true;
+}
 
 static const struct int_case shift_cases[] = {
     { "shl al, 1", "\xd0\xe0", 2, FL_AF, NULL, R_(RAX) },
@@ -470,24 +513,24 @@ static const struct int_case shift_cases[] = {
     { "neg eax; rcr dx, 17", "\xf7\xd8\x66\xc1\xda\x11", 6, FL_OF, NULL, R_(RAX) | R_(RDX) },
     { "add eax, ebx; shl edx, cl", "\x01\xd8\xd3\xe2", 4, FL_OF | FL_AF, NULL, R_(RAX) | R_(RCX) | R_(RDX) | R_(RBX) },
     { "xor eax, ebx; rol edx, cl", "\x31\xd8\xd3\xc2", 4, FL_OF, NULL, R_(RAX) | R_(RCX) | R_(RDX) | R_(RBX) },
-    { "shld ax, bx, cl", "\x66\x0f\xa5\xd8", 4, FL_ARITH, NULL, R_(RAX) | R_(RCX) | R_(RBX) },
-    { "shld ax, bx, 1", "\x66\x0f\xa4\xd8\x01", 5, FL_AF, NULL, R_(RAX) | R_(RBX) },
-    { "shld r9w, r10w, cl", "\x66\x45\x0f\xa5\xd1", 5, FL_ARITH, NULL, R_(RCX) | R_(R9) | R_(R10) },
-    { "shld r9w, r10w, 1", "\x66\x45\x0f\xa4\xd1\x01", 6, FL_AF, NULL, R_(R9) | R_(R10) },
-    { "shld ax, bx, 0", "\x66\x0f\xa4\xd8\x00", 5, 0, NULL, R_(RAX) | R_(RBX) },
-    { "shld ax, bx, 1", "\x66\x0f\xa4\xd8\x01", 5, FL_AF, NULL, R_(RAX) | R_(RBX) },
-    { "shld ax, bx, 4", "\x66\x0f\xa4\xd8\x04", 5, FL_AF | FL_OF, NULL, R_(RAX) | R_(RBX) },
-    { "shld ax, bx, 15", "\x66\x0f\xa4\xd8\x0f", 5, FL_AF | FL_OF, NULL, R_(RAX) | R_(RBX) },
-    { "shld ax, bx, 16", "\x66\x0f\xa4\xd8\x10", 5, FL_AF | FL_OF, NULL, R_(RAX) | R_(RBX) },
-    { "shld ax, bx, 17", "\x66\x0f\xa4\xd8\x11", 5, FL_ARITH, NULL, R_(RAX) | R_(RBX) },
-    { "shld ax, bx, 24", "\x66\x0f\xa4\xd8\x18", 5, FL_ARITH, NULL, R_(RAX) | R_(RBX) },
-    { "shld ax, bx, 31", "\x66\x0f\xa4\xd8\x1f", 5, FL_ARITH, NULL, R_(RAX) | R_(RBX) },
-    { "shld ax, bx, 32", "\x66\x0f\xa4\xd8\x20", 5, 0, NULL, R_(RAX) | R_(RBX) },
-    { "shld ax, bx, 33", "\x66\x0f\xa4\xd8\x21", 5, FL_AF, NULL, R_(RAX) | R_(RBX) },
-    { "shld word ptr [rsi], bx, 5", "\x66\x0f\xa4\x1e\x05", 5, FL_AF | FL_OF, int_fix_mem, R_(RBX) | R_(RDI) },
-    { "shld word ptr [rsi], bx, cl", "\x66\x0f\xa5\x1e", 4, FL_ARITH, int_fix_mem, R_(RCX) },
-    { "shld word ptr [rsi+2], bx, 1", "\x66\x0f\xa4\x5e\x02\x01", 6, FL_AF, int_fix_mem, R_(RBX) | R_(RDI) },
-    { "shld ax, ax, cl", "\x66\x0f\xa5\xc0", 4, FL_ARITH, NULL, R_(RAX) | R_(RCX) },
+    { "shld ax, bx, cl", "\x66\x0f\xa5\xd8", 4, FL_ARITH, NULL, R_(RAX) | R_(RCX) | R_(RBX), model_shxd16 },
+    { "shld ax, bx, 1", "\x66\x0f\xa4\xd8\x01", 5, FL_AF, NULL, R_(RAX) | R_(RBX), model_shxd16 },
+    { "shld r9w, r10w, cl", "\x66\x45\x0f\xa5\xd1", 5, FL_ARITH, NULL, R_(RCX) | R_(R9) | R_(R10), model_shxd16 },
+    { "shld r9w, r10w, 1", "\x66\x45\x0f\xa4\xd1\x01", 6, FL_AF, NULL, R_(R9) | R_(R10), model_shxd16 },
+    { "shld ax, bx, 0", "\x66\x0f\xa4\xd8\x00", 5, 0, NULL, R_(RAX) | R_(RBX), model_shxd16 },
+    { "shld ax, bx, 1", "\x66\x0f\xa4\xd8\x01", 5, FL_AF, NULL, R_(RAX) | R_(RBX), model_shxd16 },
+    { "shld ax, bx, 4", "\x66\x0f\xa4\xd8\x04", 5, FL_AF | FL_OF, NULL, R_(RAX) | R_(RBX), model_shxd16 },
+    { "shld ax, bx, 15", "\x66\x0f\xa4\xd8\x0f", 5, FL_AF | FL_OF, NULL, R_(RAX) | R_(RBX), model_shxd16 },
+    { "shld ax, bx, 16", "\x66\x0f\xa4\xd8\x10", 5, FL_AF | FL_OF, NULL, R_(RAX) | R_(RBX), model_shxd16 },
+    { "shld ax, bx, 17", "\x66\x0f\xa4\xd8\x11", 5, FL_ARITH, NULL, R_(RAX) | R_(RBX), model_shxd16 },
+    { "shld ax, bx, 24", "\x66\x0f\xa4\xd8\x18", 5, FL_ARITH, NULL, R_(RAX) | R_(RBX), model_shxd16 },
+    { "shld ax, bx, 31", "\x66\x0f\xa4\xd8\x1f", 5, FL_ARITH, NULL, R_(RAX) | R_(RBX), model_shxd16 },
+    { "shld ax, bx, 32", "\x66\x0f\xa4\xd8\x20", 5, 0, NULL, R_(RAX) | R_(RBX), model_shxd16 },
+    { "shld ax, bx, 33", "\x66\x0f\xa4\xd8\x21", 5, FL_AF, NULL, R_(RAX) | R_(RBX), model_shxd16 },
+    { "shld word ptr [rsi], bx, 5", "\x66\x0f\xa4\x1e\x05", 5, FL_AF | FL_OF, int_fix_mem, R_(RBX) | R_(RDI), model_shxd16 },
+    { "shld word ptr [rsi], bx, cl", "\x66\x0f\xa5\x1e", 4, FL_ARITH, int_fix_mem, R_(RCX), model_shxd16 },
+    { "shld word ptr [rsi+2], bx, 1", "\x66\x0f\xa4\x5e\x02\x01", 6, FL_AF, int_fix_mem, R_(RBX) | R_(RDI), model_shxd16 },
+    { "shld ax, ax, cl", "\x66\x0f\xa5\xc0", 4, FL_ARITH, NULL, R_(RAX) | R_(RCX), model_shxd16 },
     { "shld eax, ebx, cl", "\x0f\xa5\xd8", 3, FL_AF | FL_OF, NULL, R_(RAX) | R_(RCX) | R_(RBX) },
     { "shld eax, ebx, 1", "\x0f\xa4\xd8\x01", 4, FL_AF, NULL, R_(RAX) | R_(RBX) },
     { "shld r9d, r10d, cl", "\x45\x0f\xa5\xd1", 4, FL_AF | FL_OF, NULL, R_(RCX) | R_(R9) | R_(R10) },
@@ -518,24 +561,24 @@ static const struct int_case shift_cases[] = {
     { "shld qword ptr [rsi], rbx, cl", "\x48\x0f\xa5\x1e", 4, FL_AF | FL_OF, int_fix_mem, R_(RCX) },
     { "shld qword ptr [rsi+2], rbx, 1", "\x48\x0f\xa4\x5e\x02\x01", 6, FL_AF, int_fix_mem, R_(RBX) | R_(RDI) },
     { "shld rax, rax, cl", "\x48\x0f\xa5\xc0", 4, FL_AF | FL_OF, NULL, R_(RAX) | R_(RCX) },
-    { "shrd ax, bx, cl", "\x66\x0f\xad\xd8", 4, FL_ARITH, NULL, R_(RAX) | R_(RCX) | R_(RBX) },
-    { "shrd ax, bx, 1", "\x66\x0f\xac\xd8\x01", 5, FL_AF, NULL, R_(RAX) | R_(RBX) },
-    { "shrd r9w, r10w, cl", "\x66\x45\x0f\xad\xd1", 5, FL_ARITH, NULL, R_(RCX) | R_(R9) | R_(R10) },
-    { "shrd r9w, r10w, 1", "\x66\x45\x0f\xac\xd1\x01", 6, FL_AF, NULL, R_(R9) | R_(R10) },
-    { "shrd ax, bx, 0", "\x66\x0f\xac\xd8\x00", 5, 0, NULL, R_(RAX) | R_(RBX) },
-    { "shrd ax, bx, 1", "\x66\x0f\xac\xd8\x01", 5, FL_AF, NULL, R_(RAX) | R_(RBX) },
-    { "shrd ax, bx, 4", "\x66\x0f\xac\xd8\x04", 5, FL_AF | FL_OF, NULL, R_(RAX) | R_(RBX) },
-    { "shrd ax, bx, 15", "\x66\x0f\xac\xd8\x0f", 5, FL_AF | FL_OF, NULL, R_(RAX) | R_(RBX) },
-    { "shrd ax, bx, 16", "\x66\x0f\xac\xd8\x10", 5, FL_AF | FL_OF, NULL, R_(RAX) | R_(RBX) },
-    { "shrd ax, bx, 17", "\x66\x0f\xac\xd8\x11", 5, FL_ARITH, NULL, R_(RAX) | R_(RBX) },
-    { "shrd ax, bx, 24", "\x66\x0f\xac\xd8\x18", 5, FL_ARITH, NULL, R_(RAX) | R_(RBX) },
-    { "shrd ax, bx, 31", "\x66\x0f\xac\xd8\x1f", 5, FL_ARITH, NULL, R_(RAX) | R_(RBX) },
-    { "shrd ax, bx, 32", "\x66\x0f\xac\xd8\x20", 5, 0, NULL, R_(RAX) | R_(RBX) },
-    { "shrd ax, bx, 33", "\x66\x0f\xac\xd8\x21", 5, FL_AF, NULL, R_(RAX) | R_(RBX) },
-    { "shrd word ptr [rsi], bx, 5", "\x66\x0f\xac\x1e\x05", 5, FL_AF | FL_OF, int_fix_mem, R_(RBX) | R_(RDI) },
-    { "shrd word ptr [rsi], bx, cl", "\x66\x0f\xad\x1e", 4, FL_ARITH, int_fix_mem, R_(RCX) },
-    { "shrd word ptr [rsi+2], bx, 1", "\x66\x0f\xac\x5e\x02\x01", 6, FL_AF, int_fix_mem, R_(RBX) | R_(RDI) },
-    { "shrd ax, ax, cl", "\x66\x0f\xad\xc0", 4, FL_ARITH, NULL, R_(RAX) | R_(RCX) },
+    { "shrd ax, bx, cl", "\x66\x0f\xad\xd8", 4, FL_ARITH, NULL, R_(RAX) | R_(RCX) | R_(RBX), model_shxd16 },
+    { "shrd ax, bx, 1", "\x66\x0f\xac\xd8\x01", 5, FL_AF, NULL, R_(RAX) | R_(RBX), model_shxd16 },
+    { "shrd r9w, r10w, cl", "\x66\x45\x0f\xad\xd1", 5, FL_ARITH, NULL, R_(RCX) | R_(R9) | R_(R10), model_shxd16 },
+    { "shrd r9w, r10w, 1", "\x66\x45\x0f\xac\xd1\x01", 6, FL_AF, NULL, R_(R9) | R_(R10), model_shxd16 },
+    { "shrd ax, bx, 0", "\x66\x0f\xac\xd8\x00", 5, 0, NULL, R_(RAX) | R_(RBX), model_shxd16 },
+    { "shrd ax, bx, 1", "\x66\x0f\xac\xd8\x01", 5, FL_AF, NULL, R_(RAX) | R_(RBX), model_shxd16 },
+    { "shrd ax, bx, 4", "\x66\x0f\xac\xd8\x04", 5, FL_AF | FL_OF, NULL, R_(RAX) | R_(RBX), model_shxd16 },
+    { "shrd ax, bx, 15", "\x66\x0f\xac\xd8\x0f", 5, FL_AF | FL_OF, NULL, R_(RAX) | R_(RBX), model_shxd16 },
+    { "shrd ax, bx, 16", "\x66\x0f\xac\xd8\x10", 5, FL_AF | FL_OF, NULL, R_(RAX) | R_(RBX), model_shxd16 },
+    { "shrd ax, bx, 17", "\x66\x0f\xac\xd8\x11", 5, FL_ARITH, NULL, R_(RAX) | R_(RBX), model_shxd16 },
+    { "shrd ax, bx, 24", "\x66\x0f\xac\xd8\x18", 5, FL_ARITH, NULL, R_(RAX) | R_(RBX), model_shxd16 },
+    { "shrd ax, bx, 31", "\x66\x0f\xac\xd8\x1f", 5, FL_ARITH, NULL, R_(RAX) | R_(RBX), model_shxd16 },
+    { "shrd ax, bx, 32", "\x66\x0f\xac\xd8\x20", 5, 0, NULL, R_(RAX) | R_(RBX), model_shxd16 },
+    { "shrd ax, bx, 33", "\x66\x0f\xac\xd8\x21", 5, FL_AF, NULL, R_(RAX) | R_(RBX), model_shxd16 },
+    { "shrd word ptr [rsi], bx, 5", "\x66\x0f\xac\x1e\x05", 5, FL_AF | FL_OF, int_fix_mem, R_(RBX) | R_(RDI), model_shxd16 },
+    { "shrd word ptr [rsi], bx, cl", "\x66\x0f\xad\x1e", 4, FL_ARITH, int_fix_mem, R_(RCX), model_shxd16 },
+    { "shrd word ptr [rsi+2], bx, 1", "\x66\x0f\xac\x5e\x02\x01", 6, FL_AF, int_fix_mem, R_(RBX) | R_(RDI), model_shxd16 },
+    { "shrd ax, ax, cl", "\x66\x0f\xad\xc0", 4, FL_ARITH, NULL, R_(RAX) | R_(RCX), model_shxd16 },
     { "shrd eax, ebx, cl", "\x0f\xad\xd8", 3, FL_AF | FL_OF, NULL, R_(RAX) | R_(RCX) | R_(RBX) },
     { "shrd eax, ebx, 1", "\x0f\xac\xd8\x01", 4, FL_AF, NULL, R_(RAX) | R_(RBX) },
     { "shrd r9d, r10d, cl", "\x45\x0f\xad\xd1", 4, FL_AF | FL_OF, NULL, R_(RCX) | R_(R9) | R_(R10) },

@@ -5,6 +5,13 @@
  * upper halves in RSI/RDI/RCX), overlapping copies, page-crossing runs of
  * thousands of elements, and runs that fault part-way at the edge of the
  * data buffer (the stores before the fault must match).
+ *
+ * REP with a 67 prefix is vendor-dependent: the model (Intel, see
+ * docs/cpu-model.md) writes back ECX and the pointers the instruction uses
+ * zero-extended, like any 32-bit register write; with ECX = 0 it still
+ * writes ECX, and MOVS/STOS their pointers, but LODS/CMPS/SCAS leave their
+ * pointers alone. AMD keeps the upper halves. model_rep_a32() defines those
+ * registers; the rest is the host's.
  */
 #include <string.h>
 
@@ -110,6 +117,23 @@ FIX_SIZES(M_FAULT_DOWN)
 #undef FIX_SIZES
 #undef FIX
 
+/* 67 [66] F3/F2 [REX.W] op: the registers the instruction uses get their upper halves cleared. */
+static bool model_rep_a32(const struct diff_case *c, const struct diff_state *in, struct diff_result *expect)
+{
+    if (expect->vector >= 0)
+        return false;
+    uint8_t op = c->code[c->len - 1] & 0xfe;
+    bool pointers = (uint32_t)in->gpr[RCX] != 0 || op == 0xa4 || op == 0xaa;
+    bool uses_si = pointers && (op == 0xa4 || op == 0xa6 || op == 0xac);
+    bool uses_di = pointers && op != 0xac;
+    expect->out.gpr[RCX] &= 0xffffffffull;
+    if (uses_si)
+        expect->out.gpr[RSI] &= 0xffffffffull;
+    if (uses_di)
+        expect->out.gpr[RDI] &= 0xffffffffull;
+    return true;
+}
+
 typedef void (*fixup_fn)(struct diff_state *);
 #define FIX_ROW(mode) { { fix_##mode##_1, fix_##mode##_2, fix_##mode##_4, fix_##mode##_8 }, \
                         { fix_##mode##_1_a32, fix_##mode##_2_a32, fix_##mode##_4_a32, fix_##mode##_8_a32 } }
@@ -132,7 +156,7 @@ static unsigned run_one(const char *op, unsigned byte_opcode, unsigned size, con
              a32 ? "addr32 " : "", op, sfx[size], mode_names[mode]);
     snprintf(hex, sizeof hex, "%s%s%s%s%02x", a32 ? "67 " : "", size == 2 ? "66 " : "", rep,
              size == 8 ? "48 " : "", byte_opcode + (size > 1));
-    struct diff_test t = { name, hex, 0, n, 0, fixups[mode][a32][si] };
+    struct diff_test t = { name, hex, 0, n, 0, fixups[mode][a32][si], a32 && *rep ? model_rep_a32 : NULL };
     return diff_table_run(&t, 1);
 }
 
