@@ -317,6 +317,11 @@ static int send_chunk(const unsigned char *buf, size_t len, uint64_t *offset,
     do {
         m5_cli_fault_in((void *)(buf + done), len - done);
         uint64_t w = m5_write_file((void *)(buf + done), len - done, *offset, name_buf);
+        if (w == M5OP_WRITE_FILE_FAILED) {
+            dprintf(io->err_fd, "m5: writefile: the host refused to write \"%s\" (the simulator's log says why)\n",
+                    name_buf);
+            return -1;
+        }
         if (len > 0 && (w == 0 || w > len - done)) {
             dprintf(io->err_fd,
                     "m5: writefile: host accepted %" PRIu64 " of %zu bytes at offset %" PRIu64 "\n",

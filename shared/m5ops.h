@@ -55,4 +55,11 @@
 /* Maximum length of a writefile name, host and guest agree on it. */
 #define M5OP_NAME_MAX         4096
 
+/*
+ * write_file returns the number of bytes written (as gem5 does), or this
+ * value when the host refused the name or could not write the file at all
+ * (nothing was written or created; the simulator's log says why).
+ */
+#define M5OP_WRITE_FILE_FAILED 0xffffffffffffffffull
+
 #endif

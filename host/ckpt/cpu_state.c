@@ -9,9 +9,14 @@ static const char *const gpr_names[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "r
                                            "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" };
 static const char *const seg_names[SEG_COUNT] = { "es", "cs", "ss", "ds", "fs", "gs" };
 
-/* Every 64-bit scalar of struct cpu_state except the GPRs, by name. */
+/*
+ * Every 64-bit scalar of struct cpu_state except the GPRs, by name. Indexes
+ * written before CR8 and the TSC offset lost their copies in the CPU also
+ * hold `cr8` and `tsc_offset`; they are ignored: the TPR is in the local
+ * APIC's state and the offset always equalled msr.tsc_adjust.
+ */
 #define CPU_SCALARS(X)                                                              \
-    X(rip) X(rflags) X(cr0) X(cr2) X(cr3) X(cr4) X(cr8) X(efer) X(tsc_offset)        \
+    X(rip) X(rflags) X(cr0) X(cr2) X(cr3) X(cr4) X(efer)                             \
     X(msr.star) X(msr.lstar) X(msr.cstar) X(msr.sfmask) X(msr.kernel_gs_base)        \
     X(msr.sysenter_cs) X(msr.sysenter_esp) X(msr.sysenter_eip) X(msr.pat)            \
     X(msr.apic_base) X(msr.tsc_aux) X(msr.misc_enable) X(msr.tsc_adjust)             \

@@ -48,8 +48,6 @@ void cpu_reset(struct cpu *cpu)
     s->fx.fcw = 0x37f;
     s->fx.mxcsr = 0x1f80;
     s->fx.mxcsr_mask = 0xffff;
-    s->msr.pat = 0x0007040600070406ull;
-    s->msr.apic_base = 0xfee00000ull | (1 << 11) | (cpu->id == 0 ? (1 << 8) : 0);
     msr_reset(cpu);
     cpu->lf.op = LF_NONE;
     cpu_state_changed(cpu);

@@ -127,8 +127,18 @@ struct cpu_hooks {
      * instead (SE mode has no guest kernel: it reports the fault and stops).
      */
     bool (*exception)(void *opaque, struct cpu *cpu, int vector, uint32_t error);
-    /* CR8 / TPR writes go to the local APIC. */
-    void (*tpr_write)(void *opaque, struct cpu *cpu, uint64_t value);
+    /*
+     * The local APIC owns the task priority (CR8 is TPR[7:4]) and its global
+     * enable (IA32_APIC_BASE bit 11); the CPU keeps no copy of either, so an
+     * MMIO write of the TPR is what the next MOV from CR8 reads. Without an
+     * APIC (SE mode, bare test guests: the hooks are NULL) CR8 reads 0 and
+     * writes are checked and dropped, and the enable bit lives in
+     * cpu->s.msr.apic_base.
+     */
+    uint64_t (*cr8_read)(void *opaque, struct cpu *cpu);
+    void (*cr8_write)(void *opaque, struct cpu *cpu, uint64_t value);
+    bool (*apic_enabled)(void *opaque, struct cpu *cpu);
+    void (*apic_set_enabled)(void *opaque, struct cpu *cpu, bool enabled);
 };
 
 /*

@@ -78,9 +78,14 @@ static void cr8_write(struct cpu *cpu, uint64_t v)
 {
     if (v & ~0xfull)
         cpu_raise_gp0(cpu);
-    cpu->s.cr8 = v;
-    if (cpu->hooks.tpr_write)
-        cpu->hooks.tpr_write(cpu->hooks.opaque, cpu, v);
+    if (cpu->hooks.cr8_write)
+        cpu->hooks.cr8_write(cpu->hooks.opaque, cpu, v);
+}
+
+/* The TPR's priority class, from the local APIC that holds it (0 without one). */
+static uint64_t cr8_read(struct cpu *cpu)
+{
+    return cpu->hooks.cr8_read ? cpu->hooks.cr8_read(cpu->hooks.opaque, cpu) & 0xf : 0;
 }
 
 /* MOV CRn, r64 and MOV r64, CRn (the operand size is always 64 bits in 64-bit mode). */
@@ -102,7 +107,7 @@ static void mov_cr(struct cpu *cpu, const struct insn *in)
         case 2: v = s->cr2; break;
         case 3: v = s->cr3; break;
         case 4: v = s->cr4; break;
-        default: v = s->cr8; break;
+        default: v = cr8_read(cpu); break;
         }
         s->gpr[d->reg] = v;
         return;

@@ -1,6 +1,7 @@
 /*
  * msr.c - the model-specific registers (msr.h). Values live in cpu->s
- * (struct msrs, EFER, the FS/GS bases, the TSC offset); this file is their
+ * (struct msrs, EFER, the FS/GS bases) and, for IA32_APIC_BASE's enable
+ * bit, in the local APIC (cpu.h: hooks.apic_enabled); this file is their
  * RDMSR/WRMSR view with the reserved-bit and canonical checks of the Intel
  * SDM (vol. 4 lists the MSRs, vol. 3 chapter 2.2.1 EFER).
  */
@@ -34,6 +35,26 @@ void msr_reset(struct cpu *cpu)
     m->misc_enable = MISC_ENABLE_FAST_STRING | MISC_ENABLE_BTS_UNAVAIL | MISC_ENABLE_PEBS_UNAVAIL;
 }
 
+/* IA32_APIC_BASE: base and BSP from cpu->s, the enable bit from the local APIC if there is one. */
+static uint64_t apic_base_read(struct cpu *cpu)
+{
+    uint64_t v = cpu->s.msr.apic_base;
+    if (!cpu->hooks.apic_enabled)
+        return v;
+    v &= ~APIC_BASE_ENABLE;
+    return cpu->hooks.apic_enabled(cpu->hooks.opaque, cpu) ? v | APIC_BASE_ENABLE : v;
+}
+
+static void apic_base_write(struct cpu *cpu, uint64_t v)
+{
+    uint64_t *m = &cpu->s.msr.apic_base;
+    *m = (v & ~APIC_BASE_BSP) | (*m & APIC_BASE_BSP);
+    if (cpu->hooks.apic_set_enabled) {
+        cpu->hooks.apic_set_enabled(cpu->hooks.opaque, cpu, v & APIC_BASE_ENABLE);
+        *m &= ~APIC_BASE_ENABLE;   /* the APIC holds it */
+    }
+}
+
 bool msr_read(struct cpu *cpu, uint32_t index, uint64_t *value)
 {
     struct cpu_state *s = &cpu->s;
@@ -42,7 +63,7 @@ bool msr_read(struct cpu *cpu, uint32_t index, uint64_t *value)
     switch (index) {
     case MSR_IA32_TSC: v = cpu_tsc(cpu); break;
     case MSR_IA32_PLATFORM_ID: v = 0; break;
-    case MSR_IA32_APIC_BASE: v = s->msr.apic_base; break;
+    case MSR_IA32_APIC_BASE: v = apic_base_read(cpu); break;
     case MSR_IA32_FEATURE_CONTROL: v = 1; break;   /* locked, VMX off */
     case MSR_IA32_TSC_ADJUST: v = s->msr.tsc_adjust; break;
     case MSR_IA32_UCODE_REV: v = (uint64_t)MSR_UCODE_REVISION << 32; break;
@@ -91,21 +112,17 @@ bool msr_write(struct cpu *cpu, uint32_t index, uint64_t v)
     const uint64_t phys_mask = (1ull << CPUID_PHYS_BITS) - 1;
 
     switch (index) {
-    case MSR_IA32_TSC: {
-        uint64_t old = cpu_tsc(cpu);
-        s->tsc_offset += v - old;
-        s->msr.tsc_adjust += v - old;   /* SDM: a TSC write moves TSC_ADJUST by the same amount */
+    case MSR_IA32_TSC:
+        s->msr.tsc_adjust += v - cpu_tsc(cpu);   /* SDM: a TSC write moves TSC_ADJUST by the same amount */
         return true;
-    }
     case MSR_IA32_TSC_ADJUST:
-        s->tsc_offset += v - s->msr.tsc_adjust;
         s->msr.tsc_adjust = v;
         return true;
     case MSR_IA32_APIC_BASE:
         /* Base within MAXPHYADDR, BSP read-only, no x2APIC mode. */
         if (v & (0x6ffull | ~phys_mask))
             return false;
-        s->msr.apic_base = (v & ~APIC_BASE_BSP) | (s->msr.apic_base & APIC_BASE_BSP);
+        apic_base_write(cpu, v);
         return true;
     case MSR_IA32_UCODE_REV:
         return true;   /* Linux writes 0 before reading the revision */

@@ -52,11 +52,15 @@
 /* The microcode revision IA32_UCODE_REV reports (bits 63:32). */
 #define MSR_UCODE_REVISION 0x1u
 
-/* The guest TSC now: tsc_offset plus simulated cycles (or retired instructions without a clock). */
+/*
+ * The guest TSC now: IA32_TSC_ADJUST plus simulated cycles (or retired
+ * instructions without a clock). TSC_ADJUST starts at 0 and moves with every
+ * TSC write (SDM vol. 3 17.17.3), so it is exactly the TSC's offset.
+ */
 static inline uint64_t cpu_tsc(struct cpu *cpu)
 {
     uint64_t c = cpu->hooks.cycles ? cpu->hooks.cycles(cpu->hooks.opaque, cpu) : cpu->icount;
-    return cpu->s.tsc_offset + c;
+    return cpu->s.msr.tsc_adjust + c;
 }
 
 /* Power-on values of the MSRs in cpu->s.msr (PAT, APIC base with BSP for CPU 0, MISC_ENABLE). */

@@ -103,10 +103,10 @@ struct msrs {
     uint64_t kernel_gs_base;
     uint64_t sysenter_cs, sysenter_esp, sysenter_eip;
     uint64_t pat;
-    uint64_t apic_base;
+    uint64_t apic_base;     /* base and BSP; bit 11 only without a local APIC (cpu.h) */
     uint64_t tsc_aux;
     uint64_t misc_enable;
-    uint64_t tsc_adjust;
+    uint64_t tsc_adjust;    /* also the TSC's offset: guest TSC = tsc_adjust + cycles (msr.h) */
 };
 
 struct cpu_state {
@@ -116,11 +116,10 @@ struct cpu_state {
     struct segment seg[SEG_COUNT];
     struct segment ldtr, tr;
     struct dtable gdtr, idtr;
-    uint64_t cr0, cr2, cr3, cr4, cr8;
+    uint64_t cr0, cr2, cr3, cr4;   /* CR8 is the local APIC's TPR (cpu.h: hooks.cr8_read) */
     uint64_t efer;
     struct msrs msr;
     struct fxsave_area fx;
-    uint64_t tsc_offset;    /* guest TSC = tsc_offset + cycles of simulated time */
     uint8_t  cpl;           /* current privilege level (= CS.DPL in long mode) */
     uint8_t  halted;        /* after HLT, until an interrupt */
     uint8_t  intr_shadow;   /* STI / MOV SS: interrupts blocked for one instruction */

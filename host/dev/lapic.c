@@ -244,16 +244,32 @@ int lapic_intr_ack(void *opaque, struct cpu *cpu)
     return a->s.svr & 0xff;                 /* spurious interrupt */
 }
 
-void lapic_tpr_write(void *opaque, struct cpu *cpu, uint64_t value)
+void lapic_cr8_write(void *opaque, struct cpu *cpu, uint64_t value)
 {
     struct lapic *a = opaque;
     (void)cpu;
     a->s.tpr = (uint32_t)(value & 0xf) << 4;
 }
 
-uint64_t lapic_cr8_read(const struct lapic *a)
+uint64_t lapic_cr8_read(void *opaque, struct cpu *cpu)
 {
+    const struct lapic *a = opaque;
+    (void)cpu;
     return (a->s.tpr >> 4) & 0xf;
+}
+
+bool lapic_hw_enabled(void *opaque, struct cpu *cpu)
+{
+    const struct lapic *a = opaque;
+    (void)cpu;
+    return a->s.hw_enabled;
+}
+
+void lapic_set_hw_enabled(void *opaque, struct cpu *cpu, bool enabled)
+{
+    struct lapic *a = opaque;
+    (void)cpu;
+    a->s.hw_enabled = enabled;
 }
 
 /* -------------------------------------------------------------- registers */
@@ -413,11 +429,6 @@ void lapic_set_eoi_callback(struct lapic *a, void (*cb)(void *opaque, unsigned v
 {
     a->eoi_cb = cb;
     a->eoi_opaque = opaque;
-}
-
-void lapic_set_hw_enabled(struct lapic *a, bool enabled)
-{
-    a->s.hw_enabled = enabled;
 }
 
 void lapic_attach(struct lapic *a, struct bus *bus)

@@ -5,11 +5,13 @@
  * self IPIs and the APIC timer (one-shot and periodic, counted in simulated
  * time at `timer_hz`, see LAPIC_DEFAULT_TIMER_HZ). It is the CPU's
  * interrupt controller: the machine plugs lapic_intr_pending(),
- * lapic_intr_ack() and lapic_tpr_write() into the CPU's hooks. Interrupts
+ * lapic_intr_ack(), lapic_cr8_read()/lapic_cr8_write() and
+ * lapic_hw_enabled()/lapic_set_hw_enabled() into the CPU's hooks. The TPR
+ * (CR8) and the global enable (IA32_APIC_BASE bit 11) live only here. Interrupts
  * from the 8259 pair reach the CPU through here too (LINT0 in ExtINT mode,
  * Linux's "virtual wire"), and so they do while the APIC is
  * software-disabled (SVR bit 8 clear, the state at reset) or globally
- * disabled (lapic_set_hw_enabled(false)).
+ * disabled (IA32_APIC_BASE bit 11 clear).
  */
 #ifndef M5SIM_DEV_LAPIC_H
 #define M5SIM_DEV_LAPIC_H
@@ -52,7 +54,7 @@ struct lapic_state {
     uint32_t esr_pending;       /* errors since then */
     uint32_t icr_lo, icr_hi;
     uint32_t lvt[LVT_COUNT];
-    uint32_t hw_enabled;        /* IA32_APIC_BASE bit 11 as told by lapic_set_hw_enabled */
+    uint32_t hw_enabled;        /* IA32_APIC_BASE bit 11 (the CPU keeps no copy) */
     /* Timer. */
     uint64_t timer_hz;          /* input clock of the timer (before the divider) */
     uint32_t tmict;             /* initial count */
@@ -88,8 +90,6 @@ void lapic_connect_pic(struct lapic *apic, struct pic8259 *pic);
 /* Who wants to hear EOIs of level-triggered vectors (the I/O APIC: ioapic_eoi). */
 void lapic_set_eoi_callback(struct lapic *apic, void (*eoi)(void *opaque, unsigned vector),
                             void *opaque);
-/* IA32_APIC_BASE bit 11 (global enable), if the CPU model chooses to tell us. */
-void lapic_set_hw_enabled(struct lapic *apic, bool enabled);
 
 /* A fixed-mode interrupt arrives (from the I/O APIC, an IPI, the timer or an LVT). */
 void lapic_accept(struct lapic *apic, unsigned vector, bool level_triggered);
@@ -100,10 +100,13 @@ bool lapic_match_dest(const struct lapic *apic, uint8_t dest, bool logical);
 bool lapic_intr_pending(void *apic, struct cpu *cpu);
 /* Moves the vector from IRR to ISR (or runs the PIC's INTA) and returns it. */
 int lapic_intr_ack(void *apic, struct cpu *cpu);
-/* MOV to CR8: value is the CR8 value; TPR[7:4] = CR8[3:0]. */
-void lapic_tpr_write(void *apic, struct cpu *cpu, uint64_t value);
-/* MOV from CR8: TPR[7:4]. */
-uint64_t lapic_cr8_read(const struct lapic *apic);
+/* MOV to CR8: value is the CR8 value; TPR[7:4] = CR8[3:0], TPR[3:0] = 0. */
+void lapic_cr8_write(void *apic, struct cpu *cpu, uint64_t value);
+/* MOV from CR8: TPR[7:4], however the TPR was last written (CR8 or MMIO). */
+uint64_t lapic_cr8_read(void *apic, struct cpu *cpu);
+/* IA32_APIC_BASE bit 11 (global enable): RDMSR reads it here, WRMSR writes it here. */
+bool lapic_hw_enabled(void *apic, struct cpu *cpu);
+void lapic_set_hw_enabled(void *apic, struct cpu *cpu, bool enabled);
 
 /* Register access (offsets 0..0xfff), as the bus calls them. */
 uint64_t lapic_mmio_read(void *apic, uint64_t offset, unsigned size, struct cpu *initiator);

@@ -104,6 +104,12 @@ void m5dev_queue_script(struct m5dev *d, const char *path)
             fatal("m5", "out of memory");
     }
     d->queue[d->queue_len++] = strdup(path);
+    m5wf_protect(&d->guard, path);
+}
+
+void m5dev_protect(struct m5dev *d, const char *path)
+{
+    m5wf_protect(&d->guard, path);
 }
 
 /* A read_file at offset 0 starts the next script: the queue first, then the user (interactive). */
@@ -136,52 +142,6 @@ static uint64_t op_read_file(struct m5dev *d, struct cpu *cpu, uint64_t buf, uin
 
 /* ---------------------------------------------------------- writefile -- */
 
-int m5dev_open_output(int dirfd, const char *name, bool truncate)
-{
-    char path[M5OP_NAME_MAX + 1];
-    while (*name == '/')
-        name++;
-    if (!*name || strlen(name) >= sizeof path) {
-        errno = EINVAL;
-        return -1;
-    }
-    strcpy(path, name);
-
-    int dir = dup(dirfd);
-    if (dir < 0)
-        return -1;
-    char *save = NULL, *comp = strtok_r(path, "/", &save);
-    while (comp) {
-        char *next = strtok_r(NULL, "/", &save);
-        if (!strcmp(comp, "..") || !strcmp(comp, ".")) {
-            close(dir);
-            errno = EPERM;
-            return -1;
-        }
-        if (!next) {
-            int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (truncate ? O_TRUNC : 0);
-            int fd = openat(dir, comp, flags, 0644);
-            int saved = errno;
-            close(dir);
-            errno = saved;
-            return fd;
-        }
-        if (mkdirat(dir, comp, 0755) != 0 && errno != EEXIST) {
-            close(dir);
-            return -1;
-        }
-        int sub = openat(dir, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        close(dir);
-        if (sub < 0)
-            return -1;
-        dir = sub;
-        comp = next;
-    }
-    close(dir);
-    errno = EINVAL;
-    return -1;
-}
-
 static uint64_t op_write_file(struct m5dev *d, struct cpu *cpu, uint64_t buf, uint64_t len,
                               uint64_t offset, uint64_t name_va)
 {
@@ -189,35 +149,40 @@ static uint64_t op_write_file(struct m5dev *d, struct cpu *cpu, uint64_t buf, ui
     if (!string_from_guest(cpu, name_va, name, sizeof name)) {
         warn("m5 writefile", "the guest's file name at 0x%llx is unmapped or too long; nothing written",
              (unsigned long long)name_va);
-        return 0;
+        return M5OP_WRITE_FILE_FAILED;
     }
     int dirfd = open(d->outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dirfd < 0) {
         warn("m5 writefile", "%s: %s", d->outdir, strerror(errno));
-        return 0;
+        return M5OP_WRITE_FILE_FAILED;
     }
-    int fd = m5dev_open_output(dirfd, name, offset == 0);
-    int saved = errno;
+    struct m5wf_file f;
+    int rc = m5wf_open(&d->guard, dirfd, name, offset, len, &f);
     close(dirfd);
-    if (fd < 0) {
-        warn("m5 writefile", "'%s' refused: %s (names must stay inside %s)", name, strerror(saved), d->outdir);
-        return 0;
+    if (rc < 0) {
+        warn("m5 writefile", "'%.200s' refused: %s (see docs/guest-safety.md)", name,
+             rc == -EFBIG ? "the file would exceed the 4 GiB limit" : strerror(-rc));
+        return M5OP_WRITE_FILE_FAILED;
     }
     uint64_t written = 0;
+    bool failed = false;
     uint8_t chunk[65536];
     while (written < len) {
         uint64_t want = len - written < sizeof chunk ? len - written : sizeof chunk;
         uint64_t got = copy_from_guest(cpu, buf + written, chunk, want);
-        if (got && pwrite(fd, chunk, got, (off_t)(offset + written)) != (ssize_t)got) {
+        if (got && pwrite(f.fd, chunk, got, (off_t)(offset + written)) != (ssize_t)got) {
             warn("m5 writefile", "'%s': %s", name, strerror(errno));
+            failed = true;
             break;
         }
         written += got;
         if (got < want)
             break;  /* unmapped guest buffer: a short count tells the guest */
     }
-    close(fd);
-    return written;
+    /* Nothing written at all: the op failed, and a file it created goes away. */
+    failed = failed || (len > 0 && written == 0);
+    m5wf_close(&f, failed && written == 0);
+    return failed && written == 0 ? M5OP_WRITE_FILE_FAILED : written;
 }
 
 /* ------------------------------------------------------ delayed ops -- */
@@ -358,6 +323,7 @@ void m5dev_init(struct m5dev *d, struct eventq *eq, const char *outdir,
     memset(d, 0, sizeof(*d));
     d->eq = eq;
     d->outdir = outdir;
+    m5wf_guard_init(&d->guard);
     for (int i = 0; i < nscripts; i++)
         m5dev_queue_script(d, scripts[i]);
     d->hooks = *hooks;
@@ -374,6 +340,7 @@ void m5dev_free(struct m5dev *d)
         free(d->queue[i]);
     free(d->queue);
     d->queue = NULL;
+    m5wf_guard_free(&d->guard);
     d->queue_len = d->queue_pos = d->queue_cap = 0;
 }
 

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "dev/m5_writefile.h"
 #include "sim/eventq.h"
 
 struct bus;
@@ -51,6 +52,7 @@ struct m5dev {
     char **queue;                 /* script paths (--script, then interactive answers), in order */
     int queue_len, queue_pos, queue_cap;
     const char *outdir;
+    struct m5wf_guard guard;      /* files writefile must not touch (m5_writefile.h) */
     struct eventq *eq;
     struct m5dev_hooks hooks;
     struct event exit_event;
@@ -66,19 +68,13 @@ struct m5dev {
 void m5dev_init(struct m5dev *d, struct eventq *eq, const char *outdir,
                 const char *const *scripts, int nscripts, const struct m5dev_hooks *hooks);
 void m5dev_free(struct m5dev *d);
-/* Append a script path to the queue (interactive mode). */
+/* Append a script path to the queue (interactive mode); writefile may not touch it. */
 void m5dev_queue_script(struct m5dev *d, const char *path);
+/* Another input or output of the run that writefile must not touch (a file, or each file in a directory). */
+void m5dev_protect(struct m5dev *d, const char *path);
 /* Map the address-mode window at M5OP_ADDR_BASE. */
 void m5dev_attach(struct m5dev *d, struct bus *bus);
 /* Perform op `func` for `cpu` (arguments in its registers); returns the value for rax. */
 uint64_t m5dev_op(struct m5dev *d, struct cpu *cpu, unsigned func);
-
-/*
- * Validate a writefile name and open it for writing inside dirfd (the output
- * directory): leading '/' are dropped, subdirectories are created, and a '..'
- * component, an empty name or a symlink anywhere in the path is refused.
- * Returns a file descriptor or -1 (errno set).
- */
-int m5dev_open_output(int dirfd, const char *name, bool truncate);
 
 #endif

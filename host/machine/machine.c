@@ -258,6 +258,28 @@ static void take_checkpoint_event(void *opaque)
 }
 
 /*
+ * m5 writefile must not reach the run's inputs or the outputs it just opened,
+ * whatever name or hard link leads to them (docs/guest-safety.md).
+ */
+static void protect_run_files(struct machine *m)
+{
+    static const char *const outputs[] = { "system.pc.com_1.device", "stats.txt", "config.ini", "run.ini" };
+    char path[4096];
+    m5dev_protect(&m->m5, m->cfg.kernel);
+    for (int i = 0; i < m->cfg.ndisks; i++) {
+        m5dev_protect(&m->m5, m->cfg.disks[i]);
+        snprintf(path, sizeof path, "%s/disk%d.overlay", m->cfg.outdir, i);
+        m5dev_protect(&m->m5, path);
+    }
+    if (m->restore_img)
+        m5dev_protect(&m->m5, m->restore_img->dir);   /* every file of the checkpoint */
+    for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", m->cfg.outdir, outputs[i]);
+        m5dev_protect(&m->m5, path);
+    }
+}
+
+/*
  * Restoring: find and check the checkpoint, then take memory size, clock and
  * disks from it; what the user gave must agree with it.
  */
@@ -352,6 +374,7 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
     m5dev_init(&m->m5, &m->eq, cfg->outdir, cfg->scripts, cfg->nscripts, &hooks);
     m5dev_attach(&m->m5, &m->bus);
     pc_devices_attach(m);
+    protect_run_files(m);
 
     if (m->restore_img) {
         ckpt_restore(m, m->restore_img);

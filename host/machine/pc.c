@@ -52,10 +52,29 @@ static int pc_intr_ack(void *opaque, struct cpu *cpu)
     return lapic_intr_ack(&m->pc->lapic, cpu);
 }
 
-static void pc_tpr_write(void *opaque, struct cpu *cpu, uint64_t value)
+/* CR8 and IA32_APIC_BASE's enable bit are the LAPIC's (cpu.h). */
+static uint64_t pc_cr8_read(void *opaque, struct cpu *cpu)
 {
     struct machine *m = opaque;
-    lapic_tpr_write(&m->pc->lapic, cpu, value);
+    return lapic_cr8_read(&m->pc->lapic, cpu);
+}
+
+static void pc_cr8_write(void *opaque, struct cpu *cpu, uint64_t value)
+{
+    struct machine *m = opaque;
+    lapic_cr8_write(&m->pc->lapic, cpu, value);
+}
+
+static bool pc_apic_enabled(void *opaque, struct cpu *cpu)
+{
+    struct machine *m = opaque;
+    return lapic_hw_enabled(&m->pc->lapic, cpu);
+}
+
+static void pc_apic_set_enabled(void *opaque, struct cpu *cpu, bool enabled)
+{
+    struct machine *m = opaque;
+    lapic_set_hw_enabled(&m->pc->lapic, cpu, enabled);
 }
 
 static void pc_reset_request(void *opaque)
@@ -121,7 +140,10 @@ void pc_devices_attach(struct machine *m)
     m->cpu.hooks.intr_pending = pc_intr_pending;
     m->cpu.hooks.intr_pending_stable = true;   /* the LAPIC/8259 answer from their state (cpu.h) */
     m->cpu.hooks.intr_ack = pc_intr_ack;
-    m->cpu.hooks.tpr_write = pc_tpr_write;
+    m->cpu.hooks.cr8_read = pc_cr8_read;
+    m->cpu.hooks.cr8_write = pc_cr8_write;
+    m->cpu.hooks.apic_enabled = pc_apic_enabled;
+    m->cpu.hooks.apic_set_enabled = pc_apic_set_enabled;
 }
 
 void pc_devices_free(struct machine *m)

@@ -2,7 +2,9 @@
  * elf_load.c - load a static x86-64 ELF executable into the emulated process.
  *
  * Each PT_LOAD segment is mapped at its address with its permissions: file
- * bytes copied in, the rest (bss) left zero. A static-pie executable (ET_DYN
+ * bytes copied in, the rest (bss) left zero. The pages that hold file bytes
+ * are a private file mapping, as in Linux: MADV_DONTNEED on them reads the
+ * whole page from the file again (vm.c). A static-pie executable (ET_DYN
  * without PT_INTERP) is loaded at SE_PIE_BASE. Dynamically linked programs
  * need the host's dynamic loader and libraries inside the guest, which syscall
  * emulation does not provide: they are refused with a message saying so.
@@ -21,7 +23,8 @@
 
 #include "util/log.h"
 
-static uint8_t *read_file(const char *path, size_t *size)
+/* The whole file, and in *fdp a descriptor of it for the file mappings. */
+static uint8_t *read_file(const char *path, size_t *size, int *fdp)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -45,7 +48,7 @@ static uint8_t *read_file(const char *path, size_t *size)
             fatal(path, "read error: %s", n < 0 ? strerror(errno) : "file shrank");
         got += (size_t)n;
     }
-    close(fd);
+    *fdp = fd;
     *size = got;
     return buf;
 }
@@ -59,7 +62,8 @@ static int segment_prot(uint32_t pf)
 void se_load_elf(struct se *se, const char *path, struct se_image *img)
 {
     size_t size;
-    uint8_t *file = read_file(path, &size);
+    int fd;
+    uint8_t *file = read_file(path, &size, &fd);
     const Elf64_Ehdr *eh = (const Elf64_Ehdr *)file;
 
     if (size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0) {
@@ -132,6 +136,9 @@ void se_load_elf(struct se *se, const char *path, struct se_image *img)
                 se_vm_protect(se, pg, SE_PAGE, v->prot | prot);
             }
         }
+        /* The pages holding file bytes are a private mapping of the file (a later segment wins a shared page). */
+        if (p->p_filesz)
+            se_vm_set_file(se, start, PAGE_UP(va + p->p_filesz) - start, fd, PAGE_DOWN(p->p_offset));
         /* Copy the file bytes in (the mapping may be read-only: write through RAM directly). */
         uint64_t done = 0;
         while (done < p->p_filesz) {
@@ -147,5 +154,6 @@ void se_load_elf(struct se *se, const char *path, struct se_image *img)
             img->phdr = va + (eh->e_phoff - p->p_offset);
     }
     img->end = hi + bias;
+    close(fd);
     free(file);
 }

@@ -55,6 +55,14 @@ struct se_vma {
     uint64_t start, end;   /* page-aligned, end exclusive */
     int prot;              /* PROT_* */
     int kind;              /* enum se_vma_kind */
+    /*
+     * A private file mapping (mmap of a file, the file-backed pages of an ELF
+     * segment): a host descriptor of the file, owned by this mapping, and the
+     * file offset of `start`. MADV_DONTNEED reads the pages from here again.
+     * -1 for memory that is not backed by a file.
+     */
+    int fd;
+    uint64_t off;
 };
 
 struct se_fd {
@@ -158,8 +166,20 @@ bool se_vm_is_free(const struct se *se, uint64_t start, uint64_t len);
 uint64_t se_vm_find_free(const struct se *se, uint64_t len);
 /* The mapping containing va, or NULL. */
 struct se_vma *se_vm_find(struct se *se, uint64_t va);
-/* Drop the pages of anonymous memory in the range (they read as zero again on next touch). */
-void se_vm_discard(struct se *se, uint64_t start, uint64_t len);
+/*
+ * Record that the mapped [start, start+len) is a private copy of the file
+ * behind `host` from offset `off` (the descriptor is duplicated: the mapping
+ * owns its copy). 0, or -EFAULT if part of the range is not mapped.
+ */
+int se_vm_set_file(struct se *se, uint64_t start, uint64_t len, int host, uint64_t off);
+/* Fill the pages of [start, start+len) from their file (zero past its end, or without one). 0 or -errno. */
+int se_vm_fill_file(struct se *se, uint64_t start, uint64_t len);
+/*
+ * Drop the private pages in the range, as MADV_DONTNEED does: anonymous
+ * memory reads as zero again, a private file mapping the file's current
+ * bytes. With `anon_only` (MADV_FREE), file-backed pages are left alone.
+ */
+void se_vm_discard(struct se *se, uint64_t start, uint64_t len, bool anon_only);
 /* Host pointer to the backed page at va whatever its protection (loaders), or NULL. */
 uint8_t *se_vm_host_page(struct se *se, uint64_t va);
 /* Move the pages of [old, old+len) to [new, new+len) (both page-aligned, new free). */

@@ -4,7 +4,8 @@
  * is vm.c.
  *
  * A file mapping is a private copy of the file's bytes taken when it is
- * mapped. MAP_SHARED of a file for writing cannot be kept coherent with the
+ * mapped; MADV_DONTNEED drops the copy and reads the file's bytes again (vm.c
+ * keeps a descriptor of the file with the mapping). MAP_SHARED of a file for writing cannot be kept coherent with the
  * host file: it is accepted as a private copy with a one-time warning.
  */
 #include "se/process.h"
@@ -26,26 +27,6 @@
 
 #define PROT_MASK (PROT_READ | PROT_WRITE | PROT_EXEC)
 #define MMAP_MIN_ADDR 0x10000ull   /* vm.mmap_min_addr */
-
-/* Fill a fresh file mapping from the file; bytes past the end of the file stay zero. */
-static int64_t fill_from_file(struct se *se, int host, uint64_t va, uint64_t len, uint64_t off)
-{
-    for (uint64_t done = 0; done < len; done += SE_PAGE) {
-        uint8_t *p = se_vm_host_page(se, va + done);
-        size_t got = 0;
-        while (got < SE_PAGE) {
-            ssize_t n = pread(host, p + got, SE_PAGE - got, (off_t)(off + done + got));
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0)
-                return -errno;
-            if (n == 0)
-                return 0;  /* end of file */
-            got += (size_t)n;
-        }
-    }
-    return 0;
-}
 
 int64_t se_sys_mmap(struct se *se, const uint64_t *a)
 {
@@ -105,7 +86,9 @@ int64_t se_sys_mmap(struct se *se, const uint64_t *a)
     if (rc < 0)
         return rc;
     if (!anon) {
-        int64_t r = fill_from_file(se, host, at, len, off);
+        int64_t r = se_vm_set_file(se, at, len, host, off);
+        if (r == 0)
+            r = se_vm_fill_file(se, at, len);
         if (r < 0) {
             se_vm_unmap(se, at, len);
             return r;
@@ -206,9 +189,13 @@ int64_t se_sys_madvise(struct se *se, const uint64_t *a)
     switch (a[2]) {
     case MADV_DONTNEED:
     case MADV_FREE:
-        /* Anonymous pages read as zero afterwards: give them back. */
+        /*
+         * The private copy goes: anonymous pages read as zero afterwards,
+         * private file mappings (a program's .data too) the file's bytes.
+         * MADV_FREE applies to anonymous memory only.
+         */
         if (a[0] < SE_USER_TOP && a[1] <= SE_USER_TOP - a[0])
-            se_vm_discard(se, a[0], a[1]);
+            se_vm_discard(se, a[0], a[1], a[2] == MADV_FREE);
         return 0;
     default:
         return 0;  /* advice only */

@@ -4,7 +4,9 @@
  * host's access to guest memory on behalf of system calls.
  *
  * Program and file mappings are backed by physical pages when they are mapped
- * (their contents come from the file). Anonymous memory (mmap, heap, stack) is
+ * (their contents come from the file, which the mapping keeps a descriptor
+ * of, so that MADV_DONTNEED can drop the private copy and read the file's
+ * bytes again, as Linux does). Anonymous memory (mmap, heap, stack) is
  * backed on first touch: the page fault comes to se_vm_fault() through the
  * CPU's exception hook (or from a system call touching the buffer), which
  * gives the page a zeroed physical page and lets the instruction run again.
@@ -17,9 +19,11 @@
 #include "se/process.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "cpu/mmu.h"
 #include "util/log.h"
@@ -81,6 +85,35 @@ static void page_free(struct se *se, uint64_t pa)
 
 /* ---------------------------------------------------------- mappings ---- */
 
+/* A descriptor of the same file for another mapping (a split piece), or -1 for none. */
+static int file_dup(int fd)
+{
+    if (fd < 0)
+        return -1;
+    int d = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+    if (d < 0)
+        fatal("se", "out of host file descriptors for file mappings: %s", strerror(errno));
+    return d;
+}
+
+static void file_release(struct se_vma *v)
+{
+    if (v->fd >= 0)
+        close(v->fd);
+    v->fd = -1;
+}
+
+/* The part [start, end) of v as a mapping of its own (holding its own descriptor). */
+static struct se_vma vma_piece(const struct se_vma *v, uint64_t start, uint64_t end)
+{
+    struct se_vma p = *v;
+    p.start = start;
+    p.end = end;
+    p.fd = file_dup(v->fd);
+    p.off = v->off + (start - v->start);
+    return p;
+}
+
 static void vma_insert_at(struct se *se, unsigned i, struct se_vma v)
 {
     if (se->nvma == se->vma_cap) {
@@ -96,6 +129,7 @@ static void vma_insert_at(struct se *se, unsigned i, struct se_vma v)
 
 static void vma_delete_at(struct se *se, unsigned i)
 {
+    file_release(&se->vma[i]);
     memmove(&se->vma[i], &se->vma[i + 1], (se->nvma - i - 1) * sizeof(*se->vma));
     se->nvma--;
 }
@@ -108,8 +142,7 @@ static void vma_remove(struct se *se, uint64_t start, uint64_t end)
         if (v->end <= start || v->start >= end) {
             i++;
         } else if (v->start < start && v->end > end) {
-            struct se_vma tail = *v;
-            tail.start = end;
+            struct se_vma tail = vma_piece(v, end, v->end);
             v->end = start;
             vma_insert_at(se, i + 1, tail);
             return;
@@ -117,6 +150,7 @@ static void vma_remove(struct se *se, uint64_t start, uint64_t end)
             v->end = start;
             i++;
         } else if (v->end > end) {
+            v->off += end - v->start;
             v->start = end;
             i++;
         } else {
@@ -127,18 +161,18 @@ static void vma_remove(struct se *se, uint64_t start, uint64_t end)
 
 static bool vma_mergeable(const struct se_vma *a, const struct se_vma *b)
 {
-    return a->end == b->start && a->prot == b->prot && a->kind == b->kind &&
+    return a->end == b->start && a->prot == b->prot && a->kind == b->kind && a->fd < 0 && b->fd < 0 &&
            (a->kind == VMA_ANON || a->kind == VMA_HEAP || a->kind == VMA_STACK);
 }
 
-/* Record [start, end) with prot and kind, replacing whatever overlapped it. */
-static void vma_add(struct se *se, uint64_t start, uint64_t end, int prot, int kind)
+/* Record the mapping v (which keeps its descriptor), replacing whatever overlapped it. */
+static void vma_add(struct se *se, struct se_vma v)
 {
-    vma_remove(se, start, end);
+    vma_remove(se, v.start, v.end);
     unsigned i = 0;
-    while (i < se->nvma && se->vma[i].start < start)
+    while (i < se->nvma && se->vma[i].start < v.start)
         i++;
-    vma_insert_at(se, i, (struct se_vma){ start, end, prot, kind });
+    vma_insert_at(se, i, v);
     if (i + 1 < se->nvma && vma_mergeable(&se->vma[i], &se->vma[i + 1])) {
         se->vma[i].end = se->vma[i + 1].end;
         vma_delete_at(se, i + 1);
@@ -237,7 +271,7 @@ int se_vm_map(struct se *se, uint64_t start, uint64_t len, int prot, int kind)
 {
     uint64_t end = start + PAGE_UP(len);
     unmap_range(se, start, end);
-    vma_add(se, start, end, prot, kind);
+    vma_add(se, (struct se_vma){ .start = start, .end = end, .prot = prot, .kind = kind, .fd = -1 });
     int rc = 0;
     if (eager_kind(kind))  /* lazy kinds: nothing is backed yet, first touches will be */
         rc = populate(se, start, end, se_prot_pte(prot), true);
@@ -277,8 +311,9 @@ int se_vm_protect(struct se *se, uint64_t start, uint64_t len, int prot)
     for (at = start; at < end;) {
         struct se_vma *v = se_vm_find(se, at);
         uint64_t piece_end = v->end < end ? v->end : end;
-        int kind = v->kind;
-        vma_add(se, at, piece_end, prot, kind);
+        struct se_vma piece = vma_piece(v, at, piece_end);
+        piece.prot = prot;
+        vma_add(se, piece);
         at = piece_end;
     }
     populate(se, start, end, se_prot_pte(prot), false);
@@ -302,15 +337,87 @@ int se_vm_fault(struct se *se, uint64_t va, int access)
     return 0;
 }
 
-void se_vm_discard(struct se *se, uint64_t start, uint64_t len)
+/* Fill a page with the file's bytes at off, zero past the end of the file. */
+static int fill_page(uint8_t *p, int fd, uint64_t off)
+{
+    size_t got = 0;
+    while (got < SE_PAGE) {
+        ssize_t n = pread(fd, p + got, SE_PAGE - got, (off_t)(off + got));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -errno;
+        if (n == 0)
+            break;  /* end of file */
+        got += (size_t)n;
+    }
+    memset(p + got, 0, SE_PAGE - got);
+    return 0;
+}
+
+int se_vm_set_file(struct se *se, uint64_t start, uint64_t len, int host, uint64_t off)
+{
+    uint64_t end = start + PAGE_UP(len);
+    for (uint64_t at = start; at < end;) {
+        struct se_vma *v = se_vm_find(se, at);
+        if (!v)
+            return -EFAULT;
+        uint64_t piece_end = v->end < end ? v->end : end;
+        struct se_vma piece = *v;
+        piece.start = at;
+        piece.end = piece_end;
+        piece.fd = file_dup(host);
+        piece.off = off + (at - start);
+        vma_add(se, piece);
+        at = piece_end;
+    }
+    return 0;
+}
+
+/* Give the backed page at va its file's bytes (a mapping without a file: zeros). */
+static int refill_page(struct se *se, const struct se_vma *v, uint64_t va)
+{
+    uint64_t pte = pt_lookup(&se->pt, va);
+    if (!(pte & PTE_P))
+        return 0;
+    uint8_t *p = bus_ram_ptr(&se->bus, pte & PTE_ADDR_MASK);
+    bus_code_written(&se->bus, pte & PTE_ADDR_MASK, SE_PAGE);
+    int rc = v->fd < 0 ? 0 : fill_page(p, v->fd, v->off + (va - v->start));
+    if (v->fd < 0 || rc < 0)
+        memset(p, 0, SE_PAGE);
+    return rc;
+}
+
+int se_vm_fill_file(struct se *se, uint64_t start, uint64_t len)
+{
+    uint64_t end = start + PAGE_UP(len);
+    for (uint64_t va = start; va < end; va += SE_PAGE) {
+        const struct se_vma *v = se_vm_find(se, va);
+        int rc = v ? refill_page(se, v, va) : -EFAULT;
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+void se_vm_discard(struct se *se, uint64_t start, uint64_t len, bool anon_only)
 {
     uint64_t end = start + PAGE_UP(len);
     for (unsigned i = 0; i < se->nvma; i++) {
         const struct se_vma *v = &se->vma[i];
         uint64_t s = v->start > start ? v->start : start;
         uint64_t e = v->end < end ? v->end : end;
-        if (s < e && !eager_kind(v->kind))
-            unmap_pages(se, s, e);
+        if (s >= e)
+            continue;
+        if (!eager_kind(v->kind)) {
+            unmap_pages(se, s, e);   /* backed again, zeroed, on the next touch */
+            continue;
+        }
+        if (anon_only && v->fd >= 0)
+            continue;
+        /* Eagerly backed pages stay backed: their private bytes are replaced instead. */
+        for (uint64_t va = s; va < e; va += SE_PAGE)
+            refill_page(se, v, va);
     }
     se_vm_flush(se);
 }
@@ -326,14 +433,17 @@ uint8_t *se_vm_host_page(struct se *se, uint64_t va)
 void se_vm_move(struct se *se, uint64_t old, uint64_t new, uint64_t len)
 {
     struct se_vma *v = se_vm_find(se, old);
-    int prot = v ? v->prot : PROT_NONE, kind = v ? v->kind : VMA_ANON;
+    struct se_vma moved = v ? vma_piece(v, old, old + len)
+                            : (struct se_vma){ .prot = PROT_NONE, .kind = VMA_ANON, .fd = -1 };
+    moved.start = new;
+    moved.end = new + len;
     for (uint64_t off = 0; off < len; off += SE_PAGE) {
         uint64_t pte = pt_unmap(&se->pt, old + off);
-        if ((pte & PTE_P) && !pt_map(&se->pt, new + off, pte & PTE_ADDR_MASK, se_prot_pte(prot)))
+        if ((pte & PTE_P) && !pt_map(&se->pt, new + off, pte & PTE_ADDR_MASK, se_prot_pte(moved.prot)))
             fatal("se", "out of guest memory for page tables");
     }
     vma_remove(se, old, old + len);
-    vma_add(se, new, new + len, prot, kind);
+    vma_add(se, moved);
     se_vm_flush(se);
 }
 

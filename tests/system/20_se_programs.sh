@@ -9,8 +9,9 @@
 # programs that die of a signal (tests/se/faults.c). The last two are small
 # and compiled here into a temporary directory when a prebuilt copy is absent
 # from build/tests/se/; so are, always, code that changes under the
-# interpreter's caches (tests/se/selfmod.c) and every form of memory operand
-# (tests/se/addressing.c). Also checked: a missing or dynamically linked
+# interpreter's caches (tests/se/selfmod.c), every form of memory operand
+# (tests/se/addressing.c) and MADV_DONTNEED dropping private copies of .data,
+# file mappings and anonymous memory (tests/se/madvise.c). Also checked: a missing or dynamically linked
 # program gives one clear error line and exit status 2.
 #
 # Run from anywhere: `tests/system/20_se_programs.sh` (M5SIM=path overrides build/bin/m5sim).
@@ -169,10 +170,11 @@ else
 fi
 
 # ------------------------------------ the interpreter's caches and fast paths --
-# Self-modifying and remapped code (decoded blocks, jump cache) and every way of
-# addressing memory (pre-resolved addresses, FS base, 32-bit addressing).
+# Self-modifying and remapped code (decoded blocks, jump cache), every way of
+# addressing memory (pre-resolved addresses, FS base, 32-bit addressing), and
+# madvise(MADV_DONTNEED) on private file mappings and the program's own .data.
 if command -v musl-gcc >/dev/null; then
-    for p in selfmod addressing; do
+    for p in selfmod addressing madvise; do
         musl-gcc -static -O1 -o "$tmp/$p" "tests/se/$p.c"
         compare "$p" /dev/null "$tmp/$p"
     done

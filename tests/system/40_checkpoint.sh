@@ -5,7 +5,8 @@
 # build/tests/fs/ckpt (tests/system/lib.sh: fs_ensure_boot boots only when it
 # is missing or stale, so this file also runs alone), then restores it again
 # and again: different scripts run their own script, the same script gives
-# the same bytes, the cpt.<tick> directory form, -r out of range, --batch -j 2,
+# the same bytes, the cpt.<tick> directory form, a guest whose m5 writefile
+# names its own checkpoint (refused; on a copy), -r out of range, --batch -j 2,
 # --interactive with --control, checkpoints taken by restored runs (complete,
 # and resuming exactly), a kill -9 in the middle of writing a checkpoint, and
 # every refusal (changed base image, format version, truncated or edited
@@ -113,6 +114,32 @@ fi
 run_m5sim 30 "$O/cptform-r2.stderr" --checkpoint-dir "$CPT" -r 2 -d "$O/cptform-r2" -q
 check "cpt.<tick> form: -r 2 on a checkpoint directory itself is refused with exit 2" \
       "exit $rc, stderr: $(head -1 "$O/cptform-r2.stderr")" [ "$rc" -eq 2 ]
+
+# ------------------------------------- a hostile writefile (docs/guest-safety.md) --
+# The documented layout (-d and --checkpoint-dir the same directory): a guest
+# that names the checkpoint it runs from, or plants a new one, is refused;
+# the checkpoint stays intact and restores again.
+H=$O/hostile
+rm -rf "$H"
+mkdir -p "$H"
+cp -a --sparse=always "$CPT" "$H/"
+mem_before=$(sha256sum <"$H/cpt.$TICK/memory.img")
+cat >"$SCRIPTS/40-hostile.sh" <<EOF
+m5 writefile /etc/hostname cpt.$TICK/memory.img; echo "WF-MEMORY-STATUS \$?"
+m5 writefile /etc/hostname cpt.1/m5.cpt; echo "WF-PLANT-STATUS \$?"
+m5 writefile /etc/hostname ok/hostname; echo "WF-OK-STATUS \$?"
+EOF
+run_m5sim "$T_RUN" "$H.stderr" --checkpoint-dir "$H" -r 1 --script "$SCRIPTS/40-hostile.sh" -d "$H" -q
+if [ "$rc" -eq 0 ] && grep -q '^WF-MEMORY-STATUS [1-9]' "$H/$CONSOLE" && grep -q '^WF-PLANT-STATUS [1-9]' "$H/$CONSOLE" &&
+    grep -q '^WF-OK-STATUS 0' "$H/$CONSOLE" && [ -s "$H/ok/hostname" ] && [ ! -e "$H/cpt.1" ] &&
+    [ "$(sha256sum <"$H/cpt.$TICK/memory.img")" = "$mem_before" ]; then
+    pass "hostile writefile: cpt.$TICK/memory.img and cpt.1/m5.cpt refused in the guest, the checkpoint unchanged"
+else
+    fail "hostile writefile: exit $rc; $(grep '^WF-' "$H/$CONSOLE" 2>/dev/null | tr '\n' ' ')"
+    indent "$H.stderr"
+fi
+run_m5sim "$T_RUN" "$H-again.stderr" --checkpoint-dir "$H" -r 1 --script "$SCRIPTS/40-b.sh" -d "$H-again" -q
+check "hostile writefile: the checkpoint restores again afterwards" "exit $rc" [ "$rc" -eq 0 ]
 
 # ----------------------------------------------------------- -r out of range --
 run_m5sim 30 "$O/range.stderr" --checkpoint-dir "$CKPT_DIR" -r 2 -d "$O/range" -q

@@ -117,11 +117,11 @@ static void test_priority_and_eoi(void **state)
     assert_int_equal(ack(), 0x40);
     wr(EOI, 0);
     /* CR8 writes set TPR[7:4]. */
-    lapic_tpr_write(&F.apic, NULL, 3);
+    lapic_cr8_write(&F.apic, NULL, 3);
     assert_int_equal(rd(TASKPRI), 0x30);
-    assert_int_equal(lapic_cr8_read(&F.apic), 3);
+    assert_int_equal(lapic_cr8_read(&F.apic, NULL), 3);
     assert_false(pending());
-    lapic_tpr_write(&F.apic, NULL, 2);
+    lapic_cr8_write(&F.apic, NULL, 2);
     assert_int_equal(ack(), 0x31);
     wr(EOI, 0);
     assert_int_equal(F.eois, 0);                    /* edge vectors are not broadcast */
@@ -195,7 +195,7 @@ static void test_extint_virtual_wire(void **state)
     pic_set_irq(&F.pic, 0, true);
     wr(LVT0, 0x10700);
     assert_false(pending());
-    lapic_set_hw_enabled(&F.apic, false);
+    lapic_set_hw_enabled(&F.apic, NULL, false);
     assert_true(pending());
     assert_int_equal(ack(), 0x30);
 }

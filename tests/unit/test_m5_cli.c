@@ -54,6 +54,7 @@ static struct fake {
     unsigned char *sink;
     size_t sink_cap, sink_len;
     size_t accept_max; /* 0: accept everything offered */
+    int refuse;        /* write_file answers M5OP_WRITE_FILE_FAILED */
 } fk;
 
 /* 1 if every page of [p, p+len) is resident (mincore). */
@@ -111,6 +112,8 @@ static uint64_t fake_write_file(const uint64_t a[M5OP_NARGS])
 
     if (!resident(buf, len) || !resident(name, strlen(name) + 1))
         fk.not_resident++;
+    if (fk.refuse)
+        return M5OP_WRITE_FILE_FAILED;
     if (fk.accept_max && len > fk.accept_max)
         len = fk.accept_max;
     assert_true(off + len <= fk.sink_cap);
@@ -1002,6 +1005,20 @@ static void test_cli_writefile_errors(void **state)
     assert_int_equal(run(line), 1);
     assert_string_equal(err_text(), "m5: writefile: host accepted 0 of 100 bytes at offset 0\n");
     assert_int_equal(fk.ncalls, 1);
+    unlink(path);
+    free(content);
+
+    /* a host that refuses the name: an error and a failing status, also for an empty file */
+    fk.accept_max = 0;
+    fk.refuse = 1;
+    fk.ncalls = 0;
+    path = make_file(0, &content);
+    snprintf(line, sizeof(line), "writefile %s cpt.1/m5.cpt", path);
+    assert_int_equal(run(line), 1);
+    assert_string_equal(err_text(), "m5: writefile: the host refused to write \"cpt.1/m5.cpt\" "
+                                    "(the simulator's log says why)\n");
+    assert_int_equal(fk.ncalls, 1);
+    fk.refuse = 0;
     unlink(path);
     free(content);
 

@@ -6,7 +6,10 @@
  * queue (offset 0 starts the next script, an exhausted queue reads as empty,
  * the wait hook abandons the op without side effects); write_file confined to
  * the output directory (.., absolute names, symlinks, subdirectories, offset
- * 0 truncates, unmapped name or buffer); exit and fail through the event
+ * 0 truncates, unmapped name or buffer) and kept away from the simulator's
+ * files (reserved names, the run's inputs by inode, hard links, FIFOs, other
+ * runs' directories, control characters, depth, length, size), leaving
+ * nothing behind when refused; exit and fail through the event
  * queue; sum; stats and checkpoint scheduling; unknown ops reported once;
  * and both calling conventions (0F 04 and the MMIO window).
  */
@@ -18,6 +21,8 @@
 #include <unistd.h>
 
 #include "dev/m5dev.h"
+
+#define FAILED M5OP_WRITE_FILE_FAILED
 #include "m5ops.h"
 #include "sim/eventq.h"
 
@@ -437,13 +442,13 @@ static void test_writefile_confinement(void **state)
     struct stat st;
 
     /* '..' anywhere is refused, and nothing appears outside. */
-    assert_int_equal(writefile(f, "../escape.txt", "x", 1, 0), 0);
+    assert_true(writefile(f, "../escape.txt", "x", 1, 0) == FAILED);
     snprintf(path, sizeof path, "%s/escape.txt", f->tmp);
     assert_int_not_equal(stat(path, &st), 0);
-    assert_int_equal(writefile(f, "sub/../../escape2.txt", "x", 1, 0), 0);
+    assert_true(writefile(f, "sub/../../escape2.txt", "x", 1, 0) == FAILED);
     snprintf(path, sizeof path, "%s/escape2.txt", f->tmp);
     assert_int_not_equal(stat(path, &st), 0);
-    assert_int_equal(writefile(f, "..", "x", 1, 0), 0);
+    assert_true(writefile(f, "..", "x", 1, 0) == FAILED);
 
     /* Absolute names land inside the output directory. */
     assert_int_equal(writefile(f, "/abs/dir/file.txt", "abs", 3, 0), 3);
@@ -462,8 +467,8 @@ static void test_writefile_confinement(void **state)
     write_text(target, "precious", 8);
     snprintf(path, sizeof path, "%s/link.txt", f->outdir);
     assert_int_equal(symlink(target, path), 0);
-    assert_int_equal(writefile(f, "link.txt", "overwritten", 11, 0), 0);
-    assert_int_equal(writefile(f, "link.txt", "overwritten", 11, 3), 0);
+    assert_true(writefile(f, "link.txt", "overwritten", 11, 0) == FAILED);
+    assert_true(writefile(f, "link.txt", "overwritten", 11, 3) == FAILED);
     int fd = open(target, O_RDONLY);
     assert_int_equal(read(fd, buf, sizeof buf), 8);
     close(fd);
@@ -473,13 +478,13 @@ static void test_writefile_confinement(void **state)
     assert_int_equal(mkdir(outside, 0755), 0);
     snprintf(path, sizeof path, "%s/ldir", f->outdir);
     assert_int_equal(symlink(outside, path), 0);
-    assert_int_equal(writefile(f, "ldir/f.txt", "x", 1, 0), 0);
+    assert_true(writefile(f, "ldir/f.txt", "x", 1, 0) == FAILED);
     snprintf(path, sizeof path, "%s/f.txt", outside);
     assert_int_not_equal(stat(path, &st), 0);
 
     /* Empty name: refused. */
-    assert_int_equal(writefile(f, "", "x", 1, 0), 0);
-    assert_int_equal(writefile(f, "///", "x", 1, 0), 0);
+    assert_true(writefile(f, "", "x", 1, 0) == FAILED);
+    assert_true(writefile(f, "///", "x", 1, 0) == FAILED);
 }
 
 static void test_writefile_bad_guest_memory(void **state)
@@ -488,14 +493,14 @@ static void test_writefile_bad_guest_memory(void **state)
     char buf[64];
     /* Unmapped name pointer: nothing written, no fault. */
     tg_write(f->t, PA_A, "data", 4);
-    assert_int_equal(op(f, M5OP_WRITE_FILE, VA, 4, 0, VA + 0x3000), 0);
-    assert_int_equal(op(f, M5OP_WRITE_FILE, VA, 4, 0, 0x0000800000000000ull), 0);
+    assert_true(op(f, M5OP_WRITE_FILE, VA, 4, 0, VA + 0x3000) == FAILED);
+    assert_true(op(f, M5OP_WRITE_FILE, VA, 4, 0, 0x0000800000000000ull) == FAILED);
 
     /* A name running into an unmapped page without a NUL. */
     uint8_t fill[4096];
     memset(fill, 'n', sizeof fill);
     tg_write(f->t, NAME_PA, fill, sizeof fill);
-    assert_int_equal(op(f, M5OP_WRITE_FILE, VA, 4, 0, NAME_VA), 0);
+    assert_true(op(f, M5OP_WRITE_FILE, VA, 4, 0, NAME_VA) == FAILED);
 
     /* Buffer: first page mapped, then the hole at VA+0x2000: a short count, and the file holds it. */
     static uint8_t big[0x3000];
@@ -511,26 +516,158 @@ static void test_writefile_bad_guest_memory(void **state)
     (void)buf;
 }
 
-static void test_open_output_errors(void **state)
+/* Existing name (relative to the outdir) of a regular file with this content. */
+static void make_out(struct fx *f, const char *name, const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", f->outdir, name);
+    write_text(path, text, strlen(text));
+}
+
+static int mkdir_out(struct fx *f, const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", f->outdir, name);
+    return mkdir(path, 0755);
+}
+
+static bool out_exists(struct fx *f, const char *name)
+{
+    char path[256];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", f->outdir, name);
+    return lstat(path, &st) == 0;
+}
+
+/* The simulator's files, by name: checkpoints at any depth, its outputs at the top. */
+static void test_writefile_reserved_names(void **state)
 {
     struct fx *f = *state;
-    int dirfd = open(f->outdir, O_RDONLY | O_DIRECTORY);
-    assert_true(dirfd >= 0);
-    errno = 0;
-    assert_int_equal(m5dev_open_output(dirfd, "x/../y", true), -1);
-    assert_int_equal(errno, EPERM);
-    char path[256];
-    snprintf(path, sizeof path, "%s/sl", f->outdir);
-    assert_int_equal(symlink("/etc/passwd", path), 0);
-    assert_int_equal(m5dev_open_output(dirfd, "sl", false), -1);
-    assert_int_equal(errno, ELOOP);
-    int fd = m5dev_open_output(dirfd, "//x//y.txt", true);
-    assert_true(fd >= 0);
+    char buf[64];
+    assert_int_equal(mkdir_out(f, "cpt.1000"), 0);
+    make_out(f, "cpt.1000/memory.img", "MEMORY");
+    static const char *const refused[] = {
+        "cpt.1000/memory.img", "cpt.1000/m5.cpt", "cpt.1/m5.cpt", ".cpt.5/m5.cpt", "sub/cpt.7/x",
+        "config.ini", "run.ini", "stats.txt", "system.pc.com_1.device", "disk0.overlay", "disk1.map",
+        "m5.cpt", "/stats.txt", "sub/m5.cpt",
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        assert_true(writefile(f, refused[i], "x", 1, 0) == FAILED);
+    }
+    assert_int_equal(out_file(f, "cpt.1000/memory.img", buf, sizeof buf), 6);
+    assert_memory_equal(buf, "MEMORY", 6);
+    assert_false(out_exists(f, "cpt.1"));
+    assert_false(out_exists(f, "sub"));             /* no directory left behind */
+    assert_false(out_exists(f, "config.ini"));
+    /* The same names below a subdirectory of the guest's own are its files. */
+    assert_int_equal(writefile(f, "results/stats.txt", "ok", 2, 0), 2);
+}
+
+/* Files that are inputs of the run (same inode), hard links, and directories of other runs. */
+static void test_writefile_inputs_and_links(void **state)
+{
+    struct fx *f = *state;
+    char buf[64], path[256], lnk[256];
+    /* An input stored in the outdir under an innocent name. */
+    make_out(f, "base.img", "DISK");
+    snprintf(path, sizeof path, "%s/base.img", f->outdir);
+    m5dev_protect(&f->d, path);
+    assert_true(writefile(f, "base.img", "x", 1, 0) == FAILED);
+    assert_true(writefile(f, "base.img", "x", 1, 2) == FAILED);
+    assert_int_equal(out_file(f, "base.img", buf, sizeof buf), 4);
+    /* A hard link to anything: refused (its other name may be an input outside). */
+    snprintf(lnk, sizeof lnk, "%s/hard.txt", f->outdir);
+    char outside[256];
+    snprintf(outside, sizeof outside, "%s/precious.txt", f->tmp);
+    write_text(outside, "precious", 8);
+    assert_int_equal(link(outside, lnk), 0);
+    assert_true(writefile(f, "hard.txt", "x", 1, 0) == FAILED);
+    int fd = open(outside, O_RDONLY);
+    assert_int_equal(read(fd, buf, sizeof buf), 8);
     close(fd);
-    snprintf(path, sizeof path, "%s/x/y.txt", f->outdir);
+    /* A checkpoint directory whose files are protected: every one of them. */
+    char ck[256];
+    snprintf(ck, sizeof ck, "%s/ckpt", f->tmp);
+    assert_int_equal(mkdir(ck, 0755), 0);
+    snprintf(path, sizeof path, "%s/ckpt/m5.cpt", f->tmp);
+    write_text(path, "INDEX", 5);
+    m5dev_protect(&f->d, ck);
+    snprintf(lnk, sizeof lnk, "%s/index-copy", f->outdir);
+    assert_int_equal(link(path, lnk), 0);
+    assert_true(writefile(f, "index-copy", "x", 1, 0) == FAILED);
+    /* Another run's output directory (a batch subdirectory): refused, even for new files. */
+    assert_int_equal(mkdir_out(f, "1-job.sh"), 0);
+    make_out(f, "1-job.sh/config.ini", "[root]");
+    assert_true(writefile(f, "1-job.sh/new.txt", "x", 1, 0) == FAILED);
+    assert_false(out_exists(f, "1-job.sh/new.txt"));
+    /* A queued script is an input too. */
+    write_text(f->scripts[0], "echo\n", 5);
+    m5dev_queue_script(&f->d, f->scripts[0]);
+    snprintf(lnk, sizeof lnk, "%s/script-link", f->outdir);
+    assert_int_equal(link(f->scripts[0], lnk), 0);
+    assert_true(writefile(f, "script-link", "x", 1, 0) == FAILED);
+}
+
+/* FIFOs and devices are neither opened for long nor written; odd names and sizes are refused. */
+static void test_writefile_special_files_and_limits(void **state)
+{
+    struct fx *f = *state;
+    char path[256];
+    snprintf(path, sizeof path, "%s/fifo", f->outdir);
+    assert_int_equal(mkfifo(path, 0644), 0);
+    assert_true(writefile(f, "fifo", "x", 1, 0) == FAILED);   /* returns: no reader, no blocking */
+    assert_true(writefile(f, "fifo", "x", 1, 5) == FAILED);
+    assert_true(writefile(f, "dir\nname", "x", 1, 0) == FAILED);
+    assert_true(writefile(f, "tab\there", "x", 1, 0) == FAILED);
+    assert_true(writefile(f, "del\x7f", "x", 1, 0) == FAILED);
+    assert_false(out_exists(f, "dir"));
+    /* Depth: 16 components are fine, 17 are not (and leave no directories). */
+    char deep[128] = "";
+    for (int i = 0; i < 15; i++)
+        strcat(deep, "d/");
+    strcat(deep, "f");
+    assert_int_equal(writefile(f, deep, "x", 1, 0), 1);
+    char deeper[128] = "e/";
+    strcat(deeper, deep);
+    assert_true(writefile(f, deeper, "x", 1, 0) == FAILED);
+    assert_false(out_exists(f, "e"));
+    /* Length: 1024 bytes at most. */
+    static char longname[1100];
+    memset(longname, 'n', 1025);
+    longname[1025] = 0;
+    assert_true(writefile(f, longname, "x", 1, 0) == FAILED);
+    /* Size: offset + length within 4 GiB; a 1 TiB sparse file is refused and nothing is created. */
+    assert_true(writefile(f, "sparse.bin", "x", 1, 1ull << 40) == FAILED);
+    assert_true(writefile(f, "sparse.bin", "x", 1, M5WF_MAX_FILE_SIZE) == FAILED);
+    assert_false(out_exists(f, "sparse.bin"));
+    assert_true(writefile(f, "new/dir/sparse.bin", "x", 1, 1ull << 40) == FAILED);
+    assert_false(out_exists(f, "new"));
+    assert_int_equal(writefile(f, "edge.bin", "x", 1, M5WF_MAX_FILE_SIZE - 1), 1);
     struct stat st;
+    snprintf(path, sizeof path, "%s/edge.bin", f->outdir);
     assert_int_equal(stat(path, &st), 0);
-    close(dirfd);
+    assert_int_equal(st.st_size, M5WF_MAX_FILE_SIZE);
+    unlink(path);
+    /* An unreadable guest buffer writes nothing: the file it would have created is gone again. */
+    guest_string(f, "nobuf/x.bin");
+    assert_true(op(f, M5OP_WRITE_FILE, VA + 0x2000, 4, 0, NAME_VA) == FAILED);
+    assert_false(out_exists(f, "nobuf"));
+}
+
+/* Legitimate use: nested names create directories, offsets write in place, existing files are reused. */
+static void test_writefile_nested_and_offsets(void **state)
+{
+    struct fx *f = *state;
+    char buf[64];
+    assert_int_equal(writefile(f, "//x//y.txt", "hello", 5, 0), 5);
+    assert_int_equal(out_file(f, "x/y.txt", buf, sizeof buf), 5);
+    assert_int_equal(writefile(f, "x/y.txt", "J", 1, 0), 1);      /* offset 0: truncated */
+    assert_int_equal(writefile(f, "x/y.txt", "ELLO", 4, 1), 4);   /* then continued in place */
+    assert_int_equal(writefile(f, "x/y.txt", "!", 1, 7), 1);      /* a hole reads as zero */
+    assert_int_equal(out_file(f, "x/y.txt", buf, sizeof buf), 8);
+    assert_memory_equal(buf, "JELLO\0\0!", 8);
+    assert_int_equal(writefile(f, "x/z/empty", NULL, 0, 0), 0);    /* empty file, new directory */
+    assert_true(out_exists(f, "x/z/empty"));
 }
 
 /* ------------------------------------------------------ exit, fail, sum -- */
@@ -697,7 +834,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_writefile_basic, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writefile_confinement, setup, teardown),
         cmocka_unit_test_setup_teardown(test_writefile_bad_guest_memory, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_output_errors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_writefile_reserved_names, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_writefile_inputs_and_links, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_writefile_special_files_and_limits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_writefile_nested_and_offsets, setup, teardown),
         cmocka_unit_test_setup_teardown(test_exit_and_fail_are_events, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sum_and_simple_ops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stats_and_checkpoint, setup, teardown),

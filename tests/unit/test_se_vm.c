@@ -3,7 +3,8 @@
  * syscall_mm.c) and the host's access to guest memory: mapping lists split
  * and merge, protections reach the page tables, anonymous memory is backed on
  * first touch and reads as zero, bad guest pointers give -EFAULT (never a
- * host crash), brk/mmap/munmap/mprotect/mremap/madvise follow Linux, and freed
+ * host crash), brk/mmap/munmap/mprotect/mremap/madvise follow Linux (MADV_DONTNEED
+ * reads a private file mapping from its file again), and freed
  * physical pages are reused in a fixed order.
  */
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "cpu/cpu.h"
@@ -278,6 +280,51 @@ static void test_madvise_and_page_reuse(void **state)
     assert_int_equal(pt_lookup(&se->pt, b) & PTE_ADDR_MASK, pa);
 }
 
+/* A private file mapping: MADV_DONTNEED reads the file again, through splits and moves; MADV_FREE keeps it. */
+static void test_madvise_file_mapping(void **state)
+{
+    struct se *se = *state;
+    char path[] = "/tmp/m5sim-test-se-vm-XXXXXX";
+    int host = mkstemp(path);
+    assert_true(host >= 0);
+    unlink(path);
+    static uint8_t file[3 * SE_PAGE];
+    for (int i = 0; i < 3; i++)
+        memset(file + i * SE_PAGE, 'A' + i, SE_PAGE);
+    assert_int_equal(write(host, file, sizeof file), sizeof file);
+    se->fd[9] = (struct se_fd){ .host = host };
+    uint64_t a = (uint64_t)sys(se_sys_mmap, se, 0, 3 * SE_PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, 9, 0);
+    assert_true(a < SE_USER_TOP);
+    uint8_t x = 0, z = 'z';
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(se_copy_to_guest(se, a + i * SE_PAGE + 1, &z, 1), 0);
+    /* Split the mapping in three; the pieces keep their file offsets. */
+    assert_int_equal(sys(se_sys_mprotect, se, a + SE_PAGE, SE_PAGE, PROT_READ, 0, 0, 0), 0);
+    assert_int_equal(sys(se_sys_madvise, se, a, 3 * SE_PAGE, MADV_FREE, 0, 0, 0), 0);
+    assert_int_equal(se_copy_from_guest(se, a + SE_PAGE + 1, &x, 1), 0);
+    assert_int_equal(x, 'z');                        /* MADV_FREE: file pages untouched */
+    assert_int_equal(sys(se_sys_madvise, se, a, 3 * SE_PAGE, MADV_DONTNEED, 0, 0, 0), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(se_copy_from_guest(se, a + i * SE_PAGE + 1, &x, 1), 0);
+        assert_int_equal(x, 'A' + i);
+    }
+    /* The file's current bytes, after it changed. */
+    assert_int_equal(pwrite(host, "Q", 1, 2 * SE_PAGE + 1), 1);
+    assert_int_equal(se_copy_to_guest(se, a + 2 * SE_PAGE + 1, &z, 1), 0);
+    /* Moved by mremap: still the same part of the file. */
+    uint64_t to = 0x30000000;
+    assert_int_equal(sys(se_sys_mremap, se, a + 2 * SE_PAGE, SE_PAGE, SE_PAGE, MREMAP_MAYMOVE | MREMAP_FIXED, to, 0),
+                     (int64_t)to);
+    assert_int_equal(sys(se_sys_madvise, se, to, SE_PAGE, MADV_DONTNEED, 0, 0, 0), 0);
+    assert_int_equal(se_copy_from_guest(se, to + 1, &x, 1), 0);
+    assert_int_equal(x, 'Q');
+    close(host);   /* the mappings hold their own descriptors */
+    assert_int_equal(sys(se_sys_madvise, se, a, SE_PAGE, MADV_DONTNEED, 0, 0, 0), 0);
+    assert_int_equal(se_copy_from_guest(se, a + 1, &x, 1), 0);
+    assert_int_equal(x, 'A');
+    se->fd[9] = (struct se_fd){ .host = -1 };
+}
+
 static void test_lazy_fault(void **state)
 {
     struct se *se = *state;
@@ -301,6 +348,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_brk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mremap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_madvise_and_page_reuse, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_madvise_file_mapping, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lazy_fault, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,6 +26,7 @@
 #include "cpu/exception.h"
 #include "cpu/mmu.h"
 #include "cpu/msr.h"
+#include "dev/lapic.h"
 #include "mem/bus.h"
 #include "mem/pagetable.h"
 
@@ -466,6 +467,7 @@ static int intr_ack(void *opaque, struct cpu *c)
 
 static uint64_t tpr_written;
 static void tpr_write(void *opaque, struct cpu *c, uint64_t v) { (void)opaque, (void)c; tpr_written = v; }
+static uint64_t tpr_read(void *opaque, struct cpu *c) { (void)opaque, (void)c; return tpr_written; }
 
 static uint64_t fixed_cycles;
 static uint64_t cycles(void *opaque, struct cpu *c) { (void)opaque, (void)c; return fixed_cycles; }
@@ -684,15 +686,73 @@ static void test_control_registers(void **state)
     assert_false(CR_FAULTS(code_movcr3, pt.root | 0x18));      /* PWT/PCD kept */
     assert_int_equal(cpu.s.cr3, pt.root | 0x18);
 
-    /* CR8: the TPR, passed on to the local APIC. */
+    /* CR8: the TPR, held by the local APIC alone; without one it reads 0. */
     assert_true(CR_FAULTS(code_movcr8, 0x10));
     machine(0);
     LOAD(KCODE, code_movcr8);
-    cpu.hooks.tpr_write = tpr_write;
+    cpu.s.gpr[RAX] = 5;
+    assert_int_equal(run(), CPU_EXIT_HALT);
+    assert_int_equal(cpu.s.gpr[RCX], 0);
+    machine(0);
+    LOAD(KCODE, code_movcr8);
+    cpu.hooks.cr8_write = tpr_write;
+    cpu.hooks.cr8_read = tpr_read;
+    tpr_written = 9;
     cpu.s.gpr[RAX] = 5;
     assert_int_equal(run(), CPU_EXIT_HALT);
     assert_int_equal(tpr_written, 5);
     assert_int_equal(cpu.s.gpr[RCX], 5);
+}
+
+/*
+ * One copy of the TPR and of IA32_APIC_BASE's enable bit: a real local APIC
+ * on the bus, wired to the CPU's hooks. A TPR written through MMIO is what
+ * CR8 reads, a CR8 write is what the TPR register reads, and clearing the
+ * MSR's enable bit disables the APIC itself.
+ */
+static const uint8_t code_apic_tpr[] = {
+    0xbb, 0x80, 0x00, 0xe0, 0xfe,            /* mov $0xfee00080,%ebx */
+    0xc7, 0x03, 0xa7, 0x00, 0x00, 0x00,      /* movl $0xa7,(%rbx) */
+    0x44, 0x0f, 0x20, 0xc1,                  /* mov %cr8,%rcx */
+    0xb8, 0x03, 0x00, 0x00, 0x00,            /* mov $0x3,%eax */
+    0x44, 0x0f, 0x22, 0xc0,                  /* mov %rax,%cr8 */
+    0x8b, 0x3b,                              /* mov (%rbx),%edi */
+    0x89, 0xce,                              /* mov %ecx,%esi */
+    0xb9, 0x1b, 0x00, 0x00, 0x00,            /* mov $0x1b,%ecx */
+    0x0f, 0x32,                              /* rdmsr */
+    0x41, 0x89, 0xc0,                        /* mov %eax,%r8d */
+    0x25, 0xff, 0xf7, 0xff, 0xff,            /* and $0xfffff7ff,%eax */
+    0x0f, 0x30,                              /* wrmsr */
+    0x0f, 0x32,                              /* rdmsr */
+    0x41, 0x89, 0xc1,                        /* mov %eax,%r9d */
+    0x89, 0xf1,                              /* mov %esi,%ecx */
+    0xf4,                                    /* hlt */
+};
+
+static void test_cr8_is_the_lapic_tpr(void **state)
+{
+    (void)state;
+    struct eventq eq;
+    struct lapic apic;
+    eventq_init(&eq);
+    lapic_init(&apic, &eq, 0, LAPIC_DEFAULT_TIMER_HZ);
+    lapic_attach(&apic, &bus);
+    machine(0);
+    assert_true(pt_map(&pt, LAPIC_BASE, LAPIC_BASE, PTE_W | PTE_PCD));
+    LOAD(KCODE, code_apic_tpr);
+    cpu.hooks.opaque = &apic;
+    cpu.hooks.cr8_read = lapic_cr8_read;
+    cpu.hooks.cr8_write = lapic_cr8_write;
+    cpu.hooks.apic_enabled = lapic_hw_enabled;
+    cpu.hooks.apic_set_enabled = lapic_set_hw_enabled;
+
+    assert_int_equal(run(), CPU_EXIT_HALT);
+    assert_int_equal(cpu.s.gpr[RCX], 0xa);            /* CR8 = TPR[7:4] after the MMIO write */
+    assert_int_equal(cpu.s.gpr[RDI], 0x30);           /* TPR after MOV CR8, 3 */
+    assert_int_equal(cpu.s.gpr[R8], 0xfee00900);      /* enabled, BSP */
+    assert_int_equal(cpu.s.gpr[R9], 0xfee00100);      /* disabled through the MSR ... */
+    assert_false(apic.s.hw_enabled);                  /* ... is the APIC disabled */
+    eventq_free(&eq);
 }
 
 /* STI: an interrupt pending while IF=0 is taken after the instruction that follows STI. */
@@ -849,7 +909,7 @@ static void test_compat_mode_unsupported(void **state)
     assert_int_equal(cpu.s.gpr[RSP], KSTACK - 16);
 }
 
-/* RDTSC = offset + simulated cycles; WRMSR TSC moves the offset (and TSC_ADJUST); RDTSCP adds TSC_AUX. */
+/* RDTSC = TSC_ADJUST + simulated cycles; WRMSR TSC moves TSC_ADJUST; RDTSCP adds TSC_AUX. */
 static void test_tsc(void **state)
 {
     (void)state;
@@ -857,7 +917,7 @@ static void test_tsc(void **state)
     LOAD(KCODE, code_tsc);
     cpu.hooks.cycles = cycles;
     fixed_cycles = 1000;
-    cpu.s.tsc_offset = 77;
+    cpu.s.msr.tsc_adjust = 77;
     cpu.s.msr.tsc_aux = 7;
 
     assert_int_equal(run(), CPU_EXIT_HALT);
@@ -866,8 +926,7 @@ static void test_tsc(void **state)
     assert_int_equal(cpu.s.gpr[RAX], 5000);
     assert_int_equal(cpu.s.gpr[RDX], 0);
     assert_int_equal(cpu.s.gpr[RCX], 7);
-    assert_int_equal(cpu.s.tsc_offset, 4000);
-    assert_int_equal(cpu.s.msr.tsc_adjust, 5000 - 1077);
+    assert_int_equal(cpu.s.msr.tsc_adjust, 4000);   /* TSC_ADJUST is the TSC's offset */
 }
 
 static void test_cpuid_instruction(void **state)
@@ -949,6 +1008,7 @@ int main(void)
         cmocka_unit_test(test_int3),
         cmocka_unit_test(test_cr3_invlpg),
         cmocka_unit_test(test_control_registers),
+        cmocka_unit_test(test_cr8_is_the_lapic_tpr),
         cmocka_unit_test(test_sti_shadow),
         cmocka_unit_test(test_port_io),
         cmocka_unit_test(test_swapgs_msr),
