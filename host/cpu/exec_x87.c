@@ -55,6 +55,7 @@
 #include <string.h>
 
 #include "cpu/exec.h"
+#include "cpu/x87_soft.h"
 
 #define FSW_IE  0x0001u
 #define FSW_DE  0x0002u
@@ -636,7 +637,12 @@ static void exec_funary(struct cpu *cpu, const struct insn *in)
     st_get(cpu, 0, &h.a);
     st_get(cpu, 1, &h.b);
     unsigned ccmask = FSW_C1;   /* the others are left alone, except by these: */
-    if (u->env) {
+    if (x87_soft_handles(u->modrm)) {
+        h.sw = (uint16_t)x87_soft_run(u->modrm, cpu->s.fx.fcw, cpu->s.fx.fsw, h.a.b, h.b.b,
+                                      h.r[0].b, h.r[1].b);
+        if (u->env)
+            ccmask = FSW_CC;
+    } else if (u->env) {
         /* FCW, FSW with the guest's condition codes, no exceptions, TOP 0; every register empty. */
         h.env[0] = 0xffff0000u | cpu->s.fx.fcw;
         h.env[1] = 0xffff0000u | (cpu->s.fx.fsw & FSW_CC);
