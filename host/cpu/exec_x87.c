@@ -22,9 +22,11 @@
  * and ModRM.reg; register forms use ST(1), memory forms use [rdi] pointing at
  * a copy of the guest operand), and the host status word gives the exception
  * flags and condition codes. Results are therefore bit-exact, including
- * precision and rounding control, denormals, NaN propagation, C1 rounding and
- * the transcendental instructions (FSIN, FPTAN, FYL2X, ... give exactly the
- * host's results; on another host model they would match that model).
+ * precision and rounding control, denormals, NaN propagation and C1 rounding
+ * of these IEEE-exact operations. The instructions whose results are
+ * implementation-defined (FSIN FCOS FSINCOS FPTAN F2XM1 FYL2X FYL2XP1 FPATAN,
+ * the constants) and FSQRT FRNDINT FSCALE FXTRACT are computed in software
+ * instead (x87_soft.c, GNU MPFR), so they are the same on every host.
  * Between guest instructions the host x87 stack is empty and its control word
  * is the one found at registration (0x37f); its sticky exception flags may be
  * left set (see struct host). An operation costs about 15 ns on the host;
