@@ -12,14 +12,16 @@
  *
  * Each arithmetic operation runs as the very same instruction on the host
  * (SSE_HOST in sse.h) under the guest's rounding mode, DAZ and FTZ, so the
- * result, the integer-indefinite value, the approximations of RCP/RSQRT and
- * the exception flags are those of real hardware. Memory sources are loaded
+ * result, the integer-indefinite value and the exception flags are those of
+ * real hardware (these are IEEE-exact, the same on every host). RCP/RSQRT,
+ * whose approximations differ between processors, are computed in software. Memory sources are loaded
  * first (16-byte packed operands must be aligned), the operation then runs
  * in register form; scalar forms only look at the low lane of the source.
  * The MMX-operand conversions run as their XMM equivalents on zero-filled
  * upper lanes, so the host's x87 state is never touched.
  */
 #include "cpu/sse.h"
+#include "cpu/x87_soft.h"
 
 /* dst (op0) = dst OP src (op1, `bytes` wide: 16 packed and aligned, 8 or 4 scalar). */
 #define FP_OP(name, opc, bytes)                                                 \
@@ -61,10 +63,27 @@ FP_OP(sqrtps, "sqrtps", 16)
 FP_OP(sqrtpd, "sqrtpd", 16)
 FP_OP(sqrtss, "sqrtss", 4)
 FP_OP(sqrtsd, "sqrtsd", 8)
-FP_OP(rcpps, "rcpps", 16)
-FP_OP(rcpss, "rcpss", 4)
-FP_OP(rsqrtps, "rsqrtps", 16)
-FP_OP(rsqrtss, "rsqrtss", 4)
+/*
+ * RCPPS RCPSS RSQRTPS RSQRTSS: the approximations are implementation-defined,
+ * so they are computed in software (x87_soft.c), the same on every host; no
+ * exception, MXCSR ignored. The scalar forms keep dst's upper lanes.
+ */
+#define APPROX_OP(name, fn, lanes, bytes)                                       \
+    EXEC_BODY(exec_##name)                                                      \
+    {                                                                           \
+        sse_check(cpu);                                                         \
+        union xmm s = sse_src(cpu, in, 1, bytes, false);                        \
+        union xmm d = xmm_get(cpu, in->op[0].reg);                              \
+        for (unsigned l = 0; l < (lanes); l++)                                  \
+            d.d[l] = fn(s.d[l]);                                                \
+        xmm_set(cpu, in->op[0].reg, &d);                                        \
+    }                                                                           \
+    EXEC_THREADED(exec_##name)
+
+APPROX_OP(rcpps, sse_soft_rcp, 4, 16)
+APPROX_OP(rcpss, sse_soft_rcp, 1, 4)
+APPROX_OP(rsqrtps, sse_soft_rsqrt, 4, 16)
+APPROX_OP(rsqrtss, sse_soft_rsqrt, 1, 4)
 /* Conversions between XMM registers: the same shape (dst keeps what the scalar forms keep). */
 FP_OP(cvtss2sd, "cvtss2sd", 4)
 FP_OP(cvtsd2ss, "cvtsd2ss", 8)

@@ -22,9 +22,11 @@
  * and ModRM.reg; register forms use ST(1), memory forms use [rdi] pointing at
  * a copy of the guest operand), and the host status word gives the exception
  * flags and condition codes. Results are therefore bit-exact, including
- * precision and rounding control, denormals, NaN propagation, C1 rounding and
- * the transcendental instructions (FSIN, FPTAN, FYL2X, ... give exactly the
- * host's results; on another host model they would match that model).
+ * precision and rounding control, denormals, NaN propagation and C1 rounding
+ * of these IEEE-exact operations. The instructions whose results are
+ * implementation-defined (FSIN FCOS FSINCOS FPTAN F2XM1 FYL2X FYL2XP1 FPATAN,
+ * the constants) and FSQRT FRNDINT FSCALE FXTRACT are computed in software
+ * instead (x87_soft.c, GNU MPFR), so they are the same on every host.
  * Between guest instructions the host x87 stack is empty and its control word
  * is the one found at registration (0x37f); its sticky exception flags may be
  * left set (see struct host). An operation costs about 15 ns on the host;
@@ -55,6 +57,7 @@
 #include <string.h>
 
 #include "cpu/exec.h"
+#include "cpu/x87_soft.h"
 
 #define FSW_IE  0x0001u
 #define FSW_DE  0x0002u
@@ -636,7 +639,12 @@ static void exec_funary(struct cpu *cpu, const struct insn *in)
     st_get(cpu, 0, &h.a);
     st_get(cpu, 1, &h.b);
     unsigned ccmask = FSW_C1;   /* the others are left alone, except by these: */
-    if (u->env) {
+    if (x87_soft_handles(u->modrm)) {
+        h.sw = (uint16_t)x87_soft_run(u->modrm, cpu->s.fx.fcw, cpu->s.fx.fsw, h.a.b, h.b.b,
+                                      h.r[0].b, h.r[1].b);
+        if (u->env)
+            ccmask = FSW_CC;
+    } else if (u->env) {
         /* FCW, FSW with the guest's condition codes, no exceptions, TOP 0; every register empty. */
         h.env[0] = 0xffff0000u | cpu->s.fx.fcw;
         h.env[1] = 0xffff0000u | (cpu->s.fx.fsw & FSW_CC);
