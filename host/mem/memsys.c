@@ -1,0 +1,522 @@
+/*
+ * memsys.c - gem5 v24's classic memory hierarchy for a blocking CPU (see
+ * memsys.h and docs/memory-system.md).
+ *
+ * Latency composition follows gem5's code (src/mem/cache/base.cc,
+ * cache.cc, coherent_xbar.cc, mem_ctrl.cc), with parallel tag and data
+ * access (gem5's default sequential_access = False):
+ *   hit:   response at edge(arrival) + ceil(headerDelay) + max(tag, data) cycles (tag only for writes)
+ *   miss:  forwarded at edge(arrival) + tag cycles + headerDelay; the
+ *          response from below arrives through the crossbar; the line is
+ *          filled and the response leaves response_latency cycles later.
+ *   crossbar request: headerDelay = offset to its next clock edge + (frontend + forward + snoop filter) cycles
+ *   crossbar response: delivered at its next clock edge + response cycles
+ *   memory controller: response at readyTime + frontend + backend + the request's headerDelay + payloadDelay
+ */
+#include "mem/memsys.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/log.h"
+
+const char *const memsys_cmd_names[CMD_COUNT] = {
+    "ReadReq", "WriteReq", "ReadCleanReq", "ReadSharedReq", "ReadExReq",
+    "WritebackDirty", "WritebackClean",
+};
+
+/* gem5's crossbars (src/mem/XBar.py): cycles of their own clock. */
+struct xbar_timing { unsigned frontend, forward, snoop_lookup, response, width; };
+static const struct xbar_timing L2XBAR = { 1, 0, 0, 1, 32 };     /* tol2bus, CPU clock */
+static const struct xbar_timing SYSTEMXBAR = { 3, 4, 1, 2, 16 }; /* membus, system clock */
+
+void memsys_config_defaults(struct memsys_config *c)
+{
+    /* configs/common/Options.py, Caches.py (gem5 v24). */
+    memset(c, 0, sizeof *c);
+    c->num_cpus = 1;
+    c->cpu_period_ticks = 500;      /* 2GHz */
+    c->sys_period_ticks = 1000;     /* 1GHz */
+    c->line_size = 64;
+    c->l1i = (struct memsys_cache_config){ 32 << 10, 2, 2, 2, 2, 4, 20 };
+    c->l1d = (struct memsys_cache_config){ 64 << 10, 2, 2, 2, 2, 4, 20 };
+    c->l2 = (struct memsys_cache_config){ 2 << 20, 8, 20, 20, 20, 20, 12 };
+    /* gem5 v24's configs have --l3_size 16MB and --l3_assoc 16 but no L3 cache class;
+     * the latencies are ours (docs/memory-system.md). */
+    c->l3 = (struct memsys_cache_config){ 16 << 20, 16, 40, 40, 40, 20, 12 };
+    c->replacement = "LRU";
+    c->mem_type = "DDR3_1600_8x8";
+    c->mem_size = 512ull << 20;
+    c->mem_channels = 1;
+}
+
+static uint64_t edge(uint64_t t, uint64_t period)
+{
+    return (t + period - 1) / period * period;
+}
+
+static uint64_t cycles_ceil(uint64_t ticks, uint64_t period)
+{
+    return (ticks + period - 1) / period;
+}
+
+/* ---------------------------------------------------------------- memory -- */
+
+static unsigned channel_of(const struct memsys *ms, uint64_t paddr, uint64_t *local)
+{
+    /* configs/common/MemConfig.py: channels interleave every max(--mem-channels-intlv, line) bytes. */
+    unsigned lb = ms->cfg.line_size ? (unsigned)__builtin_ctz(ms->cfg.line_size) : 6;
+    unsigned bits = (unsigned)__builtin_ctz(ms->channels);
+    unsigned ch = (unsigned)((paddr >> lb) & (ms->channels - 1));
+    *local = ((paddr >> (lb + bits)) << lb) | (paddr & ((1ull << lb) - 1));
+    return ch;
+}
+
+/*
+ * A read or write arriving at the memory bus at `t`; returns when its
+ * response is back at the requester (the bus's response latency included).
+ */
+static uint64_t memory_access(struct memsys *ms, uint64_t paddr, unsigned size, bool write,
+                              bool needs_response, uint64_t t)
+{
+    const uint64_t ps = ms->cfg.sys_period_ticks;
+    uint64_t hd = edge(t, ps) - t +
+                  (uint64_t)(SYSTEMXBAR.frontend + SYSTEMXBAR.forward + SYSTEMXBAR.snoop_lookup) * ps;
+    uint64_t payload = write ? cycles_ceil(size, SYSTEMXBAR.width) * ps : 0;
+    uint64_t local;
+    unsigned ch = channel_of(ms, paddr, &local);
+    uint64_t leave;
+    if (ms->dram) {
+        struct dram_channel *d = &ms->chan[ch];
+        if (write) {
+            dram_write(d, local, size, t);
+            leave = t + d->p.frontend_latency + hd + payload;
+        } else {
+            leave = dram_read(d, local, size, t) + d->p.frontend_latency + d->p.backend_latency + hd +
+                    payload;
+        }
+    } else {
+        leave = simple_memory_access(&ms->smem[ch], write, size, t, hd + payload);
+    }
+    if (!needs_response)
+        return t;
+    return edge(leave, ps) + SYSTEMXBAR.response * ps;
+}
+
+/* ---------------------------------------------------------------- caches -- */
+
+static inline uint64_t *stat_at(const struct memsys *ms, uint64_t *arr, enum memsys_cmd cmd,
+                                unsigned req)
+{
+    return &arr[cmd * ms->nreq + req];
+}
+
+static void handle_victim(struct memsys *ms, struct memsys_level *lv, const struct cache_result *r,
+                          uint64_t t, bool timed);
+
+/*
+ * A line arriving from above into `lv` (a writeback): gem5 allocates it
+ * when absent and counts a hit for requestor "writebacks".
+ */
+static void writeback_into(struct memsys *ms, struct memsys_level *lv, uint64_t line, bool dirty,
+                           uint64_t t, bool timed)
+{
+    struct cache_result r = cache_fill(&lv->tags, line, dirty);
+    if (timed)
+        (*stat_at(ms, lv->st.hits, dirty ? CMD_WRITEBACK_DIRTY : CMD_WRITEBACK_CLEAN,
+                  MEMSYS_REQ_WRITEBACKS))++;
+    handle_victim(ms, lv, &r, t, timed);
+}
+
+/*
+ * A victim leaves `lv`: dirty lines are written back (WritebackDirty);
+ * the L1I writes back clean lines too (gem5's L1_ICache has
+ * writeback_clean); other clean lines leave as a CleanEvict, which changes
+ * nothing below (a mostly-inclusive cache does not allocate on it).
+ */
+static void handle_victim(struct memsys *ms, struct memsys_level *lv, const struct cache_result *r,
+                          uint64_t t, bool timed)
+{
+    if (!r->evicted)
+        return;
+    if (timed)
+        lv->st.replacements++;
+    bool dirty = r->evicted_dirty;
+    if (!dirty && !lv->is_icache)
+        return;
+    if (timed)
+        lv->st.writebacks[MEMSYS_REQ_WRITEBACKS]++;
+    if (lv->below)
+        writeback_into(ms, lv->below, r->evicted_line, dirty, t, timed);
+    else if (dirty && timed)
+        memory_access(ms, r->evicted_line << lv->tags.line_shift, ms->cfg.line_size, true, false, t);
+}
+
+/*
+ * A request packet arriving at cache `lv` at tick `t` with the crossbar's
+ * headerDelay `hd`. Returns the tick this cache sends the response up.
+ */
+static uint64_t cache_request(struct memsys *ms, struct memsys_level *lv, unsigned req,
+                              enum memsys_cmd cmd, uint64_t paddr, uint64_t t, uint64_t hd,
+                              bool timed)
+{
+    const uint64_t p = ms->cfg.cpu_period_ticks;
+    struct cache *c = &lv->tags;
+    uint64_t line = paddr >> c->line_shift;
+    bool writes = cmd == CMD_WRITE_REQ;
+    long i = cache_find(c, line);
+    if (i >= 0) {
+        if (writes)
+            c->tag[i] |= CACHE_DIRTY;
+        if (c->repl == CACHE_REPL_LRU)
+            c->stamp[i] = ++c->clock;
+        if (!timed)
+            return 0;
+        (*stat_at(ms, lv->st.hits, cmd, req))++;
+        unsigned work = writes ? lv->cfg.tag_latency
+                               : (lv->cfg.tag_latency > lv->cfg.data_latency ? lv->cfg.tag_latency
+                                                                             : lv->cfg.data_latency);
+        return edge(t, p) + (cycles_ceil(hd, p) + work) * p;
+    }
+
+    /* Miss: forward the line request below, then fill. */
+    enum memsys_cmd below_cmd = lv->is_l1 ? (lv->is_icache ? CMD_READ_CLEAN_REQ
+                                             : writes ? CMD_READ_EX_REQ : CMD_READ_SHARED_REQ)
+                                          : cmd;
+    uint64_t fwd = 0, back = 0, done = 0;
+    if (timed) {
+        (*stat_at(ms, lv->st.misses, cmd, req))++;
+        fwd = edge(t, p) + lv->cfg.tag_latency * p + hd;
+    }
+    uint64_t line_addr = line << c->line_shift;
+    if (lv->below) {
+        uint64_t hd2 = timed ? edge(fwd, p) - fwd +
+                                   (uint64_t)(L2XBAR.frontend + L2XBAR.forward + L2XBAR.snoop_lookup) * p
+                             : 0;
+        uint64_t r = cache_request(ms, lv->below, req, below_cmd, line_addr, fwd, hd2, timed);
+        if (timed)
+            back = edge(r, p) + L2XBAR.response * p;
+    } else if (timed) {
+        back = memory_access(ms, line_addr, ms->cfg.line_size, false, true, fwd);
+    }
+    if (timed) {
+        done = edge(back, p) + lv->cfg.response_latency * p;
+        (*stat_at(ms, lv->st.miss_latency, cmd, req)) += done - t;
+    }
+    struct cache_result r = cache_access(c, line, writes);
+    handle_victim(ms, lv, &r, done, timed);
+    return done;
+}
+
+uint64_t memsys_access(struct memsys *ms, unsigned cpu, enum mem_req req, enum mem_op op,
+                       uint64_t paddr, unsigned size, uint64_t now)
+{
+    ms->now = now;
+    bool write = op == MEM_OP_WRITE;
+    if (!ms->icache) {
+        /* No caches: the CPU's port is on the memory bus; writes get a response too. */
+        uint64_t back = memory_access(ms, paddr, size, write, true, now);
+        return back - now;
+    }
+    struct memsys_level *l1 = req == MEM_REQ_INST ? &ms->icache[cpu] : &ms->dcache[cpu];
+    uint64_t done = cache_request(ms, l1, memsys_requestor(cpu, req),
+                                  write ? CMD_WRITE_REQ : CMD_READ_REQ, paddr, now, 0, true);
+    return done - now;
+}
+
+void memsys_warm_slow(struct memsys *ms, unsigned cpu, enum mem_req req, enum mem_op op,
+                      uint64_t paddr)
+{
+    if (!ms->icache)
+        return;
+    struct memsys_level *l1 = req == MEM_REQ_INST ? &ms->icache[cpu] : &ms->dcache[cpu];
+    cache_request(ms, l1, memsys_requestor(cpu, req),
+                  op == MEM_OP_WRITE ? CMD_WRITE_REQ : CMD_READ_REQ, paddr, 0, 0, false);
+}
+
+void memsys_stats_reset_at(struct memsys *ms, uint64_t tick)
+{
+    ms->stats_since = tick;
+}
+
+/* ------------------------------------------------------------ lifecycle -- */
+
+static bool level_init(struct memsys *ms, struct memsys_level *lv, const char *name,
+                       const char *stats_name, const struct memsys_cache_config *cfg,
+                       enum cache_repl repl, struct memsys_level *below)
+{
+    const char *why;
+    memset(lv, 0, sizeof *lv);
+    lv->name = strdup(name);
+    lv->stats_name = strdup(stats_name);
+    lv->cfg = *cfg;
+    lv->below = below;
+    if (!cache_init(&lv->tags, cfg->size, cfg->assoc, ms->cfg.line_size, repl, &why)) {
+        warn("memory system", "%s: %s (size %llu, assoc %u, line %u)", name, why,
+             (unsigned long long)cfg->size, cfg->assoc, ms->cfg.line_size);
+        return false;
+    }
+    size_t n = (size_t)CMD_COUNT * ms->nreq;
+    lv->st.hits = calloc(n, sizeof(uint64_t));
+    lv->st.misses = calloc(n, sizeof(uint64_t));
+    lv->st.miss_latency = calloc(n, sizeof(uint64_t));
+    lv->st.writebacks = calloc(ms->nreq, sizeof(uint64_t));
+    return lv->st.hits && lv->st.misses && lv->st.miss_latency && lv->st.writebacks;
+}
+
+static void level_destroy(struct memsys_level *lv)
+{
+    if (!lv->name)
+        return;
+    cache_destroy(&lv->tags);
+    free((void *)lv->name);
+    free((void *)lv->stats_name);
+    free(lv->st.hits);
+    free(lv->st.misses);
+    free(lv->st.miss_latency);
+    free(lv->st.writebacks);
+}
+
+struct memsys *memsys_new(const struct memsys_config *cfg, struct stats_group *system)
+{
+    struct memsys *ms = calloc(1, sizeof *ms);
+    if (!ms)
+        return NULL;
+    ms->cfg = *cfg;
+    const char *bad = NULL;
+    enum cache_repl repl = CACHE_REPL_LRU;
+    if (!cfg->num_cpus || cfg->num_cpus > MEMSYS_MAX_CPUS)
+        bad = "the number of CPUs must be 1 to 64";
+    else if (!cfg->cpu_period_ticks || !cfg->sys_period_ticks)
+        bad = "clock periods must be positive";
+    else if (cfg->replacement && !cache_repl_parse(cfg->replacement, &repl))
+        bad = "unknown replacement policy (LRU, FIFO, Random)";
+    else if (!cfg->mem_channels || cfg->mem_channels > MEMSYS_MAX_CHANNELS ||
+             (cfg->mem_channels & (cfg->mem_channels - 1)))
+        bad = "the number of memory channels must be a power of 2 up to 16";
+    else if (cfg->mem_type && strcmp(cfg->mem_type, "DDR3_1600_8x8") &&
+             strcmp(cfg->mem_type, "SimpleMemory"))
+        bad = "unknown memory type (DDR3_1600_8x8, SimpleMemory)";
+    else if ((cfg->l2cache || cfg->l3cache) && !cfg->caches)
+        bad = "--l2cache and --l3cache need --caches";
+    else if (cfg->l3cache && !cfg->l2cache)
+        bad = "--l3cache needs --l2cache";
+    if (bad) {
+        warn("memory system", "%s", bad);
+        free(ms);
+        return NULL;
+    }
+    ms->nreq = 1 + 2 * cfg->num_cpus;
+    ms->req_names = calloc(ms->nreq, sizeof *ms->req_names);
+    ms->req_names[0] = strdup("writebacks");
+    for (unsigned c = 0; c < cfg->num_cpus; c++) {
+        char b[32];
+        for (unsigned k = 0; k < 2; k++) {
+            if (cfg->num_cpus == 1)
+                snprintf(b, sizeof b, "cpu.%s", k ? "data" : "inst");
+            else
+                snprintf(b, sizeof b, "cpu%u.%s", c, k ? "data" : "inst");
+            ms->req_names[1 + 2 * c + k] = strdup(b);
+        }
+    }
+
+    bool ok = true;
+    if (cfg->caches) {
+        ms->icache = calloc(cfg->num_cpus, sizeof *ms->icache);
+        ms->dcache = calloc(cfg->num_cpus, sizeof *ms->dcache);
+        if (cfg->l3cache) {
+            ms->l3 = calloc(1, sizeof *ms->l3);
+            ok = ok && level_init(ms, ms->l3, "system.l3", "l3", &cfg->l3, repl, NULL);
+        }
+        if (cfg->l2cache) {
+            ms->l2 = calloc(1, sizeof *ms->l2);
+            ok = ok && level_init(ms, ms->l2, "system.l2", "l2", &cfg->l2, repl, ms->l3);
+        }
+        for (unsigned c = 0; ok && c < cfg->num_cpus; c++) {
+            char cpu[16], n[64], s[64];
+            snprintf(cpu, sizeof cpu, cfg->num_cpus == 1 ? "cpu" : "cpu%u", c);
+            snprintf(n, sizeof n, "system.%s.icache", cpu);
+            snprintf(s, sizeof s, "%s.icache", cpu);
+            ok = level_init(ms, &ms->icache[c], n, s, &cfg->l1i, repl, ms->l2);
+            ms->icache[c].is_icache = ms->icache[c].is_l1 = true;
+            snprintf(n, sizeof n, "system.%s.dcache", cpu);
+            snprintf(s, sizeof s, "%s.dcache", cpu);
+            ok = ok && level_init(ms, &ms->dcache[c], n, s, &cfg->l1d, repl, ms->l2);
+            ms->dcache[c].is_l1 = true;
+        }
+    }
+    ms->channels = cfg->mem_channels;
+    ms->dram = !cfg->mem_type || !strcmp(cfg->mem_type, "DDR3_1600_8x8");
+    if (ms->dram) {
+        struct dram_params p = dram_ddr3_1600_8x8();
+        ms->chan = calloc(ms->channels, sizeof *ms->chan);
+        for (unsigned c = 0; c < ms->channels; c++)
+            dram_init(&ms->chan[c], &p, cfg->mem_size / ms->channels);
+    } else {
+        ms->smem = calloc(ms->channels, sizeof *ms->smem);
+        for (unsigned c = 0; c < ms->channels; c++)
+            simple_memory_init(&ms->smem[c]);
+    }
+    if (!ok) {
+        memsys_free(ms);
+        return NULL;
+    }
+    if (system)
+        memsys_stats_register(ms, system);
+    return ms;
+}
+
+void memsys_free(struct memsys *ms)
+{
+    if (!ms)
+        return;
+    if (ms->stats_owner)
+        memsys_stats_unregister(ms);
+    for (unsigned c = 0; ms->icache && c < ms->cfg.num_cpus; c++) {
+        level_destroy(&ms->icache[c]);
+        level_destroy(&ms->dcache[c]);
+    }
+    free(ms->icache);
+    free(ms->dcache);
+    if (ms->l2) level_destroy(ms->l2);
+    if (ms->l3) level_destroy(ms->l3);
+    free(ms->l2);
+    free(ms->l3);
+    free(ms->chan);
+    free(ms->smem);
+    for (unsigned i = 0; ms->req_names && i < ms->nreq; i++)
+        free(ms->req_names[i]);
+    free(ms->req_names);
+    free(ms);
+}
+
+/* ----------------------------------------------------------- checkpoints -- */
+
+static unsigned level_count(const struct memsys *ms)
+{
+    if (!ms->icache)
+        return 0;
+    return 2 * ms->cfg.num_cpus + (ms->l2 != NULL) + (ms->l3 != NULL);
+}
+
+static struct memsys_level *level_at(struct memsys *ms, unsigned k)
+{
+    unsigned n = ms->cfg.num_cpus;
+    if (k < 2 * n)
+        return k & 1 ? &ms->dcache[k / 2] : &ms->icache[k / 2];
+    if (k == 2 * n && ms->l2)
+        return ms->l2;
+    return ms->l3;
+}
+
+void memsys_save(const struct memsys *ms, FILE *f)
+{
+    unsigned n = level_count(ms);
+    fprintf(f, "memsys 1 caches=%u\n", n);
+    for (unsigned k = 0; k < n; k++) {
+        const struct memsys_level *lv = level_at((struct memsys *)ms, k);
+        cache_save(&lv->tags, lv->name, f);
+    }
+}
+
+bool memsys_load(struct memsys *ms, FILE *f, char *why, size_t why_len)
+{
+    unsigned version, n;
+    if (fscanf(f, " memsys %u caches=%u", &version, &n) != 2) {
+        snprintf(why, why_len, "no memory-system record in the checkpoint");
+        return false;
+    }
+    if (version != 1) {
+        snprintf(why, why_len, "memory-system record version %u, this m5sim reads version 1", version);
+        return false;
+    }
+    if (n != level_count(ms)) {
+        snprintf(why, why_len, "the checkpoint holds %u caches, this run's hierarchy has %u "
+                 "(give the same --caches/--l2cache/--l3cache/--num-cpus)", n, level_count(ms));
+        return false;
+    }
+    for (unsigned k = 0; k < n; k++) {
+        struct memsys_level *lv = level_at(ms, k);
+        if (!cache_load(&lv->tags, lv->name, f, why, why_len))
+            return false;
+    }
+    return true;
+}
+
+/* ---------------------------------------------------------------- config -- */
+
+static void config_cache(const struct memsys *ms, const struct memsys_level *lv, FILE *f)
+{
+    fprintf(f, "[%s]\ntype=Cache\nassoc=%u\nclusivity=mostly_incl\ndata_latency=%u\n"
+            "is_read_only=%s\nmshrs=%u\nreplacement_policy=%s.replacement_policy\n"
+            "response_latency=%u\nsequential_access=false\nsize=%llu\nsystem=system\n"
+            "tag_latency=%u\ntags=%s.tags\ntgts_per_mshr=%u\nwrite_buffers=8\nwriteback_clean=%s\n\n",
+            lv->name, lv->cfg.assoc, lv->cfg.data_latency, lv->is_icache ? "true" : "false",
+            lv->cfg.mshrs, lv->name, lv->cfg.response_latency, (unsigned long long)lv->cfg.size,
+            lv->cfg.tag_latency, lv->name, lv->cfg.tgts_per_mshr,
+            lv->is_icache ? "true" : "false");
+    fprintf(f, "[%s.replacement_policy]\ntype=%s\n\n", lv->name, cache_repl_name(lv->tags.repl));
+    fprintf(f, "[%s.tags]\ntype=BaseSetAssoc\nassoc=%u\nblock_size=%u\nsize=%llu\n\n", lv->name,
+            lv->cfg.assoc, ms->cfg.line_size, (unsigned long long)lv->cfg.size);
+}
+
+static void config_xbar(const char *name, const struct xbar_timing *x, FILE *f)
+{
+    fprintf(f, "[%s]\ntype=CoherentXBar\nforward_latency=%u\nfrontend_latency=%u\n"
+            "response_latency=%u\nsnoop_filter=%s.snoop_filter\nwidth=%u\n\n"
+            "[%s.snoop_filter]\ntype=SnoopFilter\nlookup_latency=%u\n\n",
+            name, x->forward, x->frontend, x->response, name, x->width, name, x->snoop_lookup);
+}
+
+void memsys_write_config(const struct memsys *ms, FILE *f)
+{
+    fprintf(f, "[system]\ncache_line_size=%u\nmem_ranges=0:%llu\n\n", ms->cfg.line_size,
+            (unsigned long long)ms->cfg.mem_size);
+    for (unsigned c = 0; ms->icache && c < ms->cfg.num_cpus; c++) {
+        config_cache(ms, &ms->icache[c], f);
+        config_cache(ms, &ms->dcache[c], f);
+    }
+    if (ms->l2) {
+        config_xbar("system.tol2bus", &L2XBAR, f);
+        config_cache(ms, ms->l2, f);
+    }
+    if (ms->l3) {
+        config_xbar("system.tol3bus", &L2XBAR, f);
+        config_cache(ms, ms->l3, f);
+    }
+    config_xbar("system.membus", &SYSTEMXBAR, f);
+    for (unsigned c = 0; c < ms->channels; c++) {
+        char name[40];
+        if (ms->channels == 1)
+            snprintf(name, sizeof name, "system.mem_ctrls");
+        else
+            snprintf(name, sizeof name, "system.mem_ctrls%u", c);
+        if (ms->dram) {
+            const struct dram_params *p = &ms->chan[c].p;
+            fprintf(f, "[%s]\ntype=MemCtrl\ndram=%s.dram\nmem_sched_policy=frfcfs\n"
+                    "static_backend_latency=%llu\nstatic_frontend_latency=%llu\n"
+                    "min_writes_per_switch=%u\nwrite_high_thresh_perc=85\nwrite_low_thresh_perc=50\n\n",
+                    name, name, (unsigned long long)p->backend_latency,
+                    (unsigned long long)p->frontend_latency, p->min_writes_per_switch);
+            fprintf(f, "[%s.dram]\ntype=DRAMInterface\naddr_mapping=RoRaBaCoCh\nbanks_per_rank=%u\n"
+                    "burst_length=8\ndevice_bus_width=8\ndevice_rowbuffer_size=1024\n"
+                    "device_size=536870912\ndevices_per_rank=8\npage_policy=open_adaptive\n"
+                    "ranks_per_channel=%u\nread_buffer_size=32\nwrite_buffer_size=%u\n"
+                    "tBURST=%llu\ntCK=%llu\ntCL=%llu\ntCS=%llu\ntRAS=%llu\ntRCD=%llu\ntREFI=%llu\n"
+                    "tRFC=%llu\ntRP=%llu\ntRRD=%llu\ntRTP=%llu\ntRTW=%llu\ntWR=%llu\ntWTR=%llu\n"
+                    "tXAW=%llu\nactivation_limit=%u\n\n",
+                    name, p->banks, p->ranks, p->write_buffer_size,
+                    (unsigned long long)p->tBURST, (unsigned long long)p->tCK,
+                    (unsigned long long)p->tCL, (unsigned long long)p->tCS,
+                    (unsigned long long)p->tRAS, (unsigned long long)p->tRCD,
+                    (unsigned long long)p->tREFI, (unsigned long long)p->tRFC,
+                    (unsigned long long)p->tRP, (unsigned long long)p->tRRD,
+                    (unsigned long long)p->tRTP, (unsigned long long)p->tRTW,
+                    (unsigned long long)p->tWR, (unsigned long long)p->tWTR,
+                    (unsigned long long)p->tXAW, p->activation_limit);
+        } else {
+            fprintf(f, "[%s]\ntype=SimpleMemory\nbandwidth=%.6f\nlatency=%llu\nlatency_var=0\n\n",
+                    name, ms->smem[c].ticks_per_byte, (unsigned long long)ms->smem[c].latency);
+        }
+    }
+}

@@ -1,0 +1,161 @@
+/*
+ * memsys.h - the memory hierarchy a timing CPU sees: gem5 v24's classic
+ * caches (private L1I/L1D per CPU, optional shared L2 and L3), the crossbars
+ * between them, and main memory (DDR3_1600_8x8 behind a DRAM controller, or
+ * SimpleMemory) behind the memory bus.
+ *
+ * The CPU is blocking (TimingSimpleCPU): it issues one packet, waits for its
+ * response, and only then issues the next. So instead of gem5's events and
+ * queues, memsys_access() follows the packet down and back up the
+ * hierarchy, composing each component's latency with gem5's clock-edge
+ * rules, and returns when the response reaches the CPU. Evictions and
+ * writebacks change the state of the next level (and count there) but do
+ * not delay the CPU. docs/memory-system.md has the composition, gem5's
+ * parameters and what differs from gem5.
+ *
+ * Counters are plain fields; memsys_stats.c registers them under gem5's
+ * names. The tag stores are checkpoint state (memsys_save/memsys_load).
+ */
+#ifndef M5SIM_MEM_MEMSYS_H
+#define M5SIM_MEM_MEMSYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mem/cache.h"
+#include "mem/dram.h"
+
+struct stats_group;
+
+/* Who asks (gem5's requestors ::cpu.inst / ::cpu.data); page-table walks are DATA. */
+enum mem_req { MEM_REQ_INST, MEM_REQ_DATA };
+enum mem_op { MEM_OP_READ, MEM_OP_WRITE };
+
+#define MEMSYS_MAX_CPUS 64
+#define MEMSYS_MAX_CHANNELS 16
+
+struct memsys_cache_config {
+    uint64_t size;
+    unsigned assoc;
+    unsigned tag_latency, data_latency, response_latency;   /* cycles of the CPU clock */
+    unsigned mshrs, tgts_per_mshr;                           /* recorded; a blocking CPU uses one */
+};
+
+/* Filled by the machine from gem5-style flags; memsys_config_defaults() gives gem5 v24's values. */
+struct memsys_config {
+    unsigned num_cpus;
+    uint64_t cpu_period_ticks;     /* --cpu-clock 2GHz: 500 */
+    uint64_t sys_period_ticks;     /* --sys-clock 1GHz: 1000 (the memory bus) */
+    bool caches, l2cache, l3cache;
+    unsigned line_size;            /* --cacheline_size */
+    struct memsys_cache_config l1i, l1d, l2, l3;
+    const char *replacement;       /* "LRU" (gem5's LRURP), "FIFO", "Random" */
+    const char *mem_type;          /* "DDR3_1600_8x8" or "SimpleMemory" */
+    uint64_t mem_size;             /* bytes */
+    unsigned mem_channels;         /* power of two; interleaved every max(line, 0) = line bytes */
+};
+
+void memsys_config_defaults(struct memsys_config *c);
+
+/* gem5 packet commands that reach a cache, the per-command statistic groups. */
+enum memsys_cmd {
+    CMD_READ_REQ, CMD_WRITE_REQ, CMD_READ_CLEAN_REQ, CMD_READ_SHARED_REQ, CMD_READ_EX_REQ,
+    CMD_WRITEBACK_DIRTY, CMD_WRITEBACK_CLEAN, CMD_COUNT
+};
+extern const char *const memsys_cmd_names[CMD_COUNT];   /* "ReadReq", ... */
+
+/*
+ * Requestors, gem5's order: 0 = "writebacks", then per CPU its inst and
+ * data ports ("cpu.inst", "cpu.data"; "cpu0.inst", ... with several CPUs).
+ */
+#define MEMSYS_REQ_WRITEBACKS 0
+static inline unsigned memsys_requestor(unsigned cpu, enum mem_req r) { return 1 + 2 * cpu + r; }
+
+/* One cache's statistics; arrays are [cmd * nreq + requestor]. */
+struct memsys_cache_stats {
+    uint64_t *hits, *misses, *miss_latency;   /* miss latency in ticks */
+    uint64_t *writebacks;                     /* [requestor]; gem5 books them to "writebacks" */
+    uint64_t replacements;
+};
+
+struct memsys_level {
+    const char *name;              /* "system.cpu.icache", "system.l2", ... */
+    const char *stats_name;        /* its group under "system": "cpu.icache", "l2" */
+    struct memsys_cache_config cfg;
+    struct cache tags;
+    bool is_icache, is_l1;
+    struct memsys_level *below;    /* NULL: the memory bus */
+    struct memsys_cache_stats st;
+};
+
+struct memsys {
+    struct memsys_config cfg;
+    unsigned nreq;                 /* 1 + 2 * num_cpus */
+    char **req_names;              /* nreq subnames for the statistics */
+    struct memsys_level *icache, *dcache;   /* [num_cpus]; NULL without --caches */
+    struct memsys_level *l2, *l3;
+    bool dram;                     /* DDR3 (else SimpleMemory) */
+    unsigned channels;
+    struct dram_channel *chan;     /* [channels] */
+    struct simple_memory *smem;    /* [channels] */
+    uint64_t now;                  /* the latest access's tick (for bandwidth formulas) */
+    uint64_t stats_since;          /* tick of the last statistics reset */
+    struct stats_group *stats_owner;   /* the groups we created, freed with us */
+    void *stats_ctx;                   /* memsys_stats.c's formula contexts */
+};
+
+/* Returns NULL and prints "m5sim: memory system: <why>" for an impossible configuration. */
+struct memsys *memsys_new(const struct memsys_config *cfg, struct stats_group *system);
+void memsys_free(struct memsys *ms);
+
+/*
+ * One packet within one cache line, issued by a blocking CPU at tick `now`.
+ * Returns the ticks until its response reaches the CPU.
+ */
+uint64_t memsys_access(struct memsys *ms, unsigned cpu, enum mem_req req, enum mem_op op,
+                       uint64_t paddr, unsigned size, uint64_t now);
+
+/*
+ * Functional warming: the same change of cache state (contents, recency,
+ * dirty bits, writebacks into lower caches) with no timing, no DRAM state
+ * and no statistics.
+ */
+void memsys_warm_slow(struct memsys *ms, unsigned cpu, enum mem_req req, enum mem_op op,
+                      uint64_t paddr);
+static inline void memsys_warm(struct memsys *ms, unsigned cpu, enum mem_req req, enum mem_op op,
+                               uint64_t paddr)
+{
+    if (ms->icache) {
+        struct memsys_level *l1 = req == MEM_REQ_INST ? &ms->icache[cpu] : &ms->dcache[cpu];
+        struct cache *c = &l1->tags;
+        uint64_t line = paddr >> c->line_shift;
+        long i = cache_find(c, line);
+        if (i >= 0) {
+            if (op == MEM_OP_WRITE)
+                c->tag[i] |= CACHE_DIRTY;
+            if (c->repl == CACHE_REPL_LRU)
+                c->stamp[i] = ++c->clock;
+            return;
+        }
+        memsys_warm_slow(ms, cpu, req, op, paddr);
+    }
+}
+
+/* Statistics were reset at `tick` (for the bandwidth formulas). */
+void memsys_stats_reset_at(struct memsys *ms, uint64_t tick);
+
+/* Warm caches in checkpoints: tags, valid/dirty bits, replacement state of every cache. */
+void memsys_save(const struct memsys *ms, FILE *f);
+/* False with why[] set ("system.l2: checkpoint has size=... this run has ...") when it does not fit. */
+bool memsys_load(struct memsys *ms, FILE *f, char *why, size_t why_len);
+
+/* The hierarchy as gem5 config.ini sections ([system.cpu.icache] size=..., ...). */
+void memsys_write_config(const struct memsys *ms, FILE *f);
+
+/* memsys_stats.c: register every counter under `system` (called by memsys_new). */
+void memsys_stats_register(struct memsys *ms, struct stats_group *system);
+void memsys_stats_unregister(struct memsys *ms);
+
+#endif

@@ -1,0 +1,2 @@
+UNIT_TESTS += test_dram
+test_dram_SRCS := host/mem/dram.c
