@@ -8,7 +8,7 @@ packages=(
   musl-tools libseccomp-dev libcmocka-dev libzydis-dev
   busybox-static e2fsprogs
   linux-source-6.1 flex bison bc libelf-dev libssl-dev xz-utils
-  qemu-system-x86 valgrind
+  qemu-system-x86 valgrind python3
 )
 
 missing=()
