@@ -8,7 +8,7 @@ packages=(
   musl-tools libseccomp-dev libcmocka-dev libzydis-dev libedit-dev tmux libmpfr-dev
   busybox-static e2fsprogs
   linux-source-6.1 flex bison bc libelf-dev libssl-dev xz-utils
-  qemu-system-x86 qemu-user-static valgrind
+  qemu-system-x86 qemu-user-static valgrind python3
 )
 
 missing=()

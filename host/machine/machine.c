@@ -14,7 +14,7 @@
 #include "cpu/block.h"
 #include "machine/session.h"
 #include "machine/status_line.h"
-#include "stats/stats.h"
+#include "stats/registry.h"
 #include "util/fs.h"
 #include "util/log.h"
 
@@ -70,41 +70,60 @@ void machine_stop(struct machine *m, int status, const char *why)
 
 /* ------------------------------------------------------------- stats -- */
 
-void machine_dump_stats(struct machine *m)
+/*
+ * The machine's statistics (docs/stats.md): gem5's root and committed-
+ * instruction statistics (stats/sim_stats.c), the work items the guest
+ * marked, and the interpreter's decoder. Its sources are running totals
+ * (the CPU's retired instructions, the m5 device's work counts, which
+ * checkpoints carry); a reset remembers them and a dump prints the
+ * differences.
+ */
+static struct sim_totals machine_totals(const struct machine *m)
 {
     uint64_t now = machine_now(m);
-    uint64_t ticks = now - m->stats_reset_tick;
-    uint64_t insts = m->cpu.icount - m->stats_reset_icount;
-    double host = host_seconds() - m->stats_reset_host;
-    FILE *f = m->stats_file;
-    stats_begin(f);
-    stats_f64(f, "simSeconds", (double)ticks / TICKS_PER_SECOND, "Number of seconds simulated", "Second");
-    stats_u64(f, "simTicks", ticks, "Number of ticks simulated", "Tick");
-    stats_u64(f, "finalTick", now, "Number of ticks from beginning of simulation (restored from checkpoints and never reset)", "Tick");
-    stats_u64(f, "simFreq", TICKS_PER_SECOND, "The number of ticks per simulated second", "(Tick/Second)");
-    stats_f64(f, "hostSeconds", host, "Real time elapsed on the host", "Second");
-    stats_u64(f, "hostTickRate", host > 0 ? (uint64_t)(ticks / host) : 0, "The number of ticks simulated per host second (ticks/s)", "(Tick/Second)");
-    stats_u64(f, "simInsts", insts, "Number of instructions simulated", "Count");
-    stats_u64(f, "simOps", insts, "Number of ops (including micro ops) simulated", "Count");
-    stats_u64(f, "hostInstRate", host > 0 ? (uint64_t)(insts / host) : 0, "Simulator instruction rate (inst/s)", "(Count/Second)");
-    stats_u64(f, "system.cpu.numCycles", ticks / m->period, "Number of cpu cycles simulated", "Cycle");
-    stats_u64(f, "system.cpu.committedInsts", insts, "Number of instructions committed", "Count");
-    stats_f64(f, "system.cpu.cpi", insts ? (double)(ticks / m->period) / (double)insts : 0, "CPI: cycles per instruction", "((Cycle/Count))");
-    stats_u64(f, "system.cpu.workItemsBegun", m->m5.work_begin, "Number of work items this cpu started", "Count");
-    stats_u64(f, "system.cpu.workItemsEnded", m->m5.work_end, "Number of work items this cpu completed", "Count");
+    return (struct sim_totals){ .tick = now, .insts = m->cpu.icount, .ops = m->cpu.icount,
+                                .cycles = now / m->period };
+}
+
+static void machine_stats_init(struct machine *m)
+{
+    m->stats_root = stats_root_new();
+    struct stats_group *system = stats_group_new(m->stats_root, "system");
+    m->stats_cpu = stats_group_new(system, "cpu");
+    sim_stats_register(&m->sim_stats, m->stats_root, m->stats_cpu, machine_totals(m));
+    stats_add_scalar(m->stats_cpu, "numWorkItemsStarted", &m->work_items_started, "Count",
+                     "Number of work items this cpu started");
+    stats_add_scalar(m->stats_cpu, "numWorkItemsCompleted", &m->work_items_completed, "Count",
+                     "Number of work items this cpu completed");
+    struct stats_group *decoder = stats_group_new(m->stats_cpu, "decoder");
+    stats_add_scalar(decoder, "blocks", &m->decoder_blocks, "Count", "Decoded blocks created");
+    stats_add_scalar(decoder, "insts", &m->decoder_insts, "Count", "Instructions decoded");
+    stats_add_scalar(decoder, "invalidations", &m->decoder_invalidations, "Count",
+                     "Code pages invalidated by writes");
+    machine_reset_stats(m);
+}
+
+void machine_dump_stats(struct machine *m)
+{
+    sim_stats_sample(&m->sim_stats, machine_totals(m));
+    m->work_items_started = m->m5.work_begin - m->stats_at_reset.work_begin;
+    m->work_items_completed = m->m5.work_end - m->stats_at_reset.work_end;
     struct block_cache_stats bs = block_cache_stats(m->cpu.bc);
-    stats_u64(f, "system.cpu.decoder.blocks", bs.blocks, "Decoded blocks created", "Count");
-    stats_u64(f, "system.cpu.decoder.insts", bs.insns, "Instructions decoded", "Count");
-    stats_u64(f, "system.cpu.decoder.invalidations", bs.invalidations, "Code pages invalidated by writes", "Count");
-    stats_end(f);
+    m->decoder_blocks = bs.blocks - m->stats_at_reset.decoder.blocks;
+    m->decoder_insts = bs.insns - m->stats_at_reset.decoder.insns;
+    m->decoder_invalidations = bs.invalidations - m->stats_at_reset.decoder.invalidations;
+    stats_dump_text(m->stats_root, m->stats_file);
+    stats_dump_json(m->stats_root, m->stats_json);
     m->stats_dumps++;
 }
 
 void machine_reset_stats(struct machine *m)
 {
-    m->stats_reset_tick = machine_now(m);
-    m->stats_reset_icount = m->cpu.icount;
-    m->stats_reset_host = host_seconds();
+    stats_reset(m->stats_root);
+    sim_stats_reset(&m->sim_stats, machine_totals(m));
+    m->stats_at_reset.work_begin = m->m5.work_begin;
+    m->stats_at_reset.work_end = m->m5.work_end;
+    m->stats_at_reset.decoder = block_cache_stats(m->cpu.bc);
 }
 
 static void m5_exit(void *opaque, int status, const char *why)
@@ -365,6 +384,7 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
 
     m->console = open_output(m, "system.pc.com_1.device");
     m->stats_file = open_output(m, "stats.txt");
+    m->stats_json = open_output(m, "stats.json");
     FILE *ini = open_output(m, "config.ini");
     config_write_ini(&m->cfg, ini);
 
@@ -393,9 +413,9 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
     event_init(&m->take_ckpt_event, "take-checkpoints", take_checkpoint_event, m);
     if (cfg->take_checkpoints)
         eventq_schedule(&m->eq, &m->take_ckpt_event, cfg->take_checkpoint_tick);
-    m->stats_reset_tick = m->eq.now;
-    m->stats_reset_icount = m->start_icount = m->cpu.icount;
-    m->host_start = m->stats_reset_host = host_seconds();
+    m->start_icount = m->cpu.icount;
+    m->host_start = host_seconds();
+    machine_stats_init(m);
 }
 
 void machine_free(struct machine *m)
@@ -408,6 +428,9 @@ void machine_free(struct machine *m)
         fclose(m->stats_file);
     cpu_model_deactivate(m->model);
     cpu_model_free(m->model);
+    if (m->stats_json)
+        fclose(m->stats_json);
+    stats_group_free(m->stats_root);
     cpu_free(&m->cpu);
     block_cache_free(block_cache_for_bus(&m->bus));
     eventq_free(&m->eq);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "cpu/block.h"
 #include "cpu/cpu.h"
 #include "cpu/model.h"
 #include "dev/m5dev.h"
@@ -16,6 +17,7 @@
 #include "machine/config.h"
 #include "mem/bus.h"
 #include "sim/eventq.h"
+#include "stats/sim_stats.h"
 
 struct pc_devices;
 struct disk;
@@ -52,6 +54,7 @@ struct machine {
 
     FILE *console;                  /* <outdir>/system.pc.com_1.device */
     FILE *stats_file;               /* <outdir>/stats.txt */
+    FILE *stats_json;               /* <outdir>/stats.json: the same dumps, one JSON object a line */
 
     struct ckpt_image *restore_img;  /* the checkpoint this run restored, or NULL after a boot */
     struct event take_ckpt_event;
@@ -65,10 +68,14 @@ struct machine {
     int exit_status;
     char exit_why[160];
 
-    /* Statistics bookkeeping: values at the last reset. */
-    uint64_t stats_reset_tick, stats_reset_icount;
+    /* Statistics: the registry (root statistics, "system", "system.cpu") and what they count from. */
+    struct stats_group *stats_root, *stats_cpu;
+    struct sim_stats sim_stats;
+    uint64_t work_items_started, work_items_completed;
+    uint64_t decoder_blocks, decoder_insts, decoder_invalidations;
+    struct { uint64_t work_begin, work_end; struct block_cache_stats decoder; } stats_at_reset;
     uint64_t start_icount;          /* the CPU's count when this run started (non-zero after a restore) */
-    double stats_reset_host, host_start;
+    double host_start;
     double host_first_readfile;     /* host seconds from start to the guest's first script request, or 0 */
     uint64_t icount_first_readfile;
     uint64_t stats_dumps;

@@ -35,7 +35,9 @@ void stats_add_scalar(struct stats_group *g, const char *name, uint64_t *counter
 /*
  * A vector of n counters printed as name::sub[i]; with `total`, also
  * name::total (their sum). Subnames are e.g. { "cpu.inst", "cpu.data" }.
- * Entries that are zero are printed too (gem5 prints every subname).
+ * Entries that are zero are printed too (gem5 prints every subname), unless
+ * STATS_NOZERO is set. As in gem5, a vector of one entry prints as a plain
+ * `name` line, without subname or total.
  */
 void stats_add_vector(struct stats_group *g, const char *name, uint64_t *counters, unsigned n,
                       const char *const *subnames, bool total, const char *unit, const char *desc);
@@ -69,6 +71,24 @@ struct stats_dist *stats_add_distribution(struct stats_group *g, const char *nam
                                           uint64_t bucket_size, unsigned buckets,
                                           const char *unit, const char *desc);
 void stats_dist_sample(struct stats_dist *d, uint64_t value, uint64_t count);
+
+/*
+ * gem5's display options for one statistic already registered in g, found by
+ * name (a name that is not there is a programming error and aborts).
+ *   STATS_NOZERO  leave out lines whose value is 0 (a vector whose entries are
+ *                 all 0 prints nothing but a non-zero ::total; a distribution
+ *                 without samples prints nothing)
+ *   STATS_NONAN   leave out lines whose value is nan
+ *   STATS_PDF     a vector's entries also show their share of the sum and the
+ *                 running share ("45.00%   80.00%"), as gem5's pdf/cdf flags
+ * Precision: digits after the point; -1 (the default) prints whole values
+ * without decimals and others with 6, as gem5 does.
+ */
+#define STATS_NOZERO 0x1u
+#define STATS_NONAN  0x2u
+#define STATS_PDF    0x4u
+void stats_set_flags(struct stats_group *g, const char *name, unsigned flags);
+void stats_set_precision(struct stats_group *g, const char *name, int digits);
 
 /* Zero every counter and distribution under g (formulas follow their inputs). */
 void stats_reset(struct stats_group *g);

@@ -68,6 +68,27 @@ if [ $stats_ok -eq 1 ]; then
         indent "$B/stats.txt" 8
     fi
 fi
+
+# stats.json: one JSON object a line, one per stats.txt block, with the same numbers.
+dumps=$(grep -c '^---------- Begin Simulation Statistics' "$B/stats.txt" 2>/dev/null || true)
+json_check=$(python3 - "$B/stats.json" "$B/stats.txt" 2>&1 <<'PY' || true
+import json, sys
+objs = [json.loads(line) for line in open(sys.argv[1])]
+last = {}
+for line in open(sys.argv[2]):
+    f = line.split()
+    if len(f) > 1 and not line.startswith("-"):
+        last[f[0]] = f[1]
+o = objs[-1]
+assert str(o["simInsts"]) == last["simInsts"], (o["simInsts"], last["simInsts"])
+assert o["system.cpu.commitStats0.numInsts"] == o["simInsts"]
+assert str(o["system.cpu.numCycles"]) == last["system.cpu.numCycles"]
+assert "%.6f" % o["system.cpu.cpi"] == last["system.cpu.cpi"]
+print(len(objs))
+PY
+)
+check "stats.json: $dumps JSON lines, one per stats.txt dump, with the text's simInsts, numCycles and cpi" \
+      "stats.json: $json_check (stats.txt has $dumps dumps)" [ "$json_check" = "$dumps" ]
 check "config.ini: the configuration is recorded (kernel, disk)" "no kernel= or disk0= in $B/config.ini" \
       grep -q "^disk0=.*$(basename "$IMAGE")" "$B/config.ini"
 

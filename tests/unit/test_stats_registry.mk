@@ -1,0 +1,3 @@
+UNIT_TESTS += test_stats_registry
+test_stats_registry_SRCS := $(wildcard host/stats/registry*.c)
+test_stats_registry_LIBS := -lm
