@@ -8,6 +8,11 @@
 # top of the tree; each prints its own PASS/FAIL lines and exits non-zero on failure.
 
 UNIT_TESTS :=
+# The interpreter and what it needs (no timing model, memory hierarchy or
+# statistics), for the unit tests that run CPU code.
+CPU_CORE_SRCS := $(filter-out host/cpu/timing.c,$(wildcard host/cpu/*.c)) \
+	$(filter-out host/mem/memsys%.c,$(wildcard host/mem/*.c)) $(wildcard host/util/*.c)
+CPU_CORE_LIBS := -lZydis -lmpfr -lgmp -lm
 -include $(sort $(wildcard tests/unit/*.mk))
 
 UNIT_CFLAGS := -std=gnu11 $(WARN) -Wno-format-truncation -O1 -g -D_GNU_SOURCE -Ihost -Ishared -Iguest -MMD -MP

@@ -285,8 +285,11 @@ uint64_t m5dev_op(struct m5dev *d, struct cpu *cpu, unsigned func)
     case M5OP_RPNS: return eventq_now(d->eq) / 1000;
     case M5OP_WORK_BEGIN: d->work_begin++; return 0;
     case M5OP_WORK_END: d->work_end++; return 0;
-    case M5OP_DEBUG_BREAK:
     case M5OP_SWITCH_CPU:
+        if (d->hooks.switch_cpu)
+            d->hooks.switch_cpu(d->hooks.opaque);
+        return 0;
+    case M5OP_DEBUG_BREAK:
     case M5OP_ADD_SYMBOL:
     case M5OP_LOAD_SYMBOL:
     case M5OP_ARM:

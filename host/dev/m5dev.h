@@ -38,6 +38,8 @@ struct m5dev_hooks {
      * (or leave NULL) for an empty script, which ends the rcS loop.
      */
     bool (*wait_for_script)(void *opaque);
+    /* m5 switchcpu: switch to the detailed CPU model at the next instruction boundary (NULL: ignored). */
+    void (*switch_cpu)(void *opaque);
 };
 
 struct m5dev {

@@ -43,9 +43,18 @@ struct machine_config {
     const char *control;          /* FIFO or file to read commands from instead of the terminal */
     bool batch;                   /* one fresh restore per script */
     int jobs;                     /* -j N: batch runs at once */
-    /* Cache options are recorded for the timing model. */
-    bool caches, l2cache;
-    uint64_t l1d_size, l1i_size, l2_size;
+    /* CPU models: -F/--fast-forward, --warmup-insts (gem5 names where gem5 has them). */
+    uint64_t fast_forward;        /* instructions on the restoring model before switching to --cpu-type */
+    uint64_t warmup_insts;        /* of those, the last N also warm the caches (functional warming) */
+
+    /* The memory hierarchy of the timing model (gem5's Options.py names and defaults). */
+    bool caches, l2cache, l3cache;
+    uint64_t l1d_size, l1i_size, l2_size, l3_size;
+    unsigned l1d_assoc, l1i_assoc, l2_assoc, l3_assoc;
+    unsigned cacheline_size;
+    const char *replacement_policy;  /* "LRU" (default), "Random", "FIFO", ... */
+    const char *mem_type;            /* "DDR3_1600_8x8" (default) or "SimpleMemory" */
+    unsigned mem_channels;
 };
 
 /* Parse the full-system command line (argv[0] is the program). Exits 2 with a clear message on error. */

@@ -12,6 +12,7 @@
 #include "ckpt/ckpt.h"
 #include "ckpt/memory.h"
 #include "cpu/block.h"
+#include "mem/memsys.h"
 #include "machine/session.h"
 #include "machine/status_line.h"
 #include "stats/registry.h"
@@ -89,6 +90,7 @@ static void machine_stats_init(struct machine *m)
 {
     m->stats_root = stats_root_new();
     struct stats_group *system = stats_group_new(m->stats_root, "system");
+    m->stats_system = system;
     m->stats_cpu = stats_group_new(system, "cpu");
     sim_stats_register(&m->sim_stats, m->stats_root, m->stats_cpu, machine_totals(m));
     stats_add_scalar(m->stats_cpu, "numWorkItemsStarted", &m->work_items_started, "Count",
@@ -121,6 +123,8 @@ void machine_reset_stats(struct machine *m)
 {
     stats_reset(m->stats_root);
     sim_stats_reset(&m->sim_stats, machine_totals(m));
+    if (m->memsys)
+        memsys_stats_reset_at(m->memsys, machine_now(m));
     m->stats_at_reset.work_begin = m->m5.work_begin;
     m->stats_at_reset.work_end = m->m5.work_end;
     m->stats_at_reset.decoder = block_cache_stats(m->cpu.bc);
@@ -258,6 +262,14 @@ void machine_checkpoint(struct machine *m)
     }
 }
 
+static void m5_switch_cpu(void *opaque)
+{
+    struct machine *m = opaque;
+    m->switch_pending = true;
+    if (m->cpu_running)
+        cpu_model_kick(m->model, CPU_EXIT_BUDGET);
+}
+
 static bool m5_wait_for_script(void *opaque)
 {
     return interactive_wants_script(opaque);
@@ -379,8 +391,6 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
     m->cpu.hooks.opaque = m;
     m->cpu.hooks.m5op = cpu_m5op;
     m->cpu.hooks.cycles = cpu_clock_cycles;
-    m->model = cpu_model_atomic_new(&m->cpu);
-    cpu_model_activate(m->model);
 
     m->console = open_output(m, "system.pc.com_1.device");
     m->stats_file = open_output(m, "stats.txt");
@@ -390,7 +400,7 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
 
     struct m5dev_hooks hooks = { .opaque = m, .exit = m5_exit, .stats = m5_stats,
                                  .checkpoint = m5_checkpoint, .script_request = m5_script_request,
-                                 .wait_for_script = m5_wait_for_script };
+                                 .wait_for_script = m5_wait_for_script, .switch_cpu = m5_switch_cpu };
     m5dev_init(&m->m5, &m->eq, cfg->outdir, cfg->scripts, cfg->nscripts, &hooks);
     m5dev_attach(&m->m5, &m->bus);
     pc_devices_attach(m);
@@ -408,14 +418,16 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
         fprintf(ini, "\n[boot]\nentry=0x%llx\ncmdline=%s\n", (unsigned long long)info.entry, cmdline);
         boot_setup(&m->bus, &m->cpu, &info, cmdline, m->e820, m->n_e820, cfg->rng_seed);
     }
-    fclose(ini);
-
     event_init(&m->take_ckpt_event, "take-checkpoints", take_checkpoint_event, m);
     if (cfg->take_checkpoints)
         eventq_schedule(&m->eq, &m->take_ckpt_event, cfg->take_checkpoint_tick);
     m->start_icount = m->cpu.icount;
     m->host_start = host_seconds();
     machine_stats_init(m);
+    machine_cpus_start(m);   /* after the statistics: the timing model's memory system registers its own */
+    if (m->memsys)
+        memsys_write_config(m->memsys, ini);
+    fclose(ini);
 }
 
 void machine_free(struct machine *m)
@@ -426,11 +438,10 @@ void machine_free(struct machine *m)
         fclose(m->console);
     if (m->stats_file)
         fclose(m->stats_file);
-    cpu_model_deactivate(m->model);
-    cpu_model_free(m->model);
     if (m->stats_json)
         fclose(m->stats_json);
     stats_group_free(m->stats_root);
+    machine_cpus_free(m);
     cpu_free(&m->cpu);
     block_cache_free(block_cache_for_bus(&m->bus));
     eventq_free(&m->eq);
@@ -471,7 +482,10 @@ int machine_run(struct machine *m)
             if (until < budget)
                 budget = until;
         }
-        if (m->cfg.maxinsts) {
+        uint64_t until_switch = machine_cpus_step(m);
+        if (until_switch && until_switch < budget)
+            budget = until_switch;
+        if (m->cfg.maxinsts && !m->switch_icount) {   /* not while fast-forwarding: gem5 counts on the CPU switched to */
             /* Counted from the start of this run (a restore continues the CPU's own count). */
             uint64_t done = m->cpu.icount - m->start_icount;
             if (done >= m->cfg.maxinsts) {

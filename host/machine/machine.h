@@ -20,6 +20,8 @@
 #include "stats/sim_stats.h"
 
 struct pc_devices;
+struct memsys;
+struct stats_group;
 struct disk;
 struct ckpt_image;
 struct session;
@@ -38,7 +40,21 @@ struct machine {
     uint64_t ram_size;
     struct eventq eq;
     struct cpu cpu;                 /* the architectural state and the interpreter every model drives */
-    struct cpu_model *model;        /* the model running the CPU now */
+    struct cpu_model *model;        /* the model running the CPU now: one of those below */
+    struct cpu_model *atomic_model, *timing_model;   /* created when first needed */
+    struct cpu_model *warming_model;   /* atomic timing, warming the caches (--warmup-insts) */
+    struct stats_group *stats_system;  /* "system": components register their statistics under it */
+    struct memsys *memsys;          /* the timing model's caches and memory (NULL until then) */
+    enum cpu_kind model_kind;
+    /*
+     * Switching to --cpu-type: at once after a restore on --restore-with-cpu,
+     * after -F instructions (switch_icount), or when the guest asks (m5
+     * switchcpu). Done between quanta, at an instruction boundary.
+     */
+    bool switch_pending;
+    uint64_t switch_icount;         /* switch when the CPU's count reaches this (0: no such limit) */
+    uint64_t warm_icount;           /* from this count until the switch, warm the caches (0: no warming) */
+    uint64_t switch_tick;           /* when the last switch happened */
     uint64_t period;                /* ticks per CPU cycle */
 
     /* The quantum the CPU is running: lets devices see the exact time mid-quantum. */
@@ -101,6 +117,11 @@ void machine_dump_stats(struct machine *m);
 /* Write a checkpoint now (the CPU must be between instructions: call from an event or between quanta). */
 void machine_checkpoint(struct machine *m);
 void machine_reset_stats(struct machine *m);
+/* CPU models (machine/cpus.c). Switch to `kind` from the next instruction on (between quanta only). */
+void machine_switch_cpu(struct machine *m, enum cpu_kind kind);
+void machine_cpus_start(struct machine *m);
+uint64_t machine_cpus_step(struct machine *m);
+void machine_cpus_free(struct machine *m);
 
 /* Where this run writes its checkpoints (the outdir when restoring: a checkpoint directory is never modified). */
 const char *machine_checkpoint_parent(const struct machine *m);

@@ -1,3 +1,3 @@
 UNIT_TESTS += test_atomic
-test_atomic_SRCS := $(wildcard host/cpu/*.c) $(filter-out host/mem/memsys%.c,$(wildcard host/mem/*.c)) $(wildcard host/util/*.c)
-test_atomic_LIBS := -lZydis -lmpfr -lgmp -lm
+test_atomic_SRCS := $(CPU_CORE_SRCS)
+test_atomic_LIBS := $(CPU_CORE_LIBS)

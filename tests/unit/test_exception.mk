@@ -1,3 +1,3 @@
 UNIT_TESTS += test_exception
-test_exception_SRCS := $(wildcard host/cpu/*.c) $(filter-out host/mem/memsys%.c,$(wildcard host/mem/*.c)) $(wildcard host/util/*.c)
-test_exception_LIBS := -lZydis -lmpfr -lgmp -lm
+test_exception_SRCS := $(CPU_CORE_SRCS)
+test_exception_LIBS := $(CPU_CORE_LIBS)

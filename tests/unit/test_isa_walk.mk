@@ -1,3 +1,3 @@
 UNIT_TESTS += test_isa_walk
-test_isa_walk_SRCS := $(wildcard host/cpu/*.c) $(wildcard host/mem/*.c) $(wildcard host/util/*.c)
-test_isa_walk_LIBS := -lZydis -lm
+test_isa_walk_SRCS := $(CPU_CORE_SRCS)
+test_isa_walk_LIBS := $(CPU_CORE_LIBS)

@@ -1,0 +1,196 @@
+/*
+ * timing.c - the timing CPU model (gem5's TimingSimpleCPU): in order,
+ * blocking, one instruction at a time, each instruction as long as its
+ * memory accesses take.
+ *
+ * The model attaches a memory port to the interpreter (cpu.h), so every
+ * instruction fetch, data access and page-table read reaches it with its
+ * physical address, and sends each to the memory hierarchy (mem/memsys.h)
+ * as gem5's TimingSimpleCPU would:
+ *  - fetch: x86 instructions are fetched 8 bytes at a time from the
+ *    8-byte-aligned chunk holding the next byte (gem5's x86 decoder takes a
+ *    uint64_t MachInst per fetch), one request per chunk the instruction
+ *    touches, through the L1I;
+ *  - data: one request per access, split in two where it crosses a cache
+ *    line (gem5 splits such a request into two packets), through the L1D;
+ *  - page-table walks: one 8-byte read per level, through the L1D;
+ *  - MMIO and port I/O: a fixed device latency, not cached.
+ * A blocking CPU waits for every response, and gem5 delays each until the
+ * next CPU clock edge, so each request costs its latency rounded up to
+ * whole cycles. An instruction costs the sum of its requests: the first
+ * fetch's cycle is the one cpu_cycles() already counts for the retired
+ * instruction, the rest are stall (cpu_stall).
+ *
+ * Architectural results are those of the atomic model: the port observes,
+ * it never changes what an instruction does.
+ */
+#include "cpu/timing.h"
+
+#include <stdlib.h>
+
+#include "mem/memsys.h"
+#include "util/log.h"
+
+#define FETCH_CHUNK 8
+
+struct timing_cpu {
+    struct cpu_model model;
+    bool warming;                         /* functional warming: update the caches, charge no time */
+    struct cpu_mem_port port;
+    struct memsys *ms;
+    unsigned line_size;
+    uint64_t period;                      /* ticks per CPU cycle */
+    uint64_t device_latency;              /* ticks of an uncached device access */
+    uint64_t (*now)(void *opaque);        /* the machine's exact tick */
+    void *now_opaque;
+    struct timing_cpu_stats stats;
+};
+
+static uint64_t ticks_to_cycles(const struct timing_cpu *t, uint64_t ticks)
+{
+    return (ticks + t->period - 1) / t->period;
+}
+
+/* The same requests as timing_access, for their effect on the caches only. */
+static void warm_access(struct timing_cpu *t, unsigned id, enum mem_access_kind kind, uint64_t pa,
+                        unsigned size, bool device)
+{
+    if (device)
+        return;
+    uint64_t end = pa + size;
+    if (kind == MEM_ACCESS_FETCH || kind == MEM_ACCESS_FETCH_MORE) {
+        /* One request per line: the chunks within a line change nothing more. */
+        for (uint64_t at = pa & ~(uint64_t)(t->line_size - 1); at < end; at += t->line_size)
+            memsys_warm(t->ms, id, MEM_REQ_INST, MEM_OP_READ, at);
+        return;
+    }
+    enum mem_op op = kind == MEM_ACCESS_WRITE ? MEM_OP_WRITE : MEM_OP_READ;
+    for (uint64_t at = pa & ~(uint64_t)(t->line_size - 1); at < end; at += t->line_size)
+        memsys_warm(t->ms, id, MEM_REQ_DATA, op, at);
+}
+
+static void timing_access(void *opaque, struct cpu *cpu, enum mem_access_kind kind, uint64_t pa,
+                          unsigned size, bool device)
+{
+    struct timing_cpu *t = opaque;
+    unsigned id = (unsigned)cpu->id;
+    if (t->warming) {
+        warm_access(t, id, kind, pa, size, device);
+        return;
+    }
+    uint64_t start = t->now(t->now_opaque), ticks = 0;
+
+    if (device) {
+        ticks = t->device_latency;
+        t->stats.device_accesses++;
+    } else if (kind == MEM_ACCESS_FETCH || kind == MEM_ACCESS_FETCH_MORE) {
+        uint64_t end = pa + size;
+        for (uint64_t chunk = pa & ~(uint64_t)(FETCH_CHUNK - 1); chunk < end; chunk += FETCH_CHUNK) {
+            ticks += memsys_access(t->ms, id, MEM_REQ_INST, MEM_OP_READ, chunk, FETCH_CHUNK, start + ticks);
+            t->stats.fetch_requests++;
+        }
+    } else {
+        enum mem_op op = kind == MEM_ACCESS_WRITE ? MEM_OP_WRITE : MEM_OP_READ;
+        uint64_t end = pa + size;
+        for (uint64_t at = pa; at < end;) {
+            uint64_t line_end = (at | (t->line_size - 1)) + 1;
+            unsigned piece = (unsigned)((line_end < end ? line_end : end) - at);
+            ticks += memsys_access(t->ms, id, MEM_REQ_DATA, op, at, piece, start + ticks);
+            at += piece;
+        }
+        if (kind == MEM_ACCESS_WALK)
+            t->stats.walk_requests++;
+    }
+    uint64_t cycles = ticks_to_cycles(t, ticks);
+    if (kind == MEM_ACCESS_FETCH && cycles)
+        cycles--;   /* the instruction's own cycle, counted as it retires */
+    cpu_stall(cpu, cycles);
+}
+
+static void timing_activate(struct cpu_model *model)
+{
+    struct timing_cpu *t = (struct timing_cpu *)model;
+    cpu_set_port(model->cpu, &t->port);
+}
+
+static void timing_deactivate(struct cpu_model *model)
+{
+    cpu_sync_state(model->cpu);
+    cpu_set_port(model->cpu, NULL);
+}
+
+static enum cpu_exit timing_run(struct cpu_model *model, uint64_t budget)
+{
+    return cpu_run(model->cpu, budget);
+}
+
+static void timing_state_changed(struct cpu_model *model)
+{
+    cpu_state_changed(model->cpu);
+}
+
+static void timing_kick(struct cpu_model *model, enum cpu_exit why)
+{
+    cpu_request_exit(model->cpu, why);
+}
+
+static void timing_free(struct cpu_model *model)
+{
+    free(model);
+}
+
+static const struct cpu_model_ops timing_ops = {
+    .name = "timing",
+    .gem5_name = "TimingSimpleCPU",
+    .activate = timing_activate,
+    .deactivate = timing_deactivate,
+    .run = timing_run,
+    .state_changed = timing_state_changed,
+    .kick = timing_kick,
+    .free = timing_free,
+};
+
+/* The atomic model's time (one cycle per instruction) with the timing model's view of memory. */
+static const struct cpu_model_ops warming_ops = {
+    .name = "atomic",
+    .gem5_name = "AtomicSimpleCPU",
+    .activate = timing_activate,
+    .deactivate = timing_deactivate,
+    .run = timing_run,
+    .state_changed = timing_state_changed,
+    .kick = timing_kick,
+    .free = timing_free,
+};
+
+static struct cpu_model *timing_new(struct cpu *cpu, const struct timing_cpu_config *cfg, bool warming)
+{
+    struct timing_cpu *t = calloc(1, sizeof *t);
+    if (!t)
+        fatal("memory", "out of memory");
+    t->warming = warming;
+    t->model.ops = warming ? &warming_ops : &timing_ops;
+    t->model.cpu = cpu;
+    t->port = (struct cpu_mem_port){ .opaque = t, .access = timing_access };
+    t->ms = cfg->memsys;
+    t->line_size = cfg->line_size;
+    t->period = cfg->period;
+    t->device_latency = cfg->device_latency;
+    t->now = cfg->now;
+    t->now_opaque = cfg->now_opaque;
+    return &t->model;
+}
+
+struct cpu_model *cpu_model_timing_new(struct cpu *cpu, const struct timing_cpu_config *cfg)
+{
+    return timing_new(cpu, cfg, false);
+}
+
+struct cpu_model *cpu_model_warming_new(struct cpu *cpu, const struct timing_cpu_config *cfg)
+{
+    return timing_new(cpu, cfg, true);
+}
+
+const struct timing_cpu_stats *timing_cpu_stats(const struct cpu_model *model)
+{
+    return model->ops == &timing_ops ? &((const struct timing_cpu *)model)->stats : NULL;
+}
