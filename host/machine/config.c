@@ -21,7 +21,11 @@ void config_usage(FILE *out)
             "\n"
             "full-system options (gem5 fs.py names):\n"
             "  --kernel PATH            kernel: ELF vmlinux or bzImage\n"
-            "  --disk-image PATH        disk image, repeatable (first is /dev/vda); never written\n"
+            "  --disk-image PATH        disk image, repeatable (first is /dev/vda, or /dev/sda on piix);\n"
+            "                           never written\n"
+            "  --disk-controller C      virtio-mmio (default: /dev/vda, ...) or piix (PCI IDE as on gem5's\n"
+            "                           PC: /dev/sda, ...); a restore uses the checkpoint's\n"
+            "  --initrd PATH            initial ramdisk for the kernel (Linux boot protocol)\n"
             "  --script PATH            script for the guest's m5 readfile, repeatable (a queue)\n"
             "  --cpu-type TYPE          atomic (AtomicSimpleCPU) or timing (TimingSimpleCPU)\n"
             "  -d, --outdir DIR         output directory (default m5out)\n"
@@ -155,7 +159,7 @@ static unsigned parse_assoc(const char *opt, const char *s)
     return (unsigned)v;
 }
 
-enum { OPT_KERNEL = 256, OPT_DISK, OPT_SCRIPT, OPT_CPU, OPT_MEM, OPT_NCPU, OPT_CLOCK, OPT_MAXINSTS,
+enum { OPT_KERNEL = 256, OPT_INITRD, OPT_DISK_CONTROLLER, OPT_DISK, OPT_SCRIPT, OPT_CPU, OPT_MEM, OPT_NCPU, OPT_CLOCK, OPT_MAXINSTS,
        OPT_CMDLINE, OPT_CACHES, OPT_L2, OPT_L1D, OPT_L1I, OPT_L2SIZE, OPT_CKPT_DIR, OPT_RESTORE_CPU,
        OPT_TAKE_CKPT, OPT_CKPT_END, OPT_INTERACTIVE, OPT_CONTROL, OPT_BATCH, OPT_SCRIPT_DIR, OPT_RNG_SEED,
        OPT_VERSION, OPT_L3, OPT_L3SIZE, OPT_L1D_ASSOC, OPT_L1I_ASSOC, OPT_L2_ASSOC, OPT_L3_ASSOC, OPT_LINE,
@@ -199,6 +203,8 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
 {
     static const struct option opts[] = {
         { "kernel", required_argument, 0, OPT_KERNEL },
+        { "initrd", required_argument, 0, OPT_INITRD },
+        { "disk-controller", required_argument, 0, OPT_DISK_CONTROLLER },
         { "disk-image", required_argument, 0, OPT_DISK },
         { "disk", required_argument, 0, OPT_DISK },
         { "script", required_argument, 0, OPT_SCRIPT },
@@ -264,10 +270,20 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
     opterr = 0;
     optind = 1;
     cfg->jobs = 1;
+    cfg->disk_controller = DISK_CONTROLLER_DEFAULT;
     cfg->restore_with_cpu = CPU_ATOMIC;
     while ((c = getopt_long(argc, argv, "d:qhr:j:F:", opts, NULL)) != -1) {
         switch (c) {
         case OPT_KERNEL: cfg->kernel = optarg; break;
+        case OPT_INITRD: cfg->initrd = optarg; break;
+        case OPT_DISK_CONTROLLER:
+            if (!strcmp(optarg, "virtio-mmio") || !strcmp(optarg, "virtio"))
+                cfg->disk_controller = DISK_VIRTIO_MMIO;
+            else if (!strcmp(optarg, "piix") || !strcmp(optarg, "ide"))
+                cfg->disk_controller = DISK_PIIX;
+            else
+                fatal("--disk-controller", "'%s' is not a controller: virtio-mmio or piix", optarg);
+            break;
         case OPT_DISK:
             if (cfg->ndisks == CONFIG_MAX_DISKS)
                 fatal("--disk-image", "at most %d disk images", CONFIG_MAX_DISKS);
@@ -398,10 +414,21 @@ void config_write_ini(const struct machine_config *cfg, FILE *f)
             (unsigned long long)cfg->maxinsts, (unsigned long long)cfg->rng_seed);
     fprintf(f, "checkpoint_dir=%s\nrestore=%d\nrestore_with_cpu=%s\n", cfg->checkpoint_dir ? cfg->checkpoint_dir : "",
             cfg->restore, config_cpu_name(cfg->restore_with_cpu));
+    fprintf(f, "disk_controller=%s\ninitrd=%s\n", config_disk_controller_name(cfg->disk_controller),
+            cfg->initrd ? cfg->initrd : "");
     for (int i = 0; i < cfg->ndisks; i++)
         fprintf(f, "disk%d=%s\n", i, cfg->disks[i]);
     for (int i = 0; i < cfg->nscripts; i++)
         fprintf(f, "script%d=%s\n", i, cfg->scripts[i]);
     fprintf(f, "fast_forward=%llu\nwarmup_insts=%llu\n", (unsigned long long)cfg->fast_forward,
             (unsigned long long)cfg->warmup_insts);
+}
+
+const char *config_disk_controller_name(enum disk_controller c)
+{
+    switch (c) {
+    case DISK_PIIX: return "piix";
+    case DISK_VIRTIO_MMIO: return "virtio-mmio";
+    default: return "default";
+    }
 }

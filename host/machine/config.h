@@ -13,6 +13,8 @@
 #define CONFIG_MAX_SCRIPTS 256
 
 enum cpu_kind { CPU_ATOMIC, CPU_TIMING, CPU_KVM };
+/* Which controller the disks hang on (--disk-controller). */
+enum disk_controller { DISK_VIRTIO_MMIO, DISK_PIIX, DISK_CONTROLLER_DEFAULT };
 
 struct machine_config {
     const char *kernel;
@@ -21,6 +23,8 @@ struct machine_config {
     const char *scripts[CONFIG_MAX_SCRIPTS];
     int nscripts;
     const char *cmdline;          /* NULL: the default command line */
+    const char *initrd;           /* --initrd: loaded for the kernel's ramdisk (NULL: none) */
+    enum disk_controller disk_controller;   /* DEFAULT: virtio-mmio, or the checkpoint's when restoring */
     const char *outdir;
     uint64_t mem_size;
     int num_cpus;
@@ -67,5 +71,6 @@ bool config_parse_size(const char *s, uint64_t *out);
 bool config_parse_freq(const char *s, uint64_t *out);
 void config_write_ini(const struct machine_config *cfg, FILE *f);
 const char *config_cpu_name(enum cpu_kind m);
+const char *config_disk_controller_name(enum disk_controller c);
 
 #endif

@@ -214,10 +214,11 @@ static void build_cmdline(struct machine *m, char *buf, size_t size)
     if (m->cfg.cmdline) {
         snprintf(buf, size, "%s", m->cfg.cmdline);
     } else {
-        snprintf(buf, size, "console=ttyS0 root=/dev/vda rw panic=-1 tsc=reliable");
+        snprintf(buf, size, "console=ttyS0 root=/dev/%s rw panic=-1 tsc=reliable",
+                 m->cfg.disk_controller == DISK_PIIX ? "sda" : "vda");
     }
     /* virtio-mmio devices are announced on the command line (CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES). */
-    for (int i = 0; i < m->cfg.ndisks; i++) {
+    for (int i = 0; m->cfg.disk_controller == DISK_VIRTIO_MMIO && i < m->cfg.ndisks; i++) {
         size_t used = strlen(buf);
         snprintf(buf + used, size - used, " virtio_mmio.device=4K@0x%llx:%d",
                  (unsigned long long)(MACHINE_VIRTIO_BASE + i * MACHINE_VIRTIO_STRIDE), MACHINE_VIRTIO_IRQ0 + i);
@@ -330,6 +331,11 @@ static void open_restore(struct machine *m)
         fatal("--cpu-clock", "%lluHz does not match the checkpoint %s, taken at %lluHz",
               (unsigned long long)cfg->cpu_clock_hz, dir, (unsigned long long)img->cpu_clock);
     ckpt_verify_files(img, cfg->disks, cfg->ndisks);
+    enum disk_controller ctl = pc_checkpoint_disk_controller(&img->ini);
+    if (cfg->disk_controller != DISK_CONTROLLER_DEFAULT && cfg->disk_controller != ctl)
+        fatal("--disk-controller", "%s does not match the checkpoint %s, whose disks are on %s",
+              config_disk_controller_name(cfg->disk_controller), dir, config_disk_controller_name(ctl));
+    cfg->disk_controller = ctl;
     cfg->mem_size = img->mem_size;
     cfg->cpu_clock_hz = img->cpu_clock;
     if (!cfg->ndisks) {
@@ -382,6 +388,8 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
     m->eq.current = eventq_current;
     m->eq.current_opaque = m;
     m->eq.preempt = eventq_preempt;
+    if (m->cfg.disk_controller == DISK_CONTROLLER_DEFAULT)
+        m->cfg.disk_controller = DISK_VIRTIO_MMIO;
     setup_memory(m);   /* a restore's memory.img is checked here: still before any output */
     if (mkdir_p(cfg->outdir) != 0)
         fatal(cfg->outdir, "cannot create output directory: %s", strerror(errno));
@@ -415,6 +423,7 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
         boot_load_kernel(&m->bus, cfg->kernel, &info);
         char cmdline[BOOT_CMDLINE_MAX];
         build_cmdline(m, cmdline, sizeof cmdline);
+        pc_firmware_setup(m);
         fprintf(ini, "\n[boot]\nentry=0x%llx\ncmdline=%s\n", (unsigned long long)info.entry, cmdline);
         boot_setup(&m->bus, &m->cpu, &info, cmdline, m->e820, m->n_e820, cfg->rng_seed);
     }

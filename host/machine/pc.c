@@ -1,7 +1,9 @@
 /*
  * pc.c - the PC's devices and their wiring: 8259 PICs and I/O APIC on the
  * ISA interrupt lines, PIT, local APIC (the CPU's interrupt controller),
- * CMOS RTC, COM1, the miscellaneous ports, and one virtio-blk per disk.
+ * CMOS RTC, COM1, the miscellaneous ports, the PCI bus, and the disks: one
+ * virtio-blk (virtio-mmio) each, or drives on the PIIX IDE controller
+ * (--disk-controller). At boot, the firmware tables that describe them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,12 +15,15 @@
 #include "dev/isa_irq.h"
 #include "dev/lapic.h"
 #include "dev/pc_misc.h"
+#include "dev/pci.h"
+#include "dev/piix_ide.h"
 #include "dev/pic8259.h"
 #include "dev/pit8254.h"
 #include "dev/rtc_cmos.h"
 #include "dev/uart8250.h"
 #include "dev/virtio_blk.h"
 #include "disk/disk.h"
+#include "firmware/mptable.h"
 #include "machine/machine.h"
 #include "machine/status_line.h"
 #include "util/log.h"
@@ -26,6 +31,11 @@
 #define COM1_BASE 0x3f8
 #define COM1_IRQ  4
 #define PIT_IRQ   0
+#define IDE_PRIMARY_IRQ   14
+#define IDE_SECONDARY_IRQ 15
+#define IDE_PCI_SLOT      1
+#define FIRMWARE_TABLES_PA 0xf0000ull   /* BIOS area, reserved in the e820 map */
+#define FIRMWARE_TABLES_SIZE 0x10000u
 
 struct pc_devices {
     struct isa_irq isa;
@@ -37,7 +47,17 @@ struct pc_devices {
     struct uart8250 com1;
     struct pc_misc misc;
     struct virtio_blk vblk[CONFIG_MAX_DISKS];
+    struct pci_host pci;
+    struct piix_ide ide;
 };
+
+/* PCI INTx: level-triggered, to its I/O APIC pin and to the 8259 line in Interrupt Line. */
+static void pc_pci_intx(void *ctx, unsigned ioapic_pin, unsigned isa_irq, bool level)
+{
+    struct pc_devices *pc = ctx;
+    ioapic_set_irq(&pc->ioapic, ioapic_pin, level);
+    pic_set_irq(&pc->pic, isa_irq, level);
+}
 
 /* The CPU's interrupt hooks share the machine as their opaque pointer. */
 static bool pc_intr_pending(void *opaque, struct cpu *cpu)
@@ -85,6 +105,12 @@ static void pc_reset_request(void *opaque)
 static void attach_disks(struct machine *m)
 {
     struct pc_devices *pc = m->pc;
+    if (m->cfg.disk_controller == DISK_PIIX) {
+        piix_ide_init(&pc->ide, &m->bus, isa_irq_line(&pc->isa, IDE_PRIMARY_IRQ),
+                      isa_irq_line(&pc->isa, IDE_SECONDARY_IRQ));
+        if (m->cfg.ndisks > PIIX_IDE_DRIVES)
+            fatal("--disk-image", "the piix controller takes at most %d disks", PIIX_IDE_DRIVES);
+    }
     for (int i = 0; i < m->cfg.ndisks; i++) {
         char overlay[4096], serial[21];
         snprintf(overlay, sizeof overlay, "%s/disk%d.overlay", m->cfg.outdir, i);
@@ -100,10 +126,17 @@ static void attach_disks(struct machine *m)
             m->disks[i] = disk_open(m->cfg.disks[i], overlay);
         }
         snprintf(serial, sizeof serial, "m5sim-disk%d", i);
+        if (m->cfg.disk_controller == DISK_PIIX) {
+            piix_ide_set_disk(&pc->ide, (unsigned)i, m->disks[i], serial);
+            continue;
+        }
         virtio_blk_init(&pc->vblk[i], m->disks[i], &m->bus, isa_irq_line(&pc->isa, MACHINE_VIRTIO_IRQ0 + i),
                         serial);
         virtio_blk_attach(&pc->vblk[i], &m->bus, MACHINE_VIRTIO_BASE + i * MACHINE_VIRTIO_STRIDE);
     }
+    if (m->cfg.disk_controller == DISK_PIIX)
+        piix_ide_attach(&pc->ide, &m->bus, &pc->pci, IDE_PCI_SLOT);
+    pci_assign_bars(&pc->pci);   /* what a BIOS does; a restore loads the guest's own BARs over it */
 }
 
 void pc_devices_attach(struct machine *m)
@@ -134,6 +167,8 @@ void pc_devices_attach(struct machine *m)
     uart_attach(&pc->com1, &m->bus, COM1_BASE);
     pc_misc_init(&pc->misc, pc_reset_request, m);
     pc_misc_attach(&pc->misc, &m->bus);
+    pci_host_init(&pc->pci, pc_pci_intx, pc);
+    pci_host_attach(&pc->pci, &m->bus);
     attach_disks(m);
 
     cpuid_tsc_hz = m->cfg.cpu_clock_hz;
@@ -157,7 +192,27 @@ void pc_devices_free(struct machine *m)
     m->pc = NULL;
 }
 
+/* ---------------------------------------------------- firmware tables -- */
+
+void pc_firmware_setup(struct machine *m)
+{
+    static uint8_t tables[FIRMWARE_TABLES_SIZE];
+    memset(tables, 0, sizeof tables);
+    struct mp_config mp = { .lapic_id = 0, .ioapic_id = m->pc->ioapic.s.id, .lapic_addr = 0xfee00000u,
+                            .ioapic_addr = (uint32_t)IOAPIC_BASE, .ioapic_version = IOAPIC_VERSION, .pci = true };
+    size_t n = mptable_build(tables, sizeof tables, FIRMWARE_TABLES_PA, &mp);
+    if (!n || bus_write_phys(&m->bus, FIRMWARE_TABLES_PA, tables, n) != 0)
+        fatal("machine", "cannot place the MP table");
+}
+
 /* ------------------------------------------------------- checkpoints -- */
+
+/* The controller a checkpoint's disks are on (older checkpoints: virtio-mmio, the only one then). */
+enum disk_controller pc_checkpoint_disk_controller(const struct ini *ini)
+{
+    const char *c = ini_get(ini, "device.platform", "disk_controller");
+    return c && !strcmp(c, "piix") ? DISK_PIIX : DISK_VIRTIO_MMIO;
+}
 
 /*
  * Each device keeps all of its state in a plain struct (`.s`), saved as one
@@ -196,6 +251,13 @@ void pc_devices_save(struct machine *m, FILE *f)
 #define SAVE(d) save_blob(f, #d, &pc->d.s, sizeof pc->d.s);
     PC_DEVICES(SAVE)
 #undef SAVE
+    ini_section(f, "device.platform");
+    ini_str(f, "disk_controller", config_disk_controller_name(m->cfg.disk_controller));
+    pci_host_save(&pc->pci, f);
+    if (m->cfg.disk_controller == DISK_PIIX) {
+        piix_ide_save(&pc->ide, f);
+        return;
+    }
     for (int i = 0; i < m->cfg.ndisks; i++) {
         ini_section(f, "device.virtio_blk%d", i);
 #define SAVEF(field) ini_u64(f, #field, (uint64_t)pc->vblk[i].field);
@@ -210,7 +272,11 @@ void pc_devices_load(struct machine *m, const struct ini *ini)
 #define LOAD(d) load_blob(ini, #d, &pc->d.s, sizeof pc->d.s);
     PC_DEVICES(LOAD)
 #undef LOAD
-    for (int i = 0; i < m->cfg.ndisks; i++) {
+    if (ini_has_section(ini, "device.pci_host"))   /* checkpoints from before the PCI bus have none */
+        pci_host_load(&pc->pci, ini);
+    if (m->cfg.disk_controller == DISK_PIIX)
+        piix_ide_load(&pc->ide, ini);
+    for (int i = 0; m->cfg.disk_controller == DISK_VIRTIO_MMIO && i < m->cfg.ndisks; i++) {
         char section[64];
         snprintf(section, sizeof section, "device.virtio_blk%d", i);
         struct virtio_blk *v = &pc->vblk[i];

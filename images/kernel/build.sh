@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Build the m5sim guest kernel from Debian's linux-source-6.1:
-#   tinyconfig + images/kernel/config.fragment  ->  vmlinux, bzImage, .config
-# The result is cached outside the repository, keyed by the fragment and the
-# source package version, and copied to the output directory given as $1.
+# Build a guest kernel from Debian's linux-source-6.1:
+#   tinyconfig + images/kernel/<NAME>.fragment  ->  vmlinux, bzImage, config
+# NAME is "config" (the m5sim kernel, the default) or another fragment such as
+# "gem5-like". The result is cached outside the repository, keyed by the
+# fragment and the source package version, and copied to the output directory
+# given as $1.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-out=${1:?usage: build.sh OUTDIR}
-fragment="$here/config.fragment"
+out=${1:?usage: build.sh OUTDIR [FRAGMENT-NAME]}
+name=${2:-config}
+fragment="$here/$name.fragment"
+[ -f "$fragment" ] || { echo "kernel: no fragment $fragment" >&2; exit 2; }
 tarball=/usr/src/linux-source-6.1.tar.xz
 [ -f "$tarball" ] || { echo "kernel: $tarball missing (run scripts/deps.sh)" >&2; exit 2; }
 

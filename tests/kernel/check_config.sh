@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Check that the built kernel's .config holds every option of images/kernel/config.fragment:
+# Check that a built kernel config ($1, default build/images/config) holds every option of its fragment
+# ($2, default images/kernel/config.fragment):
 # "=y"/"=N" values must match exactly, "=n" options must be unset or "is not set".
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 config=${1:-build/images/config}
-fragment=images/kernel/config.fragment
+fragment=${2:-images/kernel/config.fragment}
 [ -f "$config" ] || { echo "FAIL kernel config: $config missing (run make kernel)"; exit 1; }
 
 bad=0
