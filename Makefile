@@ -78,6 +78,13 @@ $(B)/images/vmlinux $(B)/images/bzImage: images/kernel/config.fragment images/ke
 	images/kernel/build.sh $(B)/images
 	@touch $(B)/images/vmlinux $(B)/images/bzImage
 
+# A kernel configured like gem5's published x86 kernels (PCI, ata_piix, MP
+# tables, ACPI, no virtio), for tests/system/50_gem5_kernel.sh; cached the same way.
+GEM5_KERNEL := $(B)/images/gem5-like/vmlinux
+$(GEM5_KERNEL): images/kernel/gem5-like.fragment images/kernel/build.sh
+	images/kernel/build.sh $(B)/images/gem5-like gem5-like
+	@touch $@
+
 BENCH_SRCS := $(wildcard images/bench/*.c)
 BENCH_BINS := $(BENCH_SRCS:images/bench/%.c=$(B)/bench/%)
 $(B)/bench/%: images/bench/%.c images/bench/bench_util.h $(B)/guest/libm5.a
@@ -88,12 +95,15 @@ IMAGE_INPUTS := $(shell find images/rootfs images/mkimage.sh -type f 2>/dev/null
 image: $(B)/images/rootfs.img
 $(B)/images/rootfs.img: $(B)/guest/m5 $(BENCH_BINS) $(IMAGE_INPUTS)
 	images/mkimage.sh -o $@ -m $(B)/guest/m5 --bench $(B)/bench
+# The same content in an MBR partition (root=/dev/sda1), as gem5's images are laid out.
+$(B)/images/rootfs-part.img: $(B)/guest/m5 $(IMAGE_INPUTS)
+	images/mkimage.sh -o $@ -m $(B)/guest/m5 --partition
 
 # ---------------------------------------------------------------- tests --
 include tests/tests.mk
 
 test: deps
-	$(MAKE) all kernel image $(BENCH_BINS)
+	$(MAKE) all kernel image $(BENCH_BINS) $(GEM5_KERNEL) $(B)/images/rootfs-part.img
 	$(MAKE) unit-test kernel-test cpu-test system-test
 
 # ----------------------------------------------------------------- demo --

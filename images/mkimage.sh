@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Build an m5sim guest disk image (ext4, whole-disk, no partition table)
+# Build an m5sim guest disk image (ext4, whole-disk; or with --partition an
+# MBR partition table holding one ext4 partition)
 # without root privileges or loop devices: a staging directory is filled and
 # handed to `mke2fs -d`.
 #
@@ -30,6 +31,9 @@ and the benchmark programs under /bench.
                          loop (e.g. gem5's configs/boot/hack_back_ckpt.rcS)
       --size MIB         image size in MiB (default: content + headroom, >= 64)
       --label LABEL      ext4 volume label (default m5sim-root)
+      --partition        write an MBR partition table with the file system in
+                         partition 1 (from 1 MiB on): the layout of gem5's
+                         images, booted with root=/dev/sda1 (or /dev/vda1)
       --busybox FILE     static busybox to install (default /bin/busybox)
   -h, --help             this help
 
@@ -41,7 +45,7 @@ EOF
 die()  { echo "$prog: $*" >&2; exit 2; }
 need_arg() { [ $# -ge 2 ] && [ -n "$2" ] || die "option $1 needs an argument (try -h)"; }
 
-out="" m5="" bench="" rcs="" size="" label="m5sim-root" busybox=/bin/busybox
+out="" m5="" bench="" rcs="" size="" label="m5sim-root" busybox=/bin/busybox partition=0
 adds=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -52,6 +56,7 @@ while [ $# -gt 0 ]; do
     --rcs)        need_arg "$@"; rcs=$2; shift 2 ;;
     --size)       need_arg "$@"; size=$2; shift 2 ;;
     --label)      need_arg "$@"; label=$2; shift 2 ;;
+    --partition)  partition=1; shift ;;
     --busybox)    need_arg "$@"; busybox=$2; shift 2 ;;
     -h|--help)    usage; exit 0 ;;
     *)            die "unknown argument '$1' (try -h)" ;;
@@ -230,11 +235,27 @@ if grep -q '^sif:' "$tmp/debugfs.log"; then
 fi
 e2fsck -fn "$out.tmp" >"$tmp/fsck.log" 2>&1 || { cat "$tmp/fsck.log" >&2; die "the new image does not pass e2fsck"; }
 
+if [ "$partition" = 1 ]; then
+  # One primary Linux partition (type 0x83, bootable) from sector 2048 to the
+  # end, in a hand-written MBR: the disk signature comes from the label, so
+  # the image stays a pure function of its inputs.
+  le32() { printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
+  fs_sectors=$((size * 2048))
+  mv -f "$out.tmp" "$tmp/fs.img"
+  truncate -s $(( (fs_sectors + 2048) * 512 )) "$out.tmp"
+  sig=$((16#$(printf '%s' "$label" | sha256sum | cut -c1-8)))
+  { printf "$(le32 $sig)"'\x00\x00'
+    printf '\x80\xfe\xff\xff\x83\xfe\xff\xff'"$(le32 2048)$(le32 $fs_sectors)"
+    head -c 48 /dev/zero
+    printf '\x55\xaa'; } | dd of="$out.tmp" bs=1 seek=440 conv=notrunc status=none
+  dd if="$tmp/fs.img" of="$out.tmp" bs=1M seek=1 conv=notrunc,sparse status=none
+fi
+
 mv -f "$out.tmp" "$out"
 t1=$(date +%s.%N)
 
 # ---------------------------------------------------------------- report --
-echo "mkimage: wrote $out: ${size} MiB ext4 (label $label), $((content_kib / 1024)) MiB in $nfiles files, $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}') s"
+echo "mkimage: wrote $out: ${size} MiB ext4 (label $label)$([ "$partition" = 1 ] && echo ", in MBR partition 1"), $((content_kib / 1024)) MiB in $nfiles files, $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.1f", b-a}') s"
 echo "  busybox: $busybox ($("$busybox" 2>/dev/null | head -1 | awk '{print $2}'), $napplets applet links, /bin/bash -> ash)"
 echo "  m5:      $m5 -> /sbin/m5"
 echo "  init:    images/rootfs/init -> /sbin/init"

@@ -51,3 +51,4 @@ cpu-test: $(B)/tests/cpu_diff
 
 kernel-test:
 	tests/kernel/check_config.sh
+	tests/kernel/check_config.sh $(B)/images/gem5-like/config images/kernel/gem5-like.fragment
