@@ -135,7 +135,7 @@ void pc_devices_free(struct machine *m);
 struct ini;
 void pc_devices_save(struct machine *m, FILE *f);
 void pc_devices_load(struct machine *m, const struct ini *ini);
-/* At boot: the BIOS tables (MP table) describing the devices, in the reserved area at 0xF0000. */
+/* At boot: the BIOS tables (MP table, ACPI) describing the devices, in the reserved area at 0xF0000. */
 void pc_firmware_setup(struct machine *m);
 enum disk_controller pc_checkpoint_disk_controller(const struct ini *ini);
 

@@ -11,6 +11,7 @@
 #include "ckpt/ckpt.h"
 #include "ckpt/ini.h"
 #include "cpu/cpuid.h"
+#include "dev/acpi_pm.h"
 #include "dev/ioapic.h"
 #include "dev/isa_irq.h"
 #include "dev/lapic.h"
@@ -23,6 +24,7 @@
 #include "dev/uart8250.h"
 #include "dev/virtio_blk.h"
 #include "disk/disk.h"
+#include "firmware/acpi.h"
 #include "firmware/mptable.h"
 #include "machine/machine.h"
 #include "machine/status_line.h"
@@ -36,6 +38,7 @@
 #define IDE_PCI_SLOT      1
 #define FIRMWARE_TABLES_PA 0xf0000ull   /* BIOS area, reserved in the e820 map */
 #define FIRMWARE_TABLES_SIZE 0x10000u
+#define ACPI_TABLES_OFFSET 0x1000u      /* the RSDP and the ACPI tables, after the MP table */
 
 struct pc_devices {
     struct isa_irq isa;
@@ -49,6 +52,7 @@ struct pc_devices {
     struct virtio_blk vblk[CONFIG_MAX_DISKS];
     struct pci_host pci;
     struct piix_ide ide;
+    struct acpi_pm acpi_pm;
 };
 
 /* PCI INTx: level-triggered, to its I/O APIC pin and to the 8259 line in Interrupt Line. */
@@ -167,6 +171,8 @@ void pc_devices_attach(struct machine *m)
     uart_attach(&pc->com1, &m->bus, COM1_BASE);
     pc_misc_init(&pc->misc, pc_reset_request, m);
     pc_misc_attach(&pc->misc, &m->bus);
+    acpi_pm_init(&pc->acpi_pm);
+    acpi_pm_attach(&pc->acpi_pm, &m->bus);
     pci_host_init(&pc->pci, pc_pci_intx, pc);
     pci_host_attach(&pc->pci, &m->bus);
     attach_disks(m);
@@ -201,8 +207,13 @@ void pc_firmware_setup(struct machine *m)
     struct mp_config mp = { .lapic_id = 0, .ioapic_id = m->pc->ioapic.s.id, .lapic_addr = 0xfee00000u,
                             .ioapic_addr = (uint32_t)IOAPIC_BASE, .ioapic_version = IOAPIC_VERSION, .pci = true };
     size_t n = mptable_build(tables, sizeof tables, FIRMWARE_TABLES_PA, &mp);
-    if (!n || bus_write_phys(&m->bus, FIRMWARE_TABLES_PA, tables, n) != 0)
-        fatal("machine", "cannot place the MP table");
+    struct acpi_config acpi = { .lapic_id = 0, .ioapic_id = m->pc->ioapic.s.id, .lapic_addr = 0xfee00000u,
+                                .ioapic_addr = (uint32_t)IOAPIC_BASE, .sci_irq = ACPI_SCI_IRQ,
+                                .pm1_evt_port = ACPI_PM1_EVT_PORT, .pm1_cnt_port = ACPI_PM1_CNT_PORT };
+    size_t a = n && n <= ACPI_TABLES_OFFSET ? acpi_build(tables + ACPI_TABLES_OFFSET, sizeof tables - ACPI_TABLES_OFFSET,
+                                                        FIRMWARE_TABLES_PA + ACPI_TABLES_OFFSET, &acpi) : 0;
+    if (!a || bus_write_phys(&m->bus, FIRMWARE_TABLES_PA, tables, ACPI_TABLES_OFFSET + a) != 0)
+        fatal("machine", "cannot place the firmware tables");
 }
 
 /* ------------------------------------------------------- checkpoints -- */
@@ -254,6 +265,7 @@ void pc_devices_save(struct machine *m, FILE *f)
     ini_section(f, "device.platform");
     ini_str(f, "disk_controller", config_disk_controller_name(m->cfg.disk_controller));
     pci_host_save(&pc->pci, f);
+    acpi_pm_save(&pc->acpi_pm, f);
     if (m->cfg.disk_controller == DISK_PIIX) {
         piix_ide_save(&pc->ide, f);
         return;
@@ -274,6 +286,8 @@ void pc_devices_load(struct machine *m, const struct ini *ini)
 #undef LOAD
     if (ini_has_section(ini, "device.pci_host"))   /* checkpoints from before the PCI bus have none */
         pci_host_load(&pc->pci, ini);
+    if (ini_has_section(ini, "device.acpi_pm"))
+        acpi_pm_load(&pc->acpi_pm, ini);
     if (m->cfg.disk_controller == DISK_PIIX)
         piix_ide_load(&pc->ide, ini);
     for (int i = 0; m->cfg.disk_controller == DISK_VIRTIO_MMIO && i < m->cfg.ndisks; i++) {

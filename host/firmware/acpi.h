@@ -1,0 +1,27 @@
+/*
+ * acpi.h - the ACPI tables a PC BIOS leaves in memory, the least Linux needs
+ * to configure this machine from ACPI without complaint: the RSDP (found by
+ * the kernel's scan of 0xE0000-0xFFFFF), RSDT and XSDT, a FADT (ACPI 3.0;
+ * PM1 event and control blocks of the small power-management device
+ * dev/acpi_pm.h, SCI on IRQ 9, no PM timer, no sleep states), a FACS, a
+ * MADT (the local APIC, the I/O APIC, the PIT's IRQ 0 -> GSI 2 override and
+ * the SCI's level trigger, NMI on LINT1) and a DSDT (hand-assembled AML)
+ * holding the PCI root bridge \_SB.PCI0.
+ */
+#ifndef M5SIM_FIRMWARE_ACPI_H
+#define M5SIM_FIRMWARE_ACPI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct acpi_config {
+    unsigned lapic_id, ioapic_id;
+    uint32_t lapic_addr, ioapic_addr;
+    unsigned sci_irq;
+    uint16_t pm1_evt_port, pm1_cnt_port;
+};
+
+/* Build the tables into buf (at guest-physical address pa, 64-byte aligned); returns the bytes used, 0 if too small. */
+size_t acpi_build(uint8_t *buf, size_t max, uint64_t pa, const struct acpi_config *cfg);
+
+#endif
