@@ -13,6 +13,8 @@
 #include "util/log.h"
 
 /* Offsets in struct boot_params (arch/x86/include/uapi/asm/bootparam.h). */
+#define BP_EXT_RAMDISK_IMAGE 0x0c0
+#define BP_EXT_RAMDISK_SIZE 0x0c4
 #define BP_EXT_CMD_LINE_PTR 0x0c8
 #define BP_E820_ENTRIES     0x1e8
 #define BP_HDR              0x1f1
@@ -22,7 +24,10 @@
 #define BP_VERSION          0x206
 #define BP_TYPE_OF_LOADER   0x210
 #define BP_LOADFLAGS        0x211
+#define BP_RAMDISK_IMAGE    0x218
+#define BP_RAMDISK_SIZE     0x21c
 #define BP_CMD_LINE_PTR     0x228
+#define BP_INITRD_ADDR_MAX  0x22c
 #define BP_KERNEL_ALIGNMENT 0x230
 #define BP_XLOADFLAGS       0x236
 #define BP_CMDLINE_SIZE     0x238
@@ -117,6 +122,35 @@ void boot_load_kernel(struct bus *bus, const char *path, struct boot_info *info)
     free(f);
 }
 
+void boot_load_initrd(struct bus *bus, const char *path, const struct e820_entry *e820, unsigned n_e820,
+                      struct boot_info *info)
+{
+    size_t len;
+    uint8_t *f = read_file(path, &len);
+    uint64_t limit = 0x38000000ull;                   /* initrd_addr_max + 1 of kernels that give none */
+    if (info->is_bzimage) {
+        uint32_t max;
+        memcpy(&max, bzimage_header + (BP_INITRD_ADDR_MAX - BP_HDR), 4);
+        if (max)
+            limit = (uint64_t)max + 1;
+    }
+    uint64_t top = 0;                                 /* end of the highest RAM range below the limit */
+    for (unsigned i = 0; i < n_e820; i++) {
+        if (e820[i].type != 1 || e820[i].addr >= limit)
+            continue;
+        uint64_t end = e820[i].addr + e820[i].size < limit ? e820[i].addr + e820[i].size : limit;
+        if (end > top)
+            top = end;
+    }
+    uint64_t addr = top >= len ? (top - len) & ~0xfffull : 0;
+    if (!len || addr < ((info->kernel_end + 0xfff) & ~0xfffull) || addr < 0x100000)
+        fatal(path, "initrd (%zu bytes) does not fit in guest RAM above the kernel (try a larger --mem-size)", len);
+    put_guest(bus, addr, f, len, path);
+    free(f);
+    info->initrd_addr = addr;
+    info->initrd_size = len;
+}
+
 static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
 static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
@@ -162,6 +196,12 @@ void boot_setup(struct bus *bus, struct cpu *cpu, const struct boot_info *info, 
     put32(bp + BP_CMD_LINE_PTR, (uint32_t)BOOT_CMDLINE_PA);
     put32(bp + BP_EXT_CMD_LINE_PTR, 0);
     put32(bp + BP_CMDLINE_SIZE, BOOT_CMDLINE_MAX - 1);
+    if (info->initrd_size) {
+        put32(bp + BP_RAMDISK_IMAGE, (uint32_t)info->initrd_addr);
+        put32(bp + BP_RAMDISK_SIZE, (uint32_t)info->initrd_size);
+        put32(bp + BP_EXT_RAMDISK_IMAGE, (uint32_t)(info->initrd_addr >> 32));
+        put32(bp + BP_EXT_RAMDISK_SIZE, (uint32_t)(info->initrd_size >> 32));
+    }
     if (!info->is_bzimage)
         put32(bp + BP_KERNEL_ALIGNMENT, 0x1000000);
     put_rng_seed(bus, rng_seed);

@@ -34,6 +34,7 @@ struct boot_info {
     uint64_t entry;          /* physical 64-bit entry point */
     uint64_t kernel_end;     /* highest physical byte loaded */
     int is_bzimage;
+    uint64_t initrd_addr, initrd_size;   /* the ramdisk (boot_load_initrd), or 0 */
 };
 
 /*
@@ -41,6 +42,14 @@ struct boot_info {
  * naming the file and exit 2 (fatal()).
  */
 void boot_load_kernel(struct bus *bus, const char *path, struct boot_info *info);
+/*
+ * Load an initial ramdisk (--initrd) page-aligned at the top of the RAM
+ * below 896 MiB (the boot protocol's default initrd_addr_max for old
+ * kernels, and below the kernel's own limit from a bzImage header), clear
+ * of the kernel; boot_setup then passes it in ramdisk_image/ramdisk_size.
+ */
+void boot_load_initrd(struct bus *bus, const char *path, const struct e820_entry *e820, unsigned n_e820,
+                      struct boot_info *info);
 /*
  * Write boot_params, the command line, page tables and GDT; set up the CPU to
  * enter the kernel. `rng_seed` seeds the guest kernel's random number

@@ -298,6 +298,8 @@ static void protect_run_files(struct machine *m)
     static const char *const outputs[] = { "system.pc.com_1.device", "stats.txt", "config.ini", "run.ini" };
     char path[4096];
     m5dev_protect(&m->m5, m->cfg.kernel);
+    if (m->cfg.initrd)
+        m5dev_protect(&m->m5, m->cfg.initrd);
     for (int i = 0; i < m->cfg.ndisks; i++) {
         m5dev_protect(&m->m5, m->cfg.disks[i]);
         snprintf(path, sizeof path, "%s/disk%d.overlay", m->cfg.outdir, i);
@@ -351,6 +353,8 @@ static void check_inputs(struct machine *m)
     const struct machine_config *cfg = &m->cfg;
     if (cfg->kernel && !cfg->restore && access(cfg->kernel, R_OK) != 0)
         fatal(cfg->kernel, "cannot read kernel: %s", strerror(errno));
+    if (cfg->initrd && !cfg->restore && access(cfg->initrd, R_OK) != 0)
+        fatal(cfg->initrd, "cannot read initrd: %s", strerror(errno));
     for (int i = 0; i < cfg->ndisks; i++)
         if (access(cfg->disks[i], R_OK) != 0)
             fatal(cfg->disks[i], "cannot read disk image: %s", strerror(errno));
@@ -421,6 +425,8 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
     } else {
         struct boot_info info;
         boot_load_kernel(&m->bus, cfg->kernel, &info);
+        if (cfg->initrd)
+            boot_load_initrd(&m->bus, cfg->initrd, m->e820, m->n_e820, &info);
         char cmdline[BOOT_CMDLINE_MAX];
         build_cmdline(m, cmdline, sizeof cmdline);
         pc_firmware_setup(m);

@@ -6,6 +6,7 @@
 # on the PIIX IDE disk (root=/dev/sda1, --disk-controller piix), to the rcS
 # loop and its checkpoint; two restores then run two new scripts that write,
 # re-read (through DMA after dropping the page cache) and compare files.
+# Last, the same kernel boots an initramfs given with --initrd.
 #
 # Inputs: build/images/gem5-like/vmlinux and build/images/rootfs-part.img
 # (make test builds both; GEM5_KERNEL and PART_IMAGE override them).
@@ -74,4 +75,17 @@ rc=0
 run_m5sim "$T_RUN" "$O/mismatch.stderr" -q --checkpoint-dir "$O/ckpt" -r 1 --disk-controller virtio-mmio -d "$O/mm"
 check "restore: a different --disk-controller is refused (exit 2, one line)" "status $rc: $(indent "$O/mismatch.stderr" 2)" \
     test "$rc" -eq 2 -a "$(grep -c 'does not match the checkpoint' "$O/mismatch.stderr")" -eq 1
+
+# ---------------------------------------------------------------- initrd --
+# --initrd: the kernel unpacks a gzip'd cpio (boot protocol ramdisk fields) and runs its /init.
+mkdir -p "$O/ird/bin"
+cp /bin/busybox "$O/ird/bin/busybox"
+printf '#!/bin/busybox sh\n/bin/busybox echo "initramfs-$((6*7)) running"\n' >"$O/ird/init"
+chmod +x "$O/ird/init"
+(cd "$O/ird" && find . | LC_ALL=C sort | cpio -o -H newc --quiet | gzip -9n) >"$O/initrd.gz"
+rc=0
+run_m5sim "$T_RUN" "$O/initrd.stderr" -q --kernel "$GEM5_KERNEL" --initrd "$O/initrd.gz" \
+    --cmdline "console=ttyS0 panic=-1 tsc=reliable" -d "$O/initrd"
+check "initrd: the kernel unpacks the --initrd ramdisk and runs its /init" "$(indent "$O/initrd/$CONSOLE" 3)" \
+    grep -q '^initramfs-42 running' "$O/initrd/$CONSOLE"
 finish
