@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #define CONFIG_MAX_DISKS   8
@@ -67,5 +69,23 @@ bool config_parse_size(const char *s, uint64_t *out);
 bool config_parse_freq(const char *s, uint64_t *out);
 void config_write_ini(const struct machine_config *cfg, FILE *f);
 const char *config_cpu_name(enum cpu_kind m);
+/* A non-negative number ("4096", "0x1000"), or exit 2 naming the option. */
+uint64_t config_parse_u64(const char *opt, const char *s);
+
+/* CPU-model and memory-hierarchy options shared by full-system and SE runs (config_cpu.c). */
+#define CONFIG_HIERARCHY_NOPTS 19
+extern const struct option config_hierarchy_options[CONFIG_HIERARCHY_NOPTS];
+/* all[] = own[] (ending with its { 0 } entry, n_own entries with it) + the shared ones + { 0 }. */
+void config_merge_options(struct option *all, const struct option *own, size_t n_own);
+void config_hierarchy_defaults(struct machine_config *cfg);
+/* Handle getopt_long's answer `opt` if it is a shared option; false if it is not one. */
+bool config_hierarchy_option(struct machine_config *cfg, int opt, const char *arg);
+/* Refuse combinations that make no sense (exit 2). */
+void config_hierarchy_check(const struct machine_config *cfg);
+void config_hierarchy_usage(FILE *out);
+/* The timing model's memory hierarchy as the options chose it (gem5's defaults for the rest). */
+struct memsys_config;
+void config_memsys(const struct machine_config *cfg, uint64_t cpu_period, uint64_t mem_size,
+                   struct memsys_config *c);
 
 #endif
