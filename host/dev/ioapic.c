@@ -179,7 +179,7 @@ void ioapic_save(const struct ioapic *d, struct ckpt_writer *w, const char *sect
 
 bool ioapic_load(struct ioapic *d, struct ckpt_reader *r, const char *section)
 {
-    struct ioapic_state s;
+    struct ioapic_state s = d->s;   /* fields not declared keep their values */
     if (!ckpt_section_load(r, section, &ioapic_layout, &s))
         return false;
     d->s = s;

@@ -492,7 +492,7 @@ void lapic_save(const struct lapic *d, struct ckpt_writer *w, const char *sectio
 
 bool lapic_load(struct lapic *d, struct ckpt_reader *r, const char *section)
 {
-    struct lapic_state s;
+    struct lapic_state s = d->s;   /* fields not declared keep their values */
     if (!ckpt_section_load(r, section, &lapic_layout, &s))
         return false;
     d->s = s;

@@ -90,7 +90,7 @@ void pc_misc_save(const struct pc_misc *d, struct ckpt_writer *w, const char *se
 
 bool pc_misc_load(struct pc_misc *d, struct ckpt_reader *r, const char *section)
 {
-    struct pc_misc_state s;
+    struct pc_misc_state s = d->s;   /* fields not declared keep their values */
     if (!ckpt_section_load(r, section, &pc_misc_layout, &s))
         return false;
     d->s = s;

@@ -324,7 +324,7 @@ void pic_save(const struct pic8259 *d, struct ckpt_writer *w, const char *sectio
 
 bool pic_load(struct pic8259 *d, struct ckpt_reader *r, const char *section)
 {
-    struct pic8259_state s;
+    struct pic8259_state s = d->s;   /* fields not declared keep their values */
     if (!ckpt_section_load(r, section, &pic_layout, &s))
         return false;
     d->s = s;

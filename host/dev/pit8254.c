@@ -424,7 +424,7 @@ void pit_save(const struct pit8254 *d, struct ckpt_writer *w, const char *sectio
 
 bool pit_load(struct pit8254 *d, struct ckpt_reader *r, const char *section)
 {
-    struct pit8254_state s;
+    struct pit8254_state s = d->s;   /* fields not declared keep their values */
     if (!ckpt_section_load(r, section, &pit_layout, &s))
         return false;
     d->s = s;

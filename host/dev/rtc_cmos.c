@@ -256,7 +256,7 @@ void rtc_save(const struct rtc_cmos *d, struct ckpt_writer *w, const char *secti
 
 bool rtc_load(struct rtc_cmos *d, struct ckpt_reader *r, const char *section)
 {
-    struct rtc_cmos_state s;
+    struct rtc_cmos_state s = d->s;   /* fields not declared keep their values */
     if (!ckpt_section_load(r, section, &rtc_layout, &s))
         return false;
     d->s = s;

@@ -240,7 +240,7 @@ void uart_save(const struct uart8250 *d, struct ckpt_writer *w, const char *sect
 
 bool uart_load(struct uart8250 *d, struct ckpt_reader *r, const char *section)
 {
-    struct uart8250_state s;
+    struct uart8250_state s = d->s;   /* fields not declared keep their values */
     if (!ckpt_section_load(r, section, &uart_layout, &s))
         return false;
     d->s = s;
