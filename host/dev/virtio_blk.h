@@ -53,4 +53,13 @@ void virtio_blk_init(struct virtio_blk *v, struct disk *disk, struct bus *bus, s
 void virtio_blk_reset(struct virtio_blk *v);
 void virtio_blk_attach(struct virtio_blk *v, struct bus *bus, uint64_t base);
 
+/*
+ * Checkpoint state (ckpt/section.h): [section] with every field of the state
+ * by name; a load range-checks every field before the device sees it.
+ */
+struct ckpt_writer;
+struct ckpt_reader;
+void virtio_blk_save(const struct virtio_blk *d, struct ckpt_writer *w, const char *section);
+bool virtio_blk_load(struct virtio_blk *d, struct ckpt_reader *r, const char *section);
+
 #endif

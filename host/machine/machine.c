@@ -253,7 +253,7 @@ void machine_checkpoint(struct machine *m)
      */
     if (m->eq.now < m->cpu_tick)
         m->eq.now = m->cpu_tick;
-    if (ckpt_save(m, machine_checkpoint_parent(m), path, sizeof path) == 0) {
+    if (machine_ckpt_write(m, machine_checkpoint_parent(m), path, sizeof path) == 0) {
         m->checkpoints_taken++;
         if (m->session)
             session_checkpoint_written(m->session, path, m->eq.now);
@@ -407,7 +407,7 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
     protect_run_files(m);
 
     if (m->restore_img) {
-        ckpt_restore(m, m->restore_img);
+        machine_ckpt_restore(m, m->restore_img);
         fprintf(ini, "\n[restore]\ncheckpoint=%s\ntick=%llu\n", m->restore_img->dir,
                 (unsigned long long)m->restore_img->tick);
     } else {
@@ -425,6 +425,7 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
     m->host_start = host_seconds();
     machine_stats_init(m);
     machine_cpus_start(m);   /* after the statistics: the timing model's memory system registers its own */
+    machine_ckpt_restore_memsys(m);
     if (m->memsys)
         memsys_write_config(m->memsys, ini);
     fclose(ini);

@@ -132,8 +132,20 @@ void interactive_prompt(struct machine *m);
 /* The PC devices (machine/pc.c): interrupt controllers, timers, RTC, UART, and their CPU hooks. */
 void pc_devices_attach(struct machine *m);
 void pc_devices_free(struct machine *m);
-struct ini;
-void pc_devices_save(struct machine *m, FILE *f);
-void pc_devices_load(struct machine *m, const struct ini *ini);
+/*
+ * Their checkpoint sections: a device added to the PC adds its
+ * <dev>_save/<dev>_load (ckpt/section.h) to the PC_DEVICES list in pc.c.
+ * Load returns false with r->error set.
+ */
+struct ckpt_writer;
+struct ckpt_reader;
+void pc_devices_save(struct machine *m, struct ckpt_writer *w);
+bool pc_devices_load(struct machine *m, struct ckpt_reader *r);
+
+/* Checkpoints (machine/checkpoint.c): write one of this machine, restore one into it. */
+int machine_ckpt_write(struct machine *m, const char *parent, char *path, size_t pathlen);
+void machine_ckpt_restore(struct machine *m, const struct ckpt_image *img);
+/* After the CPU models start: warm the timing model's caches from the checkpoint, if both have them. */
+void machine_ckpt_restore_memsys(struct machine *m);
 
 #endif
