@@ -119,8 +119,8 @@ void boot_load_kernel(struct bus *bus, const char *path, struct boot_info *info)
 {
     size_t len;
     uint8_t *f = read_file(path, &len);
-    info->cmdline_max = BOOT_LINUX_CMDLINE_SIZE - 1;
     memset(info, 0, sizeof(*info));
+    info->cmdline_max = BOOT_LINUX_CMDLINE_SIZE - 1;
     if (len >= 4 && memcmp(f, ELFMAG, SELFMAG) == 0)
         load_elf(bus, path, f, len, info);
     else
