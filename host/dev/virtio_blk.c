@@ -99,7 +99,13 @@ static uint8_t do_request(struct virtio_blk *v, const struct seg *segs, unsigned
     static uint8_t buf[1 << 20];
     switch (hdr.type) {
     case BLK_T_IN:
-    case BLK_T_OUT:
+    case BLK_T_OUT: {
+        /* One request moves at most REQUEST_MAX bytes (Linux's default requests stay far below it). */
+        uint64_t total = 0;
+        for (unsigned i = 1; i + 1 < n; i++)
+            total += segs[i].len;
+        if (total > VIRTIO_BLK_REQUEST_MAX)
+            return BLK_S_IOERR;
         for (unsigned i = 1; i + 1 < n; i++) {
             const struct seg *s = &segs[i];
             if (s->write != (hdr.type == BLK_T_IN) || s->len > sizeof buf || s->len % 512)
@@ -123,6 +129,7 @@ static uint8_t do_request(struct virtio_blk *v, const struct seg *segs, unsigned
         else
             v->writes++;
         return BLK_S_OK;
+    }
     case BLK_T_FLUSH:
         v->flushes++;
         return BLK_S_OK;

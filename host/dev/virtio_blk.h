@@ -20,6 +20,14 @@ struct bus;
 struct disk;
 
 #define VIRTIO_QUEUE_MAX 256
+/*
+ * The most data one request may move (bytes): one notify then costs the host
+ * at most VIRTIO_QUEUE_MAX * VIRTIO_BLK_REQUEST_MAX = 1 GiB of copying
+ * instead of 32 GiB (126 segments of 1 MiB per request). Larger requests
+ * complete with VIRTIO_BLK_S_IOERR; Linux's default max_sectors_kb (1280)
+ * stays below it.
+ */
+#define VIRTIO_BLK_REQUEST_MAX (4u << 20)
 
 struct virtio_queue {
     uint32_t num;             /* size chosen by the driver */

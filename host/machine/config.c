@@ -28,6 +28,9 @@ void config_usage(FILE *out)
             "  --num-cpus N             number of CPUs (default 1)\n"
             "  --cpu-clock FREQ         CPU clock (default 3GHz)\n"
             "  --maxinsts N             stop after N instructions\n"
+            "  --max-ticks N            stop at simulated tick N (1 tick = 1 ps), even while the guest idles\n"
+            "  --max-seconds N          stop after N seconds of host (wall-clock) time\n"
+            "  --no-sandbox             do not install the system-call allowlist (for debugging m5sim)\n"
             "  --cmdline STRING         kernel command line (replaces the default)\n"
             "  --rng-seed N             seed of the guest kernel's random number generator (default 0;\n"
             "                           the same seed gives the same random numbers, run after run)\n"
@@ -38,6 +41,7 @@ void config_usage(FILE *out)
             "  -r, --checkpoint-restore N  restore the N-th checkpoint of --checkpoint-dir (1 = oldest)\n"
             "  --take-checkpoints T[,P] checkpoint at tick T (and every P ticks after)\n"
             "  --checkpoint-at-end      checkpoint when the run ends\n"
+            "  --max-checkpoints N      at most N checkpoints per run (default 16; 0: no limit)\n"
             "  --interactive            when the guest wants a script and none is queued, ask on the\n"
             "                           terminal: a script path, list, restore N, again, checkpoint,\n"
             "                           help or quit (line editing, history in ~/.m5sim_history)\n"
@@ -114,10 +118,22 @@ const char *config_cpu_name(enum cpu_kind m)
 static uint64_t parse_u64(const char *opt, const char *s)
 {
     char *end;
+    errno = 0;
     unsigned long long v = strtoull(s, &end, 0);
-    if (!*s || *end || s[0] == '-')
+    if (!*s || *end || s[0] == '-' || isspace((unsigned char)s[0]))
         fatal(opt, "'%s' is not a number", s);
+    if (errno == ERANGE)
+        fatal(opt, "'%s' is too large (at most %llu)", s, (unsigned long long)UINT64_MAX);
     return v;
+}
+
+/* A number checked against [lo, hi] before it is narrowed to an int. */
+static int parse_int_range(const char *opt, const char *s, uint64_t lo, uint64_t hi, const char *what)
+{
+    uint64_t v = parse_u64(opt, s);
+    if (v < lo || v > hi)
+        fatal(opt, "'%s': %s", s, what);
+    return (int)v;
 }
 
 uint64_t config_parse_u64(const char *opt, const char *s)
@@ -129,7 +145,7 @@ uint64_t config_parse_u64(const char *opt, const char *s)
 enum { OPT_KERNEL = 256, OPT_DISK, OPT_SCRIPT, OPT_MEM, OPT_NCPU, OPT_CLOCK, OPT_MAXINSTS,
        OPT_CMDLINE, OPT_CKPT_DIR,
        OPT_TAKE_CKPT, OPT_CKPT_END, OPT_INTERACTIVE, OPT_CONTROL, OPT_BATCH, OPT_SCRIPT_DIR, OPT_RNG_SEED,
-       OPT_VERSION };
+       OPT_VERSION, OPT_MAX_TICKS, OPT_MAX_SECONDS, OPT_NO_SANDBOX, OPT_MAX_CKPTS };
 
 static int by_name(const void *a, const void *b)
 {
@@ -177,6 +193,10 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
         { "num-cpus", required_argument, 0, OPT_NCPU },
         { "cpu-clock", required_argument, 0, OPT_CLOCK },
         { "maxinsts", required_argument, 0, OPT_MAXINSTS },
+        { "max-ticks", required_argument, 0, OPT_MAX_TICKS },
+        { "max-seconds", required_argument, 0, OPT_MAX_SECONDS },
+        { "max-checkpoints", required_argument, 0, OPT_MAX_CKPTS },
+        { "no-sandbox", no_argument, 0, OPT_NO_SANDBOX },
         { "cmdline", required_argument, 0, OPT_CMDLINE },
         { "quiet", no_argument, 0, 'q' },
         { "checkpoint-dir", required_argument, 0, OPT_CKPT_DIR },
@@ -199,6 +219,7 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
     cfg->num_cpus = 1;
     cfg->cpu_clock_hz = 3000000000ull;
     config_hierarchy_defaults(cfg);
+    cfg->max_checkpoints = CONFIG_DEFAULT_MAX_CHECKPOINTS;
 
     int c;
     opterr = 0;
@@ -229,9 +250,7 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
             cfg->mem_size_set = true;
             break;
         case OPT_NCPU:
-            cfg->num_cpus = (int)parse_u64("--num-cpus", optarg);
-            if (cfg->num_cpus != 1)
-                fatal("--num-cpus", "%d CPUs: only 1 is supported so far", cfg->num_cpus);
+            cfg->num_cpus = parse_int_range("--num-cpus", optarg, 1, 1, "only 1 CPU is supported so far");
             break;
         case OPT_CLOCK:
             if (!config_parse_freq(optarg, &cfg->cpu_clock_hz) || cfg->cpu_clock_hz < 1000000 ||
@@ -241,9 +260,10 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
             break;
         case OPT_CKPT_DIR: cfg->checkpoint_dir = optarg; break;
         case 'r':
-            cfg->restore = (int)parse_u64("-r", optarg);
-            if (cfg->restore < 1)
+            if (parse_u64("-r", optarg) < 1)
                 fatal("-r", "checkpoints are counted from 1 (the oldest)");
+            cfg->restore = parse_int_range("-r", optarg, 1, CONFIG_MAX_RESTORE, "no checkpoint directory holds "
+                                           "that many checkpoints (at most " CONFIG_MAX_RESTORE_TEXT ")");
             break;
         case OPT_TAKE_CKPT: {
             char *comma = strchr(optarg, ',');
@@ -260,11 +280,13 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
         case OPT_BATCH: cfg->batch = true; break;
         case OPT_SCRIPT_DIR: add_script_dir(cfg, optarg); break;
         case 'j':
-            cfg->jobs = (int)parse_u64("-j", optarg);
-            if (cfg->jobs < 1 || cfg->jobs > 256)
-                fatal("-j", "%d: choose 1 to 256 parallel restores", cfg->jobs);
+            cfg->jobs = parse_int_range("-j", optarg, 1, 256, "choose 1 to 256 parallel restores");
             break;
         case OPT_MAXINSTS: cfg->maxinsts = parse_u64("--maxinsts", optarg); break;
+        case OPT_MAX_TICKS: cfg->max_ticks = parse_u64("--max-ticks", optarg); break;
+        case OPT_MAX_SECONDS: cfg->max_seconds = parse_u64("--max-seconds", optarg); break;
+        case OPT_MAX_CKPTS: cfg->max_checkpoints = parse_u64("--max-checkpoints", optarg); break;
+        case OPT_NO_SANDBOX: cfg->no_sandbox = true; break;
         case OPT_RNG_SEED: cfg->rng_seed = parse_u64("--rng-seed", optarg); break;
         case OPT_CMDLINE: cfg->cmdline = optarg; break;
         case 'q': cfg->quiet = true; break;
@@ -278,6 +300,16 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
     }
     if (optind < argc)
         fatal("usage", "unexpected argument '%s' (see m5sim --help)", argv[optind]);
+    for (int i = 0; i < cfg->nscripts; i++) {
+        struct stat st;
+        if (stat(cfg->scripts[i], &st) == 0 && !S_ISREG(st.st_mode))
+            fatal(cfg->scripts[i], "%s, not a script file (a directory of scripts is --script-dir)",
+                  S_ISDIR(st.st_mode) ? "is a directory" : "is not a regular file");
+    }
+    if (cfg->take_checkpoints && cfg->take_checkpoint_period &&
+        cfg->take_checkpoint_period < CONFIG_MIN_CHECKPOINT_PERIOD)
+        fatal("--take-checkpoints", "a period of %llu ticks is shorter than the minimum of %llu (1 ms simulated)",
+              (unsigned long long)cfg->take_checkpoint_period, (unsigned long long)CONFIG_MIN_CHECKPOINT_PERIOD);
     if (cfg->restore && !cfg->checkpoint_dir)
         fatal("-r", "restoring needs --checkpoint-dir (the directory holding cpt.<tick>/)");
     if (!cfg->kernel && !cfg->restore)

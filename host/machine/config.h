@@ -13,6 +13,13 @@
 
 #define CONFIG_MAX_DISKS   8
 #define CONFIG_MAX_SCRIPTS 256
+/* -r N: the largest N accepted (checked before narrowing to an int). */
+#define CONFIG_MAX_RESTORE      1000000
+#define CONFIG_MAX_RESTORE_TEXT "1000000"
+/* Checkpoints one run may write unless --max-checkpoints says otherwise (docs/guest-safety.md). */
+#define CONFIG_DEFAULT_MAX_CHECKPOINTS 16
+/* The shortest period of a checkpoint series, in ticks: 1 ms simulated. */
+#define CONFIG_MIN_CHECKPOINT_PERIOD 1000000000ull
 
 enum cpu_kind { CPU_ATOMIC, CPU_TIMING, CPU_KVM };
 
@@ -28,6 +35,9 @@ struct machine_config {
     int num_cpus;
     uint64_t cpu_clock_hz;
     uint64_t maxinsts;            /* 0: unlimited */
+    uint64_t max_ticks;           /* --max-ticks: stop at this simulated tick; 0: unlimited */
+    uint64_t max_seconds;         /* --max-seconds: stop after this much host time; 0: unlimited */
+    bool no_sandbox;              /* --no-sandbox: no seccomp allowlist */
     uint64_t rng_seed;            /* seed of the guest kernel's RNG (--rng-seed) */
     enum cpu_kind cpu_type;
     bool quiet;                   /* no console echo, no status line */
@@ -39,6 +49,7 @@ struct machine_config {
     enum cpu_kind restore_with_cpu;
     uint64_t take_checkpoint_tick, take_checkpoint_period;  /* --take-checkpoints T[,P] */
     bool take_checkpoints, checkpoint_at_end;
+    uint64_t max_checkpoints;     /* at most this many per run; 0: no limit */
 
     /* Scripts beyond the queue. */
     bool interactive;             /* ask the user for the next script */

@@ -75,6 +75,9 @@ struct machine {
     struct ckpt_image *restore_img;  /* the checkpoint this run restored, or NULL after a boot */
     struct event take_ckpt_event;
     unsigned checkpoints_taken;
+    int checkpoint_errno;           /* the last checkpoint that could not be written: its errno (or -1); 0: none */
+    int output_errno;               /* an output file that could not be written: its errno; 0: none */
+    int outdir_fd, lock_fd;         /* the output directory, and <outdir>/.m5sim.lock held for the run */
 
     /* --interactive: the session this machine belongs to (machine/session.h), or NULL. */
     struct session *session;
@@ -114,8 +117,25 @@ uint64_t machine_now(const struct machine *m);
 /* End the run with this status at the next instruction boundary. */
 void machine_stop(struct machine *m, int status, const char *why);
 void machine_dump_stats(struct machine *m);
-/* Write a checkpoint now (the CPU must be between instructions: call from an event or between quanta). */
-void machine_checkpoint(struct machine *m);
+/*
+ * Write a checkpoint now (the CPU must be between instructions: call from an
+ * event or between quanta). 0, or -errno when it was not written (then the
+ * run's exit status says so, MACHINE_EXIT_OUTPUT_FAILED).
+ */
+int machine_checkpoint(struct machine *m);
+/*
+ * Exit statuses of m5sim's own making (docs/user-guide.md): an output or a
+ * checkpoint could not be written (a run the guest ended with 0); the
+ * wall-clock limit --max-seconds; a signal N gives 128+N.
+ */
+#define MACHINE_EXIT_OUTPUT_FAILED 4
+/* The lock file in every output directory (also out of m5 writefile's reach). */
+#define MACHINE_LOCK_NAME ".m5sim.lock"
+#define MACHINE_EXIT_MAX_SECONDS   3
+/* A stop was requested by SIGTERM, SIGINT or SIGHUP (machine/machine.c installs the handler). */
+void machine_install_signal_handlers(void);
+/* The signal that asked the run to stop, or 0. */
+int machine_stop_signal(void);
 void machine_reset_stats(struct machine *m);
 /* CPU models (machine/cpus.c). Switch to `kind` from the next instruction on (between quanta only). */
 void machine_switch_cpu(struct machine *m, enum cpu_kind kind);
