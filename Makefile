@@ -79,7 +79,7 @@ $(B)/images/vmlinux $(B)/images/bzImage: images/kernel/config.fragment images/ke
 	@touch $(B)/images/vmlinux $(B)/images/bzImage
 
 # A kernel configured like gem5's published x86 kernels (PCI, ata_piix, MP
-# tables, ACPI, no virtio), for tests/system/50_gem5_kernel.sh; cached the same way.
+# tables, ACPI, no virtio), for tests/system/55_gem5_kernel.sh; cached the same way.
 GEM5_KERNEL := $(B)/images/gem5-like/vmlinux
 $(GEM5_KERNEL): images/kernel/gem5-like.fragment images/kernel/build.sh
 	images/kernel/build.sh $(B)/images/gem5-like gem5-like

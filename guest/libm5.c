@@ -50,9 +50,9 @@ uint64_t m5_init_param(uint64_t key_str1, uint64_t key_str2)
     return op(M5OP_INIT_PARAM, key_str1, key_str2, 0, 0, 0, 0);
 }
 
-void m5_checkpoint(uint64_t ns_delay, uint64_t ns_period)
+uint64_t m5_checkpoint(uint64_t ns_delay, uint64_t ns_period)
 {
-    op(M5OP_CHECKPOINT, ns_delay, ns_period, 0, 0, 0, 0);
+    return op(M5OP_CHECKPOINT, ns_delay, ns_period, 0, 0, 0, 0);
 }
 
 void m5_reset_stats(uint64_t ns_delay, uint64_t ns_period)

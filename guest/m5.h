@@ -42,7 +42,8 @@ unsigned m5_sum(unsigned a, unsigned b, unsigned c, unsigned d, unsigned e,
                 unsigned f);
 /* key_str1/key_str2: up to 16 bytes of key, little-endian, zero padded. */
 uint64_t m5_init_param(uint64_t key_str1, uint64_t key_str2);
-void m5_checkpoint(uint64_t ns_delay, uint64_t ns_period);
+/* 0, or M5OP_CHECKPOINT_FAILED (all ones) when m5sim could not write a checkpoint without a delay. */
+uint64_t m5_checkpoint(uint64_t ns_delay, uint64_t ns_period);
 void m5_reset_stats(uint64_t ns_delay, uint64_t ns_period);
 void m5_dump_stats(uint64_t ns_delay, uint64_t ns_period);
 void m5_dump_reset_stats(uint64_t ns_delay, uint64_t ns_period);

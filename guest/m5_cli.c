@@ -192,8 +192,10 @@ static int parse_addsymbol(char **args, int n, struct call *c, const struct m5_c
 
 static int exec_checkpoint(const struct call *c, const struct m5_cli_io *io)
 {
-    (void)io;
-    m5_checkpoint(c->num[0], c->num[1]);
+    if (m5_checkpoint(c->num[0], c->num[1]) == M5OP_CHECKPOINT_FAILED) {
+        dprintf(io->err_fd, "m5: checkpoint: the host could not write the checkpoint (the simulator's log says why)\n");
+        return M5_CLI_EXIT_IO;
+    }
     return M5_CLI_EXIT_OK;
 }
 

@@ -62,4 +62,13 @@
  */
 #define M5OP_WRITE_FILE_FAILED 0xffffffffffffffffull
 
+/*
+ * checkpoint returns 0 (gem5 returns nothing, which its m5 utility ignores),
+ * or this value when a checkpoint without a delay could not be written (disk
+ * full, the run's checkpoint limit reached, checkpoints unsupported). A
+ * delayed checkpoint returns 0 at once; its failure shows in the run's exit
+ * status.
+ */
+#define M5OP_CHECKPOINT_FAILED 0xffffffffffffffffull
+
 #endif

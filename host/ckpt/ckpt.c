@@ -11,11 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ckpt/cpu_state.h"
 #include "ckpt/fingerprint.h"
 #include "ckpt/memory.h"
 #include "disk/disk.h"
-#include "machine/machine.h"
 #include "util/fs.h"
 #include "util/log.h"
 
@@ -124,9 +122,31 @@ static int finish_index(const char *path)
     return rc;
 }
 
-int ckpt_save(struct machine *m, const char *parent, char *path, size_t pathlen)
+bool ckpt_ship_file(struct ckpt_writer *w, const char *section, const char *name,
+                    bool (*write)(void *opaque, FILE *f), void *opaque)
 {
-    uint64_t tick = machine_now(m);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", w->dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return false;
+    bool ok = write(opaque, f);
+    ok = fflush(f) == 0 && fsync(fileno(f)) == 0 && ok;
+    fclose(f);
+    struct file_identity id;
+    uint64_t fp;
+    if (!ok || !file_identity_of(path, &id) || !file_fingerprint(path, &fp))
+        return false;
+    ini_section(w->f, "%s", section);
+    ini_str(w->f, "file", name);
+    ini_dec(w->f, "size", id.size);
+    ini_u64(w->f, "fingerprint", fp);
+    return true;
+}
+
+int ckpt_save(const struct ckpt_desc *d, const char *parent, char *path, size_t pathlen)
+{
+    uint64_t tick = d->tick;
     char tmp[4096], file[4096];
     if (mkdir_p(parent) != 0) {
         warn("checkpoint", "cannot create %s: %s", parent, strerror(errno));
@@ -146,18 +166,15 @@ int ckpt_save(struct machine *m, const char *parent, char *path, size_t pathlen)
         return -1;
     }
 
-    char backing[4096] = "";
-    if (m->restore_img)   /* RAM is mapped from the restored checkpoint's memory.img */
-        ckpt_path(m->restore_img, "memory.img", backing, sizeof backing);
     snprintf(file, sizeof file, "%s/memory.img", tmp);
-    int64_t mem_bytes = ckpt_memory_write(m->ram, m->ram_size, file, backing[0] ? backing : NULL);
+    int64_t mem_bytes = ckpt_memory_write(d->ram, d->mem_size, file, d->ram_backing);
     if (mem_bytes < 0)
         goto fail;
-    for (int i = 0; i < m->cfg.ndisks; i++) {
+    for (int i = 0; i < d->ndisks; i++) {
         char ov[4096], map[4096];
         snprintf(ov, sizeof ov, "%s/disk%d.overlay", tmp, i);
         snprintf(map, sizeof map, "%s/disk%d.map", tmp, i);
-        if (disk_snapshot(m->disks[i], ov, map) != 0)
+        if (disk_snapshot(d->disks[i], ov, map) != 0)
             goto fail;
     }
 
@@ -169,31 +186,31 @@ int ckpt_save(struct machine *m, const char *parent, char *path, size_t pathlen)
     ini_section(f, "checkpoint");
     ini_dec(f, "format_version", CKPT_FORMAT_VERSION);
     ini_dec(f, "tick", tick);
-    ini_str(f, "cpu_type", config_cpu_name(m->cfg.cpu_type));
+    ini_str(f, "cpu_type", d->cpu_type);
     ini_section(f, "config");
-    ini_dec(f, "mem_size", m->ram_size);
-    ini_dec(f, "cpu_clock", m->cfg.cpu_clock_hz);
+    ini_dec(f, "mem_size", d->mem_size);
+    ini_dec(f, "cpu_clock", d->cpu_clock);
     ini_dec(f, "num_cpus", 1);
-    ini_dec(f, "num_disks", (uint64_t)m->cfg.ndisks);
+    ini_dec(f, "num_disks", (uint64_t)d->ndisks);
     ini_section(f, "memory");
     ini_str(f, "file", "memory.img");
-    ini_dec(f, "size", m->ram_size);
+    ini_dec(f, "size", d->mem_size);
     ini_dec(f, "data_bytes", (uint64_t)mem_bytes);
-    for (unsigned i = 0; i < m->bus.nram; i++) {
+    for (unsigned i = 0; i < d->nranges; i++) {
         char key[32], val[64];
         snprintf(key, sizeof key, "range%u", i);
-        snprintf(val, sizeof val, "0x%" PRIx64 "+0x%" PRIx64 "@0x%" PRIx64, m->bus.ram[i].base,
-                 m->bus.ram[i].size, (uint64_t)(m->bus.ram[i].host - m->ram));
+        snprintf(val, sizeof val, "0x%" PRIx64 "+0x%" PRIx64 "@0x%" PRIx64, d->ranges[i].base,
+                 d->ranges[i].size, d->ranges[i].offset);
         ini_str(f, key, val);
     }
 
     /* The file table (M-Sim EIO_4's "file locations"): what the machine depends on and what ships here. */
     ini_section(f, "files");
     int nf = 0;
-    for (int i = 0; i < m->cfg.ndisks; i++) {
+    for (int i = 0; i < d->ndisks; i++) {
         char role[32], ov[4096], map[4096];
         snprintf(role, sizeof role, "disk%d.base", i);
-        file_entry(f, nf++, role, m->cfg.disks[i], false);
+        file_entry(f, nf++, role, d->disk_base[i], false);
         snprintf(role, sizeof role, "disk%d.overlay", i);
         snprintf(ov, sizeof ov, "%s/disk%d.overlay", tmp, i);
         file_entry(f, nf++, role, ov, true);
@@ -202,21 +219,17 @@ int ckpt_save(struct machine *m, const char *parent, char *path, size_t pathlen)
         file_entry(f, nf++, role, map, true);
     }
     ini_dec(f, "count", (uint64_t)nf);
-    for (int i = 0; i < m->cfg.ndisks; i++) {
+    for (int i = 0; i < d->ndisks; i++) {
         char base[4096];
         ini_section(f, "disk%d", i);
-        ini_str(f, "base", realpath(m->cfg.disks[i], base) ? base : m->cfg.disks[i]);
-        ini_dec(f, "size", m->disks[i]->size);
-        ini_dec(f, "blocks_written", m->disks[i]->blocks_written);
+        ini_str(f, "base", realpath(d->disk_base[i], base) ? base : d->disk_base[i]);
+        ini_dec(f, "size", d->disks[i]->size);
+        ini_dec(f, "blocks_written", d->disks[i]->blocks_written);
     }
 
-    ini_section(f, "m5dev");
-    ini_dec(f, "scripts_started", m->m5.scripts_started);
-    ini_dec(f, "work_begin", m->m5.work_begin);
-    ini_dec(f, "work_end", m->m5.work_end);
-    ckpt_cpu_save(f, "cpu0", &m->cpu);
-    pc_devices_save(m, f);
-    bool ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
+    struct ckpt_writer w = { .f = f, .dir = tmp };
+    bool ok = d->sections(d->opaque, &w);
+    ok = fflush(f) == 0 && fsync(fileno(f)) == 0 && ok;
     fclose(f);
     if (!ok || finish_index(file) != 0)
         goto fail;
@@ -330,27 +343,40 @@ void ckpt_path(const struct ckpt_image *img, const char *name, char *out, size_t
     snprintf(out, outlen, "%s/%s", img->dir, name);
 }
 
-/* The index must end with a fingerprint of everything before it. */
+/*
+ * The index must end with a fingerprint of everything before it, and nothing
+ * after: "\n[end]\nindex_fingerprint=0x<16 hex digits>\n" closes the file.
+ */
 static void check_index_fingerprint(const char *path)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        fatal(path, "%s", strerror(errno));
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    rewind(f);
-    char *buf = malloc((size_t)len + 1);
-    if (!buf || fread(buf, 1, (size_t)len, f) != (size_t)len)
-        fatal(path, "cannot read checkpoint index");
-    fclose(f);
-    buf[len] = 0;
-    char *end = strstr(buf, "\n[end]\nindex_fingerprint=");
+    static const char marker[] = "\n[end]\nindex_fingerprint=";
+    char *buf;
+    size_t len;
+    const char *why = ini_read_file(path, CKPT_INDEX_MAX_BYTES, &buf, &len);
+    if (why)
+        fatal(path, "cannot read checkpoint index: %s", why);
+    char *end = memmem(buf, len, marker, strlen(marker));
     if (!end)
         fatal(path, "checkpoint index is truncated (no [end] section): the checkpoint is incomplete or corrupt");
-    uint64_t want = strtoull(end + strlen("\n[end]\nindex_fingerprint="), NULL, 16);
+    const char *v = end + strlen(marker);
+    size_t rest = len - (size_t)(v - buf);
+    bool hex = rest == 19 && v[0] == '0' && v[1] == 'x' && v[18] == '\n' && strspn(v + 2, "0123456789abcdef") >= 16;
+    if (!hex)
+        fatal(path, "checkpoint index has bytes after its [end] fingerprint (or a malformed one): edited or corrupt");
+    uint64_t want = strtoull(v, NULL, 16);
     if (fingerprint_bytes(buf, (uint64_t)(end - buf), 0) != want)
         fatal(path, "checkpoint index does not match its fingerprint: the file was edited or corrupted");
     free(buf);
+}
+
+/* A field of the fixed sections, range-checked like a component's. */
+static uint64_t need_in_range(const struct ckpt_image *img, const char *section, const char *key, uint64_t lo,
+                              uint64_t hi)
+{
+    uint64_t v = ini_need_u64(&img->ini, section, key);
+    if (v < lo || v > hi)
+        fatal(img->ini.path, "[%s] %s = %" PRIu64 " is out of range %" PRIu64 "..%" PRIu64, section, key, v, lo, hi);
+    return v;
 }
 
 void ckpt_open(struct ckpt_image *img, const char *dir)
@@ -364,16 +390,22 @@ void ckpt_open(struct ckpt_image *img, const char *dir)
     const char *version = ini_get(&img->ini, "checkpoint", "format_version");
     if (!version)
         fatal(index, "not an m5sim checkpoint index (no [checkpoint] format_version)");
-    if (strtoull(version, NULL, 10) != CKPT_FORMAT_VERSION)
-        fatal(index, "checkpoint format version %s; this m5sim reads version %d", version, CKPT_FORMAT_VERSION);
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(version, &end, 10);
+    if (!*version || *end || errno || v < CKPT_FORMAT_OLDEST || v > CKPT_FORMAT_VERSION)
+        fatal(index, "checkpoint format version %.20s; this m5sim reads versions %d to %d", version,
+              CKPT_FORMAT_OLDEST, CKPT_FORMAT_VERSION);
+    img->version = (unsigned)v;
     check_index_fingerprint(index);
-    img->tick = ini_need_u64(&img->ini, "checkpoint", "tick");
-    img->mem_size = ini_need_u64(&img->ini, "config", "mem_size");
-    img->cpu_clock = ini_need_u64(&img->ini, "config", "cpu_clock");
-    uint64_t nd = ini_need_u64(&img->ini, "config", "num_disks");
-    if (nd > CKPT_MAX_DISKS)
-        fatal(index, "corrupt checkpoint: %llu disks", (unsigned long long)nd);
-    img->ndisks = (int)nd;
+    /* Time and clock bound every later computation: no wrap, no division by zero. */
+    img->tick = need_in_range(img, "checkpoint", "tick", 0, CKPT_TIME_MAX);
+    img->mem_size = need_in_range(img, "config", "mem_size", 1u << 20, 1ull << 40);
+    if (img->mem_size & 0xfff)
+        fatal(index, "[config] mem_size = %" PRIu64 " is not a whole number of 4 KiB pages", img->mem_size);
+    img->cpu_clock = need_in_range(img, "config", "cpu_clock", 1000000, 100000000000ull);
+    need_in_range(img, "config", "num_cpus", 1, 1);
+    img->ndisks = (int)need_in_range(img, "config", "num_disks", 0, CKPT_MAX_DISKS);
     for (int i = 0; i < img->ndisks; i++) {
         char section[16];
         snprintf(section, sizeof section, "disk%d", i);
@@ -470,13 +502,60 @@ void ckpt_verify_files(const struct ckpt_image *img, const char *const *disks, i
 
 /* ---------------------------------------------------------- restoring -- */
 
-void ckpt_restore(struct machine *m, const struct ckpt_image *img)
+void ckpt_reader_for(struct ckpt_reader *r, const struct ckpt_image *img)
 {
-    const struct ini *ini = &img->ini;
-    m->eq.now = img->tick;
-    ckpt_cpu_load(ini, "cpu0", &m->cpu);
-    pc_devices_load(m, ini);
-    m->m5.scripts_started = ini_need_u64(ini, "m5dev", "scripts_started");
-    m->m5.work_begin = ini_need_u64(ini, "m5dev", "work_begin");
-    m->m5.work_end = ini_need_u64(ini, "m5dev", "work_end");
+    ckpt_reader_init(r, &img->ini, img->version, img->tick);
+    r->dir = img->dir;
+}
+
+FILE *ckpt_open_shipped(struct ckpt_reader *r, const char *section, uint64_t max_size)
+{
+    if (r->failed)
+        return NULL;
+    const char *name = ini_get(r->ini, section, "file");
+    const char *size = ini_get(r->ini, section, "size");
+    const char *fps = ini_get(r->ini, section, "fingerprint");
+    if (!name || !size || !fps) {
+        ckpt_reader_fail(r, "[%s] needs file, size and fingerprint", section);
+        return NULL;
+    }
+    if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) {
+        ckpt_reader_fail(r, "[%s] file = '%.60s' is not a name inside the checkpoint", section, name);
+        return NULL;
+    }
+    char *end;
+    errno = 0;
+    uint64_t want = strtoull(size, &end, 0);
+    if (!*size || *end || errno || *size == '-' || want > max_size) {
+        ckpt_reader_fail(r, "[%s] size = %.40s is out of range 0..%" PRIu64, section, size, max_size);
+        return NULL;
+    }
+    uint64_t want_fp = strtoull(fps, &end, 0);
+    if (!*fps || *end) {
+        ckpt_reader_fail(r, "[%s] fingerprint = '%.40s' is not a number", section, fps);
+        return NULL;
+    }
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", r->dir ? r->dir : ".", name);
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        ckpt_reader_fail(r, "[%s] %s: %s", section, name, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    uint64_t fp;
+    if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size != want || !file_fingerprint(path, &fp) || fp != want_fp) {
+        ckpt_reader_fail(r, "[%s] %s is not the file the checkpoint recorded (size or fingerprint differs): corrupt",
+                         section, name);
+        close(fd);
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "r");
+    if (!f) {
+        close(fd);
+        ckpt_reader_fail(r, "[%s] %s: %s", section, name, strerror(errno));
+    }
+    return f;
 }

@@ -1,86 +1,78 @@
 /* cpu_state.c - CPU state <-> checkpoint index (see cpu_state.h). */
 #include "ckpt/cpu_state.h"
 
-#include <stdio.h>
+#include <stddef.h>
 
 #include "cpu/flags.h"
 
-static const char *const gpr_names[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
-                                           "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" };
-static const char *const seg_names[SEG_COUNT] = { "es", "cs", "ss", "ds", "fs", "gs" };
+/* What the [cpuN] section holds: the retired-instruction count and the architectural state. */
+struct cpu_ckpt {
+    uint64_t instructions;
+    struct cpu_state s;
+};
+
+#define CC struct cpu_ckpt
+#define REG(name, F) CKPT_U64F(name, CC, F, 0, UINT64_MAX)
+#define SEG(name, F)                                                    \
+    CKPT_U16F(name ".selector", CC, F.selector, 0, 0xffff),             \
+    CKPT_U16F(name ".attr", CC, F.attr, 0, 0xffff),                     \
+    CKPT_U32F(name ".limit", CC, F.limit, 0, UINT32_MAX),               \
+    CKPT_U64F(name ".base", CC, F.base, 0, UINT64_MAX)
 
 /*
- * Every 64-bit scalar of struct cpu_state except the GPRs, by name. Indexes
- * written before CR8 and the TSC offset lost their copies in the CPU also
- * hold `cr8` and `tsc_offset`; they are ignored: the TPR is in the local
+ * Indexes written before CR8 and the TSC offset lost their copies in the CPU
+ * also hold `cr8` and `tsc_offset`; they are ignored: the TPR is in the local
  * APIC's state and the offset always equalled msr.tsc_adjust.
  */
-#define CPU_SCALARS(X)                                                              \
-    X(rip) X(rflags) X(cr0) X(cr2) X(cr3) X(cr4) X(efer)                             \
-    X(msr.star) X(msr.lstar) X(msr.cstar) X(msr.sfmask) X(msr.kernel_gs_base)        \
-    X(msr.sysenter_cs) X(msr.sysenter_esp) X(msr.sysenter_eip) X(msr.pat)            \
-    X(msr.apic_base) X(msr.tsc_aux) X(msr.misc_enable) X(msr.tsc_adjust)             \
-    X(gdtr.base) X(gdtr.limit) X(idtr.base) X(idtr.limit)                            \
-    X(cpl) X(halted) X(intr_shadow) X(nmi_blocked) X(apic_id)
+static const struct ckpt_field cpu_fields[] = {
+    /* A count near 2^64 would make --maxinsts and the statistics wrap. */
+    CKPT_U64F("instructions", CC, instructions, 0, CKPT_TIME_MAX),
+    REG("rax", s.gpr[0]), REG("rcx", s.gpr[1]), REG("rdx", s.gpr[2]), REG("rbx", s.gpr[3]),
+    REG("rsp", s.gpr[4]), REG("rbp", s.gpr[5]), REG("rsi", s.gpr[6]), REG("rdi", s.gpr[7]),
+    REG("r8", s.gpr[8]), REG("r9", s.gpr[9]), REG("r10", s.gpr[10]), REG("r11", s.gpr[11]),
+    REG("r12", s.gpr[12]), REG("r13", s.gpr[13]), REG("r14", s.gpr[14]), REG("r15", s.gpr[15]),
+    REG("rip", s.rip), REG("rflags", s.rflags),
+    REG("cr0", s.cr0), REG("cr2", s.cr2), REG("cr3", s.cr3), REG("cr4", s.cr4), REG("efer", s.efer),
+    REG("msr.star", s.msr.star), REG("msr.lstar", s.msr.lstar), REG("msr.cstar", s.msr.cstar),
+    REG("msr.sfmask", s.msr.sfmask), REG("msr.kernel_gs_base", s.msr.kernel_gs_base),
+    REG("msr.sysenter_cs", s.msr.sysenter_cs), REG("msr.sysenter_esp", s.msr.sysenter_esp),
+    REG("msr.sysenter_eip", s.msr.sysenter_eip), REG("msr.pat", s.msr.pat),
+    REG("msr.apic_base", s.msr.apic_base), REG("msr.tsc_aux", s.msr.tsc_aux),
+    REG("msr.misc_enable", s.msr.misc_enable), REG("msr.tsc_adjust", s.msr.tsc_adjust),
+    REG("gdtr.base", s.gdtr.base), CKPT_U16F("gdtr.limit", CC, s.gdtr.limit, 0, 0xffff),
+    REG("idtr.base", s.idtr.base), CKPT_U16F("idtr.limit", CC, s.idtr.limit, 0, 0xffff),
+    CKPT_U8F("cpl", CC, s.cpl, 0, 3),
+    CKPT_U8F("halted", CC, s.halted, 0, 1),
+    CKPT_U8F("intr_shadow", CC, s.intr_shadow, 0, 1),
+    CKPT_U8F("nmi_blocked", CC, s.nmi_blocked, 0, 1),
+    CKPT_U32F("apic_id", CC, s.apic_id, 0, 0xff),
+    SEG("es", s.seg[SEG_ES]), SEG("cs", s.seg[SEG_CS]), SEG("ss", s.seg[SEG_SS]),
+    SEG("ds", s.seg[SEG_DS]), SEG("fs", s.seg[SEG_FS]), SEG("gs", s.seg[SEG_GS]),
+    SEG("ldtr", s.ldtr), SEG("tr", s.tr),
+    CKPT_BYTESF("fxsave", CC, s.fx),
+};
+#undef CC
+#undef REG
+#undef SEG
 
-static void save_segment(FILE *f, const char *name, const struct segment *sg)
-{
-    char key[32];
-    snprintf(key, sizeof key, "%s.selector", name);
-    ini_u64(f, key, sg->selector);
-    snprintf(key, sizeof key, "%s.attr", name);
-    ini_u64(f, key, sg->attr);
-    snprintf(key, sizeof key, "%s.limit", name);
-    ini_u64(f, key, sg->limit);
-    snprintf(key, sizeof key, "%s.base", name);
-    ini_u64(f, key, sg->base);
-}
+/* Version 1 wrote the same keys: no blob. */
+static const struct ckpt_layout cpu_layout = CKPT_LAYOUT(cpu_fields, NULL, 0);
 
-static void load_segment(const struct ini *ini, const char *section, const char *name, struct segment *sg)
-{
-    char key[32];
-    snprintf(key, sizeof key, "%s.selector", name);
-    sg->selector = (uint16_t)ini_need_u64(ini, section, key);
-    snprintf(key, sizeof key, "%s.attr", name);
-    sg->attr = (uint16_t)ini_need_u64(ini, section, key);
-    snprintf(key, sizeof key, "%s.limit", name);
-    sg->limit = (uint32_t)ini_need_u64(ini, section, key);
-    snprintf(key, sizeof key, "%s.base", name);
-    sg->base = ini_need_u64(ini, section, key);
-}
-
-void ckpt_cpu_save(FILE *f, const char *section, struct cpu *cpu)
+void ckpt_cpu_save(struct ckpt_writer *w, const char *section, struct cpu *cpu)
 {
     cpu_sync_state(cpu);
-    const struct cpu_state *s = &cpu->s;
-    ini_section(f, "%s", section);
-    ini_dec(f, "instructions", cpu->icount);
-    for (int i = 0; i < 16; i++)
-        ini_u64(f, gpr_names[i], s->gpr[i]);
-#define SAVE(field) ini_u64(f, #field, (uint64_t)s->field);
-    CPU_SCALARS(SAVE)
-#undef SAVE
-    for (int i = 0; i < SEG_COUNT; i++)
-        save_segment(f, seg_names[i], &s->seg[i]);
-    save_segment(f, "ldtr", &s->ldtr);
-    save_segment(f, "tr", &s->tr);
-    ini_hex(f, "fxsave", &s->fx, sizeof s->fx);
+    struct cpu_ckpt c = { .instructions = cpu->icount, .s = cpu->s };
+    ckpt_section_save(w, section, &cpu_layout, &c);
 }
 
-void ckpt_cpu_load(const struct ini *ini, const char *section, struct cpu *cpu)
+bool ckpt_cpu_load(struct ckpt_reader *r, const char *section, struct cpu *cpu)
 {
-    struct cpu_state *s = &cpu->s;
-    cpu->icount = ini_need_u64(ini, section, "instructions");
-    for (int i = 0; i < 16; i++)
-        s->gpr[i] = ini_need_u64(ini, section, gpr_names[i]);
-#define LOAD(field) s->field = (__typeof__(s->field))ini_need_u64(ini, section, #field);
-    CPU_SCALARS(LOAD)
-#undef LOAD
-    for (int i = 0; i < SEG_COUNT; i++)
-        load_segment(ini, section, seg_names[i], &s->seg[i]);
-    load_segment(ini, section, "ldtr", &s->ldtr);
-    load_segment(ini, section, "tr", &s->tr);
-    ini_need_hex(ini, section, "fxsave", &s->fx, sizeof s->fx);
+    struct cpu_ckpt c = { .s = cpu->s };
+    if (!ckpt_section_load(r, section, &cpu_layout, &c))
+        return false;
+    cpu->icount = c.instructions;
+    cpu->s = c.s;
     cpu->lf.op = LF_NONE;
     cpu_state_changed(cpu);
+    return true;
 }

@@ -6,6 +6,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/log.h"
 
@@ -57,15 +60,72 @@ static char *trim(char *s)
     return s;
 }
 
+const char *ini_read_file(const char *path, size_t max, char **buf, size_t *len)
+{
+    *buf = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return strerror(errno);
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        close(fd);
+        return strerror(errno);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return "not a regular file";
+    }
+    if ((uint64_t)st.st_size > max) {
+        close(fd);
+        return "too large to be a checkpoint index";
+    }
+    char *b = malloc((size_t)st.st_size + 1);
+    size_t n = 0;
+    while (b && n < (size_t)st.st_size) {
+        ssize_t r = read(fd, b + n, (size_t)st.st_size - n);
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    if (!b || n != (size_t)st.st_size) {
+        free(b);
+        return "short read";
+    }
+    b[n] = 0;
+    *buf = b;
+    *len = n;
+    return NULL;
+}
+
 bool ini_load(struct ini *ini, const char *path, char *err, size_t errlen)
 {
     memset(ini, 0, sizeof(*ini));
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    char *text;
+    size_t textlen;
+    const char *why = ini_read_file(path, INI_MAX_BYTES, &text, &textlen);
+    if (why) {
+        snprintf(err, errlen, "%s: %s", path, why);
+        return false;
+    }
+    if (memchr(text, 0, textlen)) {
+        snprintf(err, errlen, "%s: holds a NUL byte: not a text index", path);
+        free(text);
         return false;
     }
     ini->path = strdup(path);
+    if (!textlen) {            /* an empty file: no sections (fmemopen wants a size) */
+        free(text);
+        return true;
+    }
+    FILE *f = fmemopen(text, textlen, "r");
+    if (!f) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        free(text);
+        ini_free(ini);
+        return false;
+    }
     char *section = strdup("");
     char *line = NULL;
     size_t cap = 0, allocated = 0;
@@ -114,6 +174,7 @@ bool ini_load(struct ini *ini, const char *path, char *err, size_t errlen)
     free(line);
     free(section);
     fclose(f);
+    free(text);
     if (!ok)
         ini_free(ini);
     return ok;

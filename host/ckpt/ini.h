@@ -36,7 +36,20 @@ struct ini {
     size_t n;
 };
 
-/* Parse a file; on a syntax error or I/O error, write a message to err and return false. */
+/*
+ * Read a whole regular file of at most max bytes into *buf (malloc'd, NUL
+ * added) without blocking on a FIFO or reading a device: NULL, or why not.
+ */
+const char *ini_read_file(const char *path, size_t max, char **buf, size_t *len);
+
+/* The largest index ini_load reads. */
+#define INI_MAX_BYTES (16u << 20)
+
+/*
+ * Parse a file (a regular file of at most INI_MAX_BYTES; a FIFO or device is
+ * refused without being read); on a syntax or I/O error, write a message to
+ * err and return false.
+ */
 bool ini_load(struct ini *ini, const char *path, char *err, size_t errlen);
 void ini_free(struct ini *ini);
 const char *ini_get(const struct ini *ini, const char *section, const char *key);

@@ -2,6 +2,8 @@
 #include "ckpt/memory.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -110,18 +112,55 @@ int64_t ckpt_memory_write(const uint8_t *ram, uint64_t size, const char *path, c
     return written;
 }
 
+/*
+ * RAM mapped from memory.img is MAP_PRIVATE: pages the guest writes are
+ * copied into anonymous memory, so the file's filesystem never has to hold
+ * them (a full or read-only filesystem is fine). A read of a page the file
+ * no longer has (it was truncated or removed from a network filesystem
+ * while the restore runs) raises SIGBUS: say so instead of dying silently.
+ */
+static const uint8_t *mapped_lo, *mapped_hi;
+static char mapped_path[512];
+
+static void sigbus_handler(int sig, siginfo_t *si, void *uctx)
+{
+    (void)uctx;
+    const uint8_t *a = si->si_addr;
+    if (a >= mapped_lo && a < mapped_hi) {
+        static const char head[] = "m5sim: ";
+        static const char tail[] = ": checkpoint memory can no longer be read (the file was truncated or its "
+                                   "filesystem failed while the restore ran)\n";
+        ssize_t r = write(2, head, sizeof head - 1);
+        r = write(2, mapped_path, strlen(mapped_path));
+        r = write(2, tail, sizeof tail - 1);
+        (void)r;
+        _exit(2);
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
 uint8_t *ckpt_memory_map(const char *path, uint64_t size)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO in place of memory.img must not block the open. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         fatal(path, "cannot open checkpoint memory: %s", strerror(errno));
     struct stat st;
-    if (fstat(fd, &st) != 0 || (uint64_t)st.st_size != size)
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        fatal(path, "checkpoint memory is not a regular file");
+    if ((uint64_t)st.st_size != size)
         fatal(path, "checkpoint memory is %lld bytes, the index says %llu: truncated or corrupt",
               (long long)st.st_size, (unsigned long long)size);
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_NORESERVE, fd, 0);
     close(fd);
     if (p == MAP_FAILED)
-        fatal(path, "cannot map checkpoint memory: %s", strerror(errno));
+        fatal(path, "cannot map checkpoint memory (its filesystem must support mmap): %s", strerror(errno));
+    mapped_lo = p;
+    mapped_hi = (const uint8_t *)p + size;
+    snprintf(mapped_path, sizeof mapped_path, "%s", path);
+    struct sigaction sa = { .sa_sigaction = sigbus_handler, .sa_flags = SA_SIGINFO };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGBUS, &sa, NULL);
     return p;
 }

@@ -156,6 +156,8 @@ enum mem_access_kind {
     MEM_ACCESS_FETCH_MORE,  /* the rest of an instruction that crosses a page */
     MEM_ACCESS_READ,
     MEM_ACCESS_WRITE,
+    MEM_ACCESS_READ_MORE,   /* the next page's part of a read or write that crosses a page */
+    MEM_ACCESS_WRITE_MORE,
     MEM_ACCESS_WALK,        /* a page-table entry read by the page walker */
 };
 
@@ -180,6 +182,13 @@ struct cpu {
      */
     uint64_t stall_cycles;
     uint64_t budget_end;      /* cpu_run stops when icount reaches this (cpu_stall moves it closer) */
+    /*
+     * REP string instructions: those retired that ran at least one element,
+     * and the elements run (a fault between elements keeps those done). A
+     * tool that counts every iteration as an instruction executed, as
+     * valgrind does, counts icount + rep_elements - rep_insts.
+     */
+    uint64_t rep_insts, rep_elements;
     uint8_t block_exit;       /* a handler changed state that ends the current block */
     uint8_t exit_reason;      /* enum cpu_exit when a hook stops the CPU */
     uint8_t in_delivery;      /* class of the event being delivered (atomic.c: benign, contributory, #PF, #DF) */

@@ -105,6 +105,7 @@ static void movs_fast(struct cpu *cpu, unsigned size)
         if (n < 2) {
             movs_one(cpu, false, size, size);
             g[RCX]--;
+            cpu->rep_elements++;
             continue;
         }
         uint64_t bytes = n * size;
@@ -120,6 +121,7 @@ static void movs_fast(struct cpu *cpu, unsigned size)
         g[RSI] = src + bytes;
         g[RDI] = dst + bytes;
         g[RCX] -= n;
+        cpu->rep_elements += n;
     }
 }
 
@@ -132,8 +134,10 @@ static inline __attribute__((always_inline)) void movs(struct cpu *cpu, const st
         movs_one(cpu, a32, size, step);
         return;
     }
-    if (!a32 && step > 0) {
+    bool ran = sreg_get(cpu, RCX, a32) != 0;
+    if (!a32 && step > 0 && !cpu->timed) {   /* a timing model sees each element's accesses, as gem5's microcode loop makes them */
         movs_fast(cpu, size);
+        cpu->rep_insts += ran;
         return;
     }
     if (a32)
@@ -141,7 +145,9 @@ static inline __attribute__((always_inline)) void movs(struct cpu *cpu, const st
     for (uint64_t c = sreg_get(cpu, RCX, a32); c; c--) {
         movs_one(cpu, a32, size, step);
         sreg_set(cpu, RCX, a32, c - 1);
+        cpu->rep_elements++;
     }
+    cpu->rep_insts += ran;
 }
 
 /* ---- STOS ---- */
@@ -169,6 +175,7 @@ static void stos_fast(struct cpu *cpu, unsigned size)
             /* One element through the slow path, which fills the TLB for RAM. */
             stos_one(cpu, false, size, size);
             g[RCX]--;
+            cpu->rep_elements++;
             continue;
         }
         switch (size) {
@@ -179,6 +186,7 @@ static void stos_fast(struct cpu *cpu, unsigned size)
         }
         g[RDI] = dst + n * size;
         g[RCX] -= n;
+        cpu->rep_elements += n;
     }
 }
 
@@ -191,8 +199,10 @@ static inline __attribute__((always_inline)) void stos(struct cpu *cpu, const st
         stos_one(cpu, a32, size, step);
         return;
     }
+    bool ran = sreg_get(cpu, RCX, a32) != 0;
     if (!a32 && step > 0) {
         stos_fast(cpu, size);
+        cpu->rep_insts += ran;
         return;
     }
     if (a32)
@@ -200,7 +210,9 @@ static inline __attribute__((always_inline)) void stos(struct cpu *cpu, const st
     for (uint64_t c = sreg_get(cpu, RCX, a32); c; c--) {
         stos_one(cpu, a32, size, step);
         sreg_set(cpu, RCX, a32, c - 1);
+        cpu->rep_elements++;
     }
+    cpu->rep_insts += ran;
 }
 
 /* ---- LODS ---- */
@@ -222,12 +234,15 @@ static inline __attribute__((always_inline)) void lods(struct cpu *cpu, const st
         lods_one(cpu, a32, size, step);
         return;
     }
+    bool ran = sreg_get(cpu, RCX, a32) != 0;
     if (a32)
         a32_zero_count(cpu, false, false);
     for (uint64_t c = sreg_get(cpu, RCX, a32); c; c--) {
         lods_one(cpu, a32, size, step);
         sreg_set(cpu, RCX, a32, c - 1);
+        cpu->rep_elements++;
     }
+    cpu->rep_insts += ran;
 }
 
 /* ---- CMPS and SCAS: flags of (first - second), REPE stops on a difference, REPNE on equality ---- */
@@ -266,14 +281,17 @@ static inline __attribute__((always_inline)) void cmps(struct cpu *cpu, const st
         return;
     }
     bool stop_on_equal = (in->prefix & PFX_REPNE) != 0;
+    bool ran = sreg_get(cpu, RCX, a32) != 0;
     if (a32)
         a32_zero_count(cpu, false, false);
     for (uint64_t c = sreg_get(cpu, RCX, a32); c; c--) {
         bool eq = scas ? scas_one(cpu, a32, size, step) : cmps_one(cpu, a32, size, step);
         sreg_set(cpu, RCX, a32, c - 1);
+        cpu->rep_elements++;
         if (eq == stop_on_equal)
             break;
     }
+    cpu->rep_insts += ran;
 }
 
 #define STRING_HANDLERS(sfx, size)                            \

@@ -642,6 +642,9 @@ static void exec_funary(struct cpu *cpu, const struct insn *in)
     if (x87_soft_handles(u->modrm)) {
         h.sw = (uint16_t)x87_soft_run(u->modrm, cpu->s.fx.fcw, cpu->s.fx.fsw, h.a.b, h.b.b,
                                       h.r[0].b, h.r[1].b);
+        /* An unmasked IE, DE or ZE stops the instruction before it computes: no other flag, C1 = 0. */
+        if (h.sw & ~cpu->s.fx.fcw & FSW_PRE)
+            h.sw &= (uint16_t)~((FSW_EXC & ~FSW_PRE) | FSW_C1);
         if (u->env)
             ccmask = FSW_CC;
     } else if (u->env) {

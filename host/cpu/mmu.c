@@ -234,11 +234,11 @@ void mmu_flush_page(struct cpu *cpu, uint64_t la)
 }
 
 /* Physical read/write of up to 8 bytes within one page. */
-static uint64_t phys_read(struct cpu *cpu, uint64_t pa, unsigned size)
+static uint64_t phys_read(struct cpu *cpu, uint64_t pa, unsigned size, enum mem_access_kind kind)
 {
     uint8_t *p = bus_ram_ptr(cpu->bus, pa);
     if (cpu->port)
-        cpu->port->access(cpu->port->opaque, cpu, MEM_ACCESS_READ, pa, size, p == NULL);
+        cpu->port->access(cpu->port->opaque, cpu, kind, pa, size, p == NULL);
     if (p) {
         uint64_t v = 0;
         memcpy(&v, p, size);
@@ -248,11 +248,11 @@ static uint64_t phys_read(struct cpu *cpu, uint64_t pa, unsigned size)
     return bus_mmio_read(cpu->bus, pa, size, cpu);
 }
 
-static void phys_write(struct cpu *cpu, uint64_t pa, unsigned size, uint64_t v)
+static void phys_write(struct cpu *cpu, uint64_t pa, unsigned size, uint64_t v, enum mem_access_kind kind)
 {
     uint8_t *p = bus_ram_ptr(cpu->bus, pa);
     if (cpu->port)
-        cpu->port->access(cpu->port->opaque, cpu, MEM_ACCESS_WRITE, pa, size, p == NULL);
+        cpu->port->access(cpu->port->opaque, cpu, kind, pa, size, p == NULL);
     if (p) {
         if (bus_is_code_page(cpu->bus, pa)) {
             bus_code_written(cpu->bus, pa, size);
@@ -269,12 +269,12 @@ uint64_t mmu_read_slow(struct cpu *cpu, uint64_t la, unsigned size, int acc)
 {
     unsigned first = 4096 - (unsigned)(la & 0xfff);
     if (size <= first)
-        return phys_read(cpu, mmu_translate(cpu, la, acc), size);
+        return phys_read(cpu, mmu_translate(cpu, la, acc), size, MEM_ACCESS_READ);
     /* Crosses a page: translate both halves before reading either. */
     uint64_t pa0 = mmu_translate(cpu, la, acc);
     uint64_t pa1 = mmu_translate(cpu, la + first, acc);
-    uint64_t lo = phys_read(cpu, pa0, first);
-    uint64_t hi = phys_read(cpu, pa1, size - first);
+    uint64_t lo = phys_read(cpu, pa0, first, MEM_ACCESS_READ);
+    uint64_t hi = phys_read(cpu, pa1, size - first, MEM_ACCESS_READ_MORE);
     return lo | hi << (8 * first);
 }
 
@@ -282,13 +282,13 @@ void mmu_write_slow(struct cpu *cpu, uint64_t la, unsigned size, uint64_t value,
 {
     unsigned first = 4096 - (unsigned)(la & 0xfff);
     if (size <= first) {
-        phys_write(cpu, mmu_translate(cpu, la, acc), size, value);
+        phys_write(cpu, mmu_translate(cpu, la, acc), size, value, MEM_ACCESS_WRITE);
         return;
     }
     uint64_t pa0 = mmu_translate(cpu, la, acc);
     uint64_t pa1 = mmu_translate(cpu, la + first, acc);
-    phys_write(cpu, pa0, first, value);
-    phys_write(cpu, pa1, size - first, value >> (8 * first));
+    phys_write(cpu, pa0, first, value, MEM_ACCESS_WRITE);
+    phys_write(cpu, pa1, size - first, value >> (8 * first), MEM_ACCESS_WRITE_MORE);
 }
 
 void mem_read_bytes(struct cpu *cpu, uint64_t la, void *dst, unsigned n)
@@ -301,7 +301,8 @@ void mem_read_bytes(struct cpu *cpu, uint64_t la, void *dst, unsigned n)
         uint64_t pa = mmu_translate(cpu, la, ACC_READ);
         uint8_t *p = bus_ram_ptr(cpu->bus, pa);
         if (cpu->port)
-            cpu->port->access(cpu->port->opaque, cpu, MEM_ACCESS_READ, pa, chunk, p == NULL);
+            cpu->port->access(cpu->port->opaque, cpu, d == dst ? MEM_ACCESS_READ : MEM_ACCESS_READ_MORE, pa,
+                              chunk, p == NULL);
         if (p) {
             memcpy(d, p, chunk);
         } else {
@@ -336,7 +337,8 @@ void mem_write_bytes(struct cpu *cpu, uint64_t la, const void *src, unsigned n)
         uint64_t pa = mmu_translate(cpu, la, ACC_WRITE);
         uint8_t *p = bus_ram_ptr(cpu->bus, pa);
         if (cpu->port)
-            cpu->port->access(cpu->port->opaque, cpu, MEM_ACCESS_WRITE, pa, chunk, p == NULL);
+            cpu->port->access(cpu->port->opaque, cpu, s == src ? MEM_ACCESS_WRITE : MEM_ACCESS_WRITE_MORE, pa,
+                              chunk, p == NULL);
         if (p) {
             if (bus_is_code_page(cpu->bus, pa)) {
                 bus_code_written(cpu->bus, pa, chunk);

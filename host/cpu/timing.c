@@ -13,7 +13,8 @@
  *    touches, through the L1I;
  *  - data: one request per access, split in two where it crosses a cache
  *    line (gem5 splits such a request into two packets), through the L1D;
- *  - page-table walks: one 8-byte read per level, through the L1D;
+ *  - page-table walks: one 8-byte read per level, from below the L1s (the
+ *    walker's port is on the L2's bus in gem5's x86 configurations);
  *  - MMIO and port I/O: a fixed device latency, not cached.
  * A blocking CPU waits for every response, and gem5 delays each until the
  * next CPU clock edge, so each request costs its latency rounded up to
@@ -29,6 +30,7 @@
 #include <stdlib.h>
 
 #include "mem/memsys.h"
+#include "stats/registry.h"
 #include "util/log.h"
 
 #define FETCH_CHUNK 8
@@ -36,6 +38,8 @@
 struct timing_cpu {
     struct cpu_model model;
     bool warming;                         /* functional warming: update the caches, charge no time */
+    bool fetch_missed;                    /* the running instruction's first fetch piece missed */
+    bool data_missed;                     /* the running access's first page piece missed */
     struct cpu_mem_port port;
     struct memsys *ms;
     unsigned line_size;
@@ -64,9 +68,10 @@ static void warm_access(struct timing_cpu *t, unsigned id, enum mem_access_kind 
             memsys_warm(t->ms, id, MEM_REQ_INST, MEM_OP_READ, at);
         return;
     }
-    enum mem_op op = kind == MEM_ACCESS_WRITE ? MEM_OP_WRITE : MEM_OP_READ;
+    enum mem_op op = kind == MEM_ACCESS_WRITE || kind == MEM_ACCESS_WRITE_MORE ? MEM_OP_WRITE : MEM_OP_READ;
+    enum mem_req req = kind == MEM_ACCESS_WALK ? MEM_REQ_WALK : MEM_REQ_DATA;
     for (uint64_t at = pa & ~(uint64_t)(t->line_size - 1); at < end; at += t->line_size)
-        memsys_warm(t->ms, id, MEM_REQ_DATA, op, at);
+        memsys_warm(t->ms, id, req, op, at);
 }
 
 static void timing_access(void *opaque, struct cpu *cpu, enum mem_access_kind kind, uint64_t pa,
@@ -85,21 +90,44 @@ static void timing_access(void *opaque, struct cpu *cpu, enum mem_access_kind ki
         t->stats.device_accesses++;
     } else if (kind == MEM_ACCESS_FETCH || kind == MEM_ACCESS_FETCH_MORE) {
         uint64_t end = pa + size;
+        bool missed = false;
         for (uint64_t chunk = pa & ~(uint64_t)(FETCH_CHUNK - 1); chunk < end; chunk += FETCH_CHUNK) {
             ticks += memsys_access(t->ms, id, MEM_REQ_INST, MEM_OP_READ, chunk, FETCH_CHUNK, start + ticks);
+            missed |= t->ms->l1_missed;
             t->stats.fetch_requests++;
         }
+        /* One access per instruction, a miss if any of its lines missed: Cachegrind's count. */
+        if (kind == MEM_ACCESS_FETCH) {
+            t->stats.inst_accesses++;
+            t->fetch_missed = missed;
+        } else {
+            missed &= !t->fetch_missed;   /* the same instruction's first piece counted it already */
+        }
+        t->stats.inst_access_misses += missed;
+    } else if (kind == MEM_ACCESS_WALK) {
+        ticks = memsys_access(t->ms, id, MEM_REQ_WALK, MEM_OP_READ, pa, size, start);
+        t->stats.walk_requests++;
     } else {
-        enum mem_op op = kind == MEM_ACCESS_WRITE ? MEM_OP_WRITE : MEM_OP_READ;
+        bool more = kind == MEM_ACCESS_READ_MORE || kind == MEM_ACCESS_WRITE_MORE;
+        enum mem_op op = kind == MEM_ACCESS_WRITE || kind == MEM_ACCESS_WRITE_MORE ? MEM_OP_WRITE : MEM_OP_READ;
         uint64_t end = pa + size;
+        bool missed = false;
         for (uint64_t at = pa; at < end;) {
             uint64_t line_end = (at | (t->line_size - 1)) + 1;
             unsigned piece = (unsigned)((line_end < end ? line_end : end) - at);
             ticks += memsys_access(t->ms, id, MEM_REQ_DATA, op, at, piece, start + ticks);
+            missed |= t->ms->l1_missed;
             at += piece;
+            t->stats.data_requests++;
         }
-        if (kind == MEM_ACCESS_WALK)
-            t->stats.walk_requests++;
+        /* One access per load or store, a miss if any of its lines missed: Cachegrind's count. */
+        if (!more) {
+            t->stats.data_accesses++;
+            t->data_missed = missed;
+        } else {
+            missed &= !t->data_missed;
+        }
+        t->stats.data_access_misses += missed;
     }
     uint64_t cycles = ticks_to_cycles(t, ticks);
     if (kind == MEM_ACCESS_FETCH && cycles)
@@ -193,4 +221,29 @@ struct cpu_model *cpu_model_warming_new(struct cpu *cpu, const struct timing_cpu
 const struct timing_cpu_stats *timing_cpu_stats(const struct cpu_model *model)
 {
     return model->ops == &timing_ops ? &((const struct timing_cpu *)model)->stats : NULL;
+}
+
+void timing_cpu_register_stats(struct cpu_model *model, struct stats_group *cpu)
+{
+    struct timing_cpu *t = (struct timing_cpu *)model;
+    struct timing_cpu_stats *st = &t->stats;
+    stats_add_scalar(cpu, "icacheRequests", &st->fetch_requests, "Count",
+                     "Instruction fetch requests to the L1I (8-byte chunks, as gem5's x86 fetch)");
+    stats_add_scalar(cpu, "dcacheRequests", &st->data_requests, "Count",
+                     "Load and store requests to the L1D (a line-crossing access is two)");
+    stats_add_scalar(cpu, "walkerRequests", &st->walk_requests, "Count", "Page-table entry reads of the page walker");
+    stats_add_scalar(cpu, "deviceAccesses", &st->device_accesses, "Count", "MMIO and I/O port accesses");
+    struct stats_group *cg = stats_group_new(cpu, "cachegrind");
+    stats_add_scalar(cg, "instAccesses", &st->inst_accesses, "Count",
+                     "Instruction accesses counted as Cachegrind does: one per instruction executed");
+    stats_add_scalar(cg, "instMisses", &st->inst_access_misses, "Count",
+                     "Instruction accesses that missed in the L1I (in any of their lines)");
+    stats_add_scalar(cg, "dataAccesses", &st->data_accesses, "Count",
+                     "Data accesses counted as Cachegrind does: one per load or store");
+    stats_add_scalar(cg, "dataMisses", &st->data_access_misses, "Count",
+                     "Data accesses that missed in the L1D (in any of their lines)");
+    stats_add_scalar(cg, "repInsts", &model->cpu->rep_insts, "Count",
+                     "REP string instructions that ran at least one element");
+    stats_add_scalar(cg, "repElements", &model->cpu->rep_elements, "Count",
+                     "Elements run by REP string instructions (valgrind counts each as an instruction)");
 }

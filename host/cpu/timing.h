@@ -17,10 +17,20 @@ struct timing_cpu_config {
     void *now_opaque;
 };
 
+/*
+ * The model's own counts. Besides the requests it sends, it counts accesses
+ * as Cachegrind does, so that an independent tool can check the caches
+ * (tests/system): one instruction access per instruction and one data
+ * access per load or store, whatever the number of lines they touch, each
+ * a miss if any of its lines missed in the L1.
+ */
 struct timing_cpu_stats {
-    uint64_t fetch_requests;   /* icache requests (8-byte chunks) */
-    uint64_t walk_requests;    /* page-table entry reads */
-    uint64_t device_accesses;  /* MMIO and port accesses */
+    uint64_t fetch_requests;      /* icache requests (8-byte chunks) */
+    uint64_t data_requests;       /* dcache requests (line pieces of loads and stores) */
+    uint64_t walk_requests;       /* page-table entry reads */
+    uint64_t device_accesses;     /* MMIO and port accesses */
+    uint64_t inst_accesses, inst_access_misses;
+    uint64_t data_accesses, data_access_misses;
 };
 
 struct cpu_model *cpu_model_timing_new(struct cpu *cpu, const struct timing_cpu_config *cfg);
@@ -32,5 +42,8 @@ struct cpu_model *cpu_model_timing_new(struct cpu *cpu, const struct timing_cpu_
 struct cpu_model *cpu_model_warming_new(struct cpu *cpu, const struct timing_cpu_config *cfg);
 /* The model's own counts, or NULL if `model` is not a timing model. */
 const struct timing_cpu_stats *timing_cpu_stats(const struct cpu_model *model);
+/* Register the model's statistics under `cpu` (system.cpu). */
+struct stats_group;
+void timing_cpu_register_stats(struct cpu_model *model, struct stats_group *cpu);
 
 #endif

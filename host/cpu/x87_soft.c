@@ -187,8 +187,14 @@ static unsigned deliver(const struct eval *e, unsigned fcw, uint8_t out[10])
     if (ex > EMAX) {
         if (!(fcw & S_OE)) {   /* unmasked: the exponent-adjusted result */
             mpfr_mul_2si(r, r, -EXP_ADJUST, MPFR_RNDN);
-            mpfr_to_f80(out, r);
-            sw |= S_OE | (t ? S_PE : 0) | round_up(r, t);
+            if (mpfr_get_exp(r) - 1 > EMAX) {
+                /* FSCALE's massive overflow, too large even adjusted: a signed infinity (SDM 8.5.4). */
+                f80_pack(out, mpfr_signbit(r), 0x7fff, 1ull << 63);
+                sw |= S_OE | S_PE | S_C1;
+            } else {
+                mpfr_to_f80(out, r);
+                sw |= S_OE | (t ? S_PE : 0) | round_up(r, t);
+            }
         } else {
             bool neg = mpfr_signbit(r);
             bool to_inf = rnd == MPFR_RNDN || (rnd == MPFR_RNDU && !neg) || (rnd == MPFR_RNDD && neg);
@@ -201,8 +207,14 @@ static unsigned deliver(const struct eval *e, unsigned fcw, uint8_t out[10])
     } else if (ex < EMIN) {
         if (!(fcw & S_UE)) {
             mpfr_mul_2si(r, r, EXP_ADJUST, MPFR_RNDN);
-            mpfr_to_f80(out, r);
-            sw |= S_UE | (t ? S_PE : 0) | round_up(r, t);
+            if (mpfr_get_exp(r) - 1 < EMIN) {
+                /* FSCALE's massive underflow, too small even adjusted: a signed zero (SDM 8.5.5). */
+                f80_pack(out, mpfr_signbit(r), 0, 0);
+                sw |= S_UE | S_PE;
+            } else {
+                mpfr_to_f80(out, r);
+                sw |= S_UE | (t ? S_PE : 0) | round_up(r, t);
+            }
         } else {
             /* Tininess is before rounding: the exponent of the exact value (rounded toward zero). */
             t = e->fn(r, e, MPFR_RNDZ);

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "ckpt/ini.h"
+#include "ckpt/section.h"
 #include "mem/bus.h"
 #include "util/log.h"
 
@@ -62,18 +62,27 @@ void acpi_pm_attach(struct acpi_pm *pm, struct bus *bus)
     bus_add_pio(bus, "acpi-pm1-cnt", ACPI_PM1_CNT_PORT, 2, pm_in, pm_out, pm);
 }
 
-void acpi_pm_save(const struct acpi_pm *pm, FILE *f)
+/* ------------------------------------------------------- checkpoints -- */
+
+static const struct ckpt_field acpi_pm_fields[] = {
+    CKPT_U16F("pm1_status", struct acpi_pm_state, pm1_status, 0, 0xffff),
+    CKPT_U16F("pm1_enable", struct acpi_pm_state, pm1_enable, 0, 0xffff),
+    CKPT_U16F("pm1_control", struct acpi_pm_state, pm1_control, 0, 0xffff),
+};
+
+/* New in format version 3: never a version 1 blob. */
+static const struct ckpt_layout acpi_pm_layout = CKPT_LAYOUT(acpi_pm_fields, NULL, 0);
+
+void acpi_pm_save(const struct acpi_pm *pm, struct ckpt_writer *w, const char *section)
 {
-    ini_section(f, "device.acpi_pm");
-    ini_dec(f, "state_size", sizeof pm->s);
-    ini_hex(f, "state", &pm->s, sizeof pm->s);
+    ckpt_section_save(w, section, &acpi_pm_layout, &pm->s);
 }
 
-void acpi_pm_load(struct acpi_pm *pm, const struct ini *ini)
+bool acpi_pm_load(struct acpi_pm *pm, struct ckpt_reader *r, const char *section)
 {
-    uint64_t saved = ini_need_u64(ini, "device.acpi_pm", "state_size");
-    if (saved != sizeof pm->s)
-        fatal(ini->path, "[device.acpi_pm] state is %llu bytes, this m5sim expects %zu: the checkpoint comes "
-              "from a different m5sim version", (unsigned long long)saved, sizeof pm->s);
-    ini_need_hex(ini, "device.acpi_pm", "state", &pm->s, sizeof pm->s);
+    struct acpi_pm_state s = pm->s;
+    if (!ckpt_section_load(r, section, &acpi_pm_layout, &s))
+        return false;
+    pm->s = s;
+    return true;
 }

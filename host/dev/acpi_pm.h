@@ -8,11 +8,12 @@
 #ifndef M5SIM_DEV_ACPI_PM_H
 #define M5SIM_DEV_ACPI_PM_H
 
+#include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 
 struct bus;
-struct ini;
+struct ckpt_reader;
+struct ckpt_writer;
 
 #define ACPI_PM1_EVT_PORT 0x600
 #define ACPI_PM1_CNT_PORT 0x604
@@ -28,7 +29,8 @@ struct acpi_pm {
 
 void acpi_pm_init(struct acpi_pm *pm);
 void acpi_pm_attach(struct acpi_pm *pm, struct bus *bus);
-void acpi_pm_save(const struct acpi_pm *pm, FILE *f);
-void acpi_pm_load(struct acpi_pm *pm, const struct ini *ini);
+/* Checkpoint state (ckpt/section.h): the three registers. */
+void acpi_pm_save(const struct acpi_pm *pm, struct ckpt_writer *w, const char *section);
+bool acpi_pm_load(struct acpi_pm *pm, struct ckpt_reader *r, const char *section);
 
 #endif

@@ -12,6 +12,8 @@
  */
 #include "dev/ioapic.h"
 
+#include "ckpt/section.h"
+
 #include "dev/lapic.h"
 #include "mem/bus.h"
 #include "util/log.h"
@@ -158,4 +160,28 @@ void ioapic_reset(struct ioapic *io)
 void ioapic_attach(struct ioapic *io, struct bus *bus)
 {
     bus_add_mmio(bus, "ioapic", IOAPIC_BASE, IOAPIC_SIZE, ioapic_mmio_read, ioapic_mmio_write, io);
+}
+
+/* ------------------------------------------------------- checkpoints -- */
+
+static const struct ckpt_field ioapic_fields[] = {
+    CKPT_U32F("id", struct ioapic_state, id, 0, 0xf),
+    CKPT_U32F("regsel", struct ioapic_state, regsel, 0, 0xff),
+    CKPT_U32F("irr", struct ioapic_state, irr, 0, (1u << IOAPIC_PINS) - 1),
+    CKPT_VECTOR("redir#", CKPT_U64, struct ioapic_state, redir, 0, UINT64_MAX),
+};
+static const struct ckpt_layout ioapic_layout = CKPT_LAYOUT(ioapic_fields, NULL, sizeof(struct ioapic_state));
+
+void ioapic_save(const struct ioapic *d, struct ckpt_writer *w, const char *section)
+{
+    ckpt_section_save(w, section, &ioapic_layout, &d->s);
+}
+
+bool ioapic_load(struct ioapic *d, struct ckpt_reader *r, const char *section)
+{
+    struct ioapic_state s = d->s;   /* fields not declared keep their values */
+    if (!ckpt_section_load(r, section, &ioapic_layout, &s))
+        return false;
+    d->s = s;
+    return true;
 }

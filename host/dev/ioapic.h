@@ -58,4 +58,13 @@ uint64_t ioapic_mmio_read(void *io, uint64_t offset, unsigned size, struct cpu *
 void ioapic_mmio_write(void *io, uint64_t offset, unsigned size, uint64_t value,
                        struct cpu *initiator);
 
+/*
+ * Checkpoint state (ckpt/section.h): [section] with every field of the state
+ * by name; a load range-checks every field before the device sees it.
+ */
+struct ckpt_writer;
+struct ckpt_reader;
+void ioapic_save(const struct ioapic *d, struct ckpt_writer *w, const char *section);
+bool ioapic_load(struct ioapic *d, struct ckpt_reader *r, const char *section);
+
 #endif

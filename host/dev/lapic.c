@@ -11,6 +11,8 @@
  */
 #include "dev/lapic.h"
 
+#include "ckpt/section.h"
+
 #include "dev/pic8259.h"
 #include "mem/bus.h"
 #include "util/log.h"
@@ -434,4 +436,66 @@ void lapic_set_eoi_callback(struct lapic *a, void (*cb)(void *opaque, unsigned v
 void lapic_attach(struct lapic *a, struct bus *bus)
 {
     bus_add_mmio(bus, "lapic", LAPIC_BASE, LAPIC_SIZE, lapic_mmio_read, lapic_mmio_write, a);
+}
+
+/* ------------------------------------------------------- checkpoints -- */
+
+#define LS struct lapic_state
+static const struct ckpt_field lapic_fields[] = {
+    CKPT_U32F("id", LS, id, 0, 0xff),
+    CKPT_U32F("tpr", LS, tpr, 0, 0xff),
+    CKPT_U32F("ldr", LS, ldr, 0, UINT32_MAX),
+    CKPT_U32F("dfr", LS, dfr, 0, UINT32_MAX),
+    CKPT_U32F("svr", LS, svr, 0, UINT32_MAX),
+    CKPT_VECTOR("irr#", CKPT_U32, LS, irr, 0, UINT32_MAX),
+    CKPT_VECTOR("isr#", CKPT_U32, LS, isr, 0, UINT32_MAX),
+    CKPT_VECTOR("tmr#", CKPT_U32, LS, tmr, 0, UINT32_MAX),
+    CKPT_U32F("esr", LS, esr, 0, UINT32_MAX),
+    CKPT_U32F("esr_pending", LS, esr_pending, 0, UINT32_MAX),
+    CKPT_U32F("icr_lo", LS, icr_lo, 0, UINT32_MAX),
+    CKPT_U32F("icr_hi", LS, icr_hi, 0, UINT32_MAX),
+    CKPT_VECTOR("lvt#", CKPT_U32, LS, lvt, 0, UINT32_MAX),
+    CKPT_U32F("hw_enabled", LS, hw_enabled, 0, 1),
+    CKPT_U64F("timer_hz", LS, timer_hz, 1000, 1000000000000ull),   /* a divisor: never 0 */
+    CKPT_U32F("tmict", LS, tmict, 0, UINT32_MAX),
+    CKPT_U32F("tdcr", LS, tdcr, 0, 0xb),
+    CKPT_U32F("timer_running", LS, timer_running, 0, 1),
+    CKPT_U32F("timer_base_count", LS, timer_base_count, 0, UINT32_MAX),
+    CKPT_U64F("timer_base_tick", LS, timer_base_tick, 0, CKPT_TIME_MAX),
+    CKPT_U64F("timer_next", LS, timer_next, 0, UINT64_MAX),
+    CKPT_U64F("timer_fired", LS, timer_fired, 0, UINT64_MAX),
+};
+
+static bool lapic_validate(const void *state, const struct ckpt_reader *r, char *why, size_t len)
+{
+    const struct lapic_state *s = state;
+    (void)r;
+    if (s->timer_running && !s->tmict) {
+        snprintf(why, len, "timer_running = 1 with tmict = 0 (the period would be zero)");
+        return false;
+    }
+    if (!ckpt_deadline_ok(s->timer_next)) {
+        snprintf(why, len, "timer_next = %llu is neither never nor a reachable tick",
+                 (unsigned long long)s->timer_next);
+        return false;
+    }
+    return true;
+}
+#undef LS
+
+static const struct ckpt_layout lapic_layout = CKPT_LAYOUT(lapic_fields, lapic_validate, sizeof(struct lapic_state));
+
+void lapic_save(const struct lapic *d, struct ckpt_writer *w, const char *section)
+{
+    ckpt_section_save(w, section, &lapic_layout, &d->s);
+}
+
+bool lapic_load(struct lapic *d, struct ckpt_reader *r, const char *section)
+{
+    struct lapic_state s = d->s;   /* fields not declared keep their values */
+    if (!ckpt_section_load(r, section, &lapic_layout, &s))
+        return false;
+    d->s = s;
+    lapic_post_load(d);
+    return true;
 }

@@ -113,4 +113,13 @@ uint64_t lapic_mmio_read(void *apic, uint64_t offset, unsigned size, struct cpu 
 void lapic_mmio_write(void *apic, uint64_t offset, unsigned size, uint64_t value,
                       struct cpu *initiator);
 
+/*
+ * Checkpoint state (ckpt/section.h): [section] with every field of the state
+ * by name; a load range-checks every field before the device sees it and re-arms the timer.
+ */
+struct ckpt_writer;
+struct ckpt_reader;
+void lapic_save(const struct lapic *d, struct ckpt_writer *w, const char *section);
+bool lapic_load(struct lapic *d, struct ckpt_reader *r, const char *section);
+
 #endif

@@ -88,8 +88,8 @@ static bool checkpoint_name(const char *c)
 /* The simulator's own outputs directly in the output directory. */
 static bool output_name(const char *c)
 {
-    static const char *const exact[] = { "config.ini", "run.ini", "stats.txt", "system.pc.com_1.device",
-                                         "memory.img" };
+    static const char *const exact[] = { "config.ini", "run.ini", "stats.txt", "stats.json",
+                                         "system.pc.com_1.device", "memory.img", ".m5sim.lock" };
     for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
         if (!strcmp(c, exact[i]))
             return true;

@@ -199,11 +199,35 @@ static void exit_event_fn(void *arg)
         d->hooks.exit(d->hooks.opaque, d->pending_status, d->pending_why);
 }
 
+/*
+ * As in gem5, every exit op is its own event and the earliest ends the run:
+ * a later op with a later time does not replace a pending one (a delayed
+ * `m5 fail` is not overwritten by a later `m5 exit`); at the same tick the
+ * first one scheduled wins.
+ */
 static void schedule_exit(struct m5dev *d, uint64_t delay_ns, int status, const char *why)
 {
+    uint64_t when = eventq_now(d->eq) + ns_to_ticks(delay_ns);
+    if (event_scheduled(&d->exit_event) && d->exit_event.when <= when)
+        return;
     d->pending_status = status;
     snprintf(d->pending_why, sizeof d->pending_why, "%s", why);
-    eventq_schedule(d->eq, &d->exit_event, eventq_now(d->eq) + ns_to_ticks(delay_ns));
+    eventq_schedule(d->eq, &d->exit_event, when);
+}
+
+/* The next periodic stats event, unless the run has had its share (docs/guest-safety.md). */
+static void schedule_stats_period(struct m5dev *d)
+{
+    if (!d->stats_period)
+        return;
+    if (d->stats_dumps_periodic >= M5DEV_MAX_PERIODIC_STATS) {
+        warn("m5 dumpstats", "%u periodic statistics dumps in this run: the period stops here",
+             M5DEV_MAX_PERIODIC_STATS);
+        d->stats_period = 0;
+        return;
+    }
+    d->stats_dumps_periodic++;
+    eventq_schedule(d->eq, &d->stats_event, eventq_now(d->eq) + d->stats_period);
 }
 
 static void stats_event_fn(void *arg)
@@ -211,8 +235,7 @@ static void stats_event_fn(void *arg)
     struct m5dev *d = arg;
     if (d->hooks.stats)
         d->hooks.stats(d->hooks.opaque, d->stats_dump, d->stats_reset);
-    if (d->stats_period)
-        eventq_schedule(d->eq, &d->stats_event, eventq_now(d->eq) + d->stats_period);
+    schedule_stats_period(d);
 }
 
 static void schedule_stats(struct m5dev *d, bool dump, bool reset, uint64_t delay_ns, uint64_t period_ns)
@@ -220,12 +243,15 @@ static void schedule_stats(struct m5dev *d, bool dump, bool reset, uint64_t dela
     d->stats_dump = dump;
     d->stats_reset = reset;
     d->stats_period = ns_to_ticks(period_ns);
+    if (d->stats_period && d->stats_period < M5DEV_MIN_STATS_PERIOD_TICKS) {
+        report_once(d, M5OP_DUMP_STATS, "a statistics period shorter than 100 us (raised to 100 us)");
+        d->stats_period = M5DEV_MIN_STATS_PERIOD_TICKS;
+    }
     if (!delay_ns) {
         eventq_deschedule(d->eq, &d->stats_event);
         if (d->hooks.stats)
             d->hooks.stats(d->hooks.opaque, dump, reset);
-        if (d->stats_period)
-            eventq_schedule(d->eq, &d->stats_event, eventq_now(d->eq) + d->stats_period);
+        schedule_stats_period(d);
         return;
     }
     eventq_schedule(d->eq, &d->stats_event, eventq_now(d->eq) + ns_to_ticks(delay_ns));
@@ -234,25 +260,69 @@ static void schedule_stats(struct m5dev *d, bool dump, bool reset, uint64_t dela
 static void ckpt_event_fn(void *arg)
 {
     struct m5dev *d = arg;
-    if (d->hooks.checkpoint)
-        d->hooks.checkpoint(d->hooks.opaque);
+    if (d->hooks.checkpoint && d->hooks.checkpoint(d->hooks.opaque) != 0)
+        d->ckpt_period = 0;   /* a failed checkpoint ends its series */
     if (d->ckpt_period)
         eventq_schedule(d->eq, &d->ckpt_event, eventq_now(d->eq) + d->ckpt_period);
 }
 
-static void op_checkpoint(struct m5dev *d, uint64_t delay_ns, uint64_t period_ns)
+static void start_checkpoint_period(struct m5dev *d)
+{
+    if (d->ckpt_period)
+        eventq_schedule(d->eq, &d->ckpt_event, eventq_now(d->eq) + d->ckpt_period);
+}
+
+bool m5dev_take_requested_checkpoint(struct m5dev *d)
+{
+    if (!d->ckpt_requested)
+        return false;
+    d->ckpt_requested = false;
+    int rc = d->hooks.checkpoint ? d->hooks.checkpoint(d->hooks.opaque) : -ENOSYS;
+    d->ckpt_result = rc == 0 ? 0 : M5OP_CHECKPOINT_FAILED;
+    d->ckpt_result_ready = true;
+    return true;
+}
+
+void m5dev_restored_at(struct m5dev *d, uint64_t rip)
+{
+    d->resume_armed = true;
+    d->resume_rip = rip;
+}
+
+static uint64_t op_checkpoint(struct m5dev *d, struct cpu *cpu, uint64_t delay_ns, uint64_t period_ns)
 {
     if (!d->hooks.checkpoint) {
         report_once(d, M5OP_CHECKPOINT, "checkpoint (this run cannot take checkpoints)");
-        return;
+        return M5OP_CHECKPOINT_FAILED;
     }
     d->ckpt_period = ns_to_ticks(period_ns);
+    if (d->ckpt_period && d->ckpt_period < M5DEV_MIN_CHECKPOINT_PERIOD_TICKS) {
+        report_once(d, M5OP_CHECKPOINT, "a checkpoint period shorter than 1 ms (raised to 1 ms)");
+        d->ckpt_period = M5DEV_MIN_CHECKPOINT_PERIOD_TICKS;
+    }
+    if (delay_ns) {
+        /* Later: the op returns now (as in gem5); a failure shows in the run's exit status. */
+        eventq_schedule(d->eq, &d->ckpt_event, eventq_now(d->eq) + ns_to_ticks(delay_ns));
+        return 0;
+    }
+    if (d->ckpt_result_ready) {   /* the second run of the load: the checkpoint was taken */
+        d->ckpt_result_ready = false;
+        if (d->ckpt_result != 0)
+            d->ckpt_period = 0;
+        start_checkpoint_period(d);
+        return d->ckpt_result;
+    }
+    if (d->resume_armed && cpu->s.rip == d->resume_rip) {   /* restored on this very load */
+        d->resume_armed = false;
+        start_checkpoint_period(d);
+        return 0;
+    }
     /*
-     * Always through the event queue, even without a delay: the op runs in
-     * the middle of the guest's load instruction, and the checkpoint must be
-     * taken after it retires so that a restore resumes after `m5 checkpoint`.
+     * Take it at the boundary before this load, with nothing changed yet;
+     * the load runs again afterwards and returns the result.
      */
-    eventq_schedule(d->eq, &d->ckpt_event, eventq_now(d->eq) + ns_to_ticks(delay_ns));
+    d->ckpt_requested = true;
+    cpu_abort_instruction(cpu);
 }
 
 /* ----------------------------------------------------------------- ops -- */
@@ -262,6 +332,8 @@ uint64_t m5dev_op(struct m5dev *d, struct cpu *cpu, unsigned func)
     const uint64_t *r = cpu->s.gpr;
     uint64_t a0 = r[RDI], a1 = r[RSI], a2 = r[RDX], a3 = r[RCX], a4 = r[R8], a5 = r[R9];
     char why[64];
+    if (func != M5OP_CHECKPOINT)
+        d->resume_armed = false;   /* only the op a checkpoint stopped on resumes */
 
     switch (func) {
     case M5OP_READ_FILE: return op_read_file(d, cpu, a0, a1, a2);
@@ -270,8 +342,9 @@ uint64_t m5dev_op(struct m5dev *d, struct cpu *cpu, unsigned func)
         schedule_exit(d, a0, 0, "m5 exit");
         return 0;
     case M5OP_FAIL:
+        /* Exit status N; above 255 (which a status cannot hold) 255, never 0 by truncation. */
         snprintf(why, sizeof why, "m5 fail %llu", (unsigned long long)a1);
-        schedule_exit(d, a0, (int)(a1 & 0xff), why);
+        schedule_exit(d, a0, a1 > M5DEV_FAIL_STATUS_MAX ? M5DEV_FAIL_STATUS_MAX : (int)a1, why);
         return 0;
     case M5OP_PANIC:
         schedule_exit(d, 0, 1, "m5 panic");
@@ -281,7 +354,7 @@ uint64_t m5dev_op(struct m5dev *d, struct cpu *cpu, unsigned func)
     case M5OP_RESET_STATS: schedule_stats(d, false, true, a0, a1); return 0;
     case M5OP_DUMP_STATS: schedule_stats(d, true, false, a0, a1); return 0;
     case M5OP_DUMP_RESET_STATS: schedule_stats(d, true, true, a0, a1); return 0;
-    case M5OP_CHECKPOINT: op_checkpoint(d, a0, a1); return 0;
+    case M5OP_CHECKPOINT: return op_checkpoint(d, cpu, a0, a1);
     case M5OP_RPNS: return eventq_now(d->eq) / 1000;
     case M5OP_WORK_BEGIN: d->work_begin++; return 0;
     case M5OP_WORK_END: d->work_end++; return 0;

@@ -26,8 +26,11 @@ struct m5dev_hooks {
     void (*exit)(void *opaque, int status, const char *why);
     /* Statistics: dump and/or reset. */
     void (*stats)(void *opaque, bool dump, bool reset);
-    /* Take a checkpoint now (NULL: checkpoints unsupported in this run). */
-    void (*checkpoint)(void *opaque);
+    /*
+     * Take a checkpoint now (NULL: checkpoints unsupported in this run);
+     * 0, or -errno when it could not be written (then a series stops).
+     */
+    int (*checkpoint)(void *opaque);
     /* The guest asks for a new script (a read_file at offset 0), before the queue is consulted. */
     void (*script_request)(void *opaque);
     /*
@@ -65,7 +68,37 @@ struct m5dev {
     uint64_t stats_period;
     struct event ckpt_event;
     uint64_t ckpt_period;
+    /*
+     * `m5 checkpoint` without a delay reports whether the checkpoint was
+     * written: the op abandons its load (cpu_abort_instruction) with
+     * ckpt_requested set, the machine takes the checkpoint at that
+     * instruction boundary (m5dev_take_requested_checkpoint), and the load
+     * runs again and returns ckpt_result. A restore of such a checkpoint
+     * resumes on that load: the first m5 op after a restore, a checkpoint op
+     * at resume_rip, returns success without another checkpoint.
+     */
+    bool ckpt_requested, ckpt_result_ready;
+    uint64_t ckpt_result;
+    bool resume_armed;
+    uint64_t resume_rip;
+    uint64_t stats_dumps_periodic; /* periodic dumps so far (capped: M5DEV_MAX_PERIODIC_STATS) */
 };
+
+/* Limits on what one guest command can cost (docs/guest-safety.md). */
+#define M5DEV_MIN_CHECKPOINT_PERIOD_TICKS 1000000000ull   /* 1 ms simulated */
+#define M5DEV_MIN_STATS_PERIOD_TICKS      100000000ull    /* 100 us simulated */
+#define M5DEV_MAX_PERIODIC_STATS          10000u          /* periodic dumps or resets per run */
+/* The largest `m5 fail N` status; larger N exit with this status (never 0). */
+#define M5DEV_FAIL_STATUS_MAX             255
+
+/*
+ * Between instructions, after the CPU stopped with CPU_EXIT_WAIT: if the
+ * guest's `m5 checkpoint` asked for one, take it and keep the result for the
+ * op's second run; true when it did (false: the wait was for something else).
+ */
+bool m5dev_take_requested_checkpoint(struct m5dev *d);
+/* The machine was restored with the CPU at rip: arm the resume rule above. */
+void m5dev_restored_at(struct m5dev *d, uint64_t rip);
 
 void m5dev_init(struct m5dev *d, struct eventq *eq, const char *outdir,
                 const char *const *scripts, int nscripts, const struct m5dev_hooks *hooks);

@@ -1,6 +1,8 @@
 /* pc_misc.c - POST port, a keyboard controller that only knows how to reset, port 0x92. */
 #include "dev/pc_misc.h"
 
+#include "ckpt/section.h"
+
 #include "mem/bus.h"
 
 #define KBC_CMD_RESET 0xfe
@@ -69,4 +71,28 @@ void pc_misc_attach(struct pc_misc *m, struct bus *bus)
     bus_add_pio(bus, "kbc-cmd", 0x64, 1, pc_misc_io_in, pc_misc_io_out, m);
     bus_add_pio(bus, "post", 0x80, 1, pc_misc_io_in, pc_misc_io_out, m);
     bus_add_pio(bus, "port92", 0x92, 1, pc_misc_io_in, pc_misc_io_out, m);
+}
+
+/* ------------------------------------------------------- checkpoints -- */
+
+static const struct ckpt_field pc_misc_fields[] = {
+    CKPT_U8F("post_code", struct pc_misc_state, post_code, 0, 0xff),
+    CKPT_U8F("port92", struct pc_misc_state, port92, 0, 0xff),
+    CKPT_U8F("kbc_command", struct pc_misc_state, kbc_command, 0, 0xff),
+    CKPT_U32F("resets", struct pc_misc_state, resets, 0, UINT32_MAX),
+};
+static const struct ckpt_layout pc_misc_layout = CKPT_LAYOUT(pc_misc_fields, NULL, sizeof(struct pc_misc_state));
+
+void pc_misc_save(const struct pc_misc *d, struct ckpt_writer *w, const char *section)
+{
+    ckpt_section_save(w, section, &pc_misc_layout, &d->s);
+}
+
+bool pc_misc_load(struct pc_misc *d, struct ckpt_reader *r, const char *section)
+{
+    struct pc_misc_state s = d->s;   /* fields not declared keep their values */
+    if (!ckpt_section_load(r, section, &pc_misc_layout, &s))
+        return false;
+    d->s = s;
+    return true;
 }

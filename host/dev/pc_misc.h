@@ -12,6 +12,7 @@
 #ifndef M5SIM_DEV_PC_MISC_H
 #define M5SIM_DEV_PC_MISC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct bus;
@@ -37,5 +38,14 @@ void pc_misc_attach(struct pc_misc *m, struct bus *bus);
 
 uint32_t pc_misc_io_in(void *m, uint16_t port, unsigned size);
 void pc_misc_io_out(void *m, uint16_t port, unsigned size, uint32_t value);
+
+/*
+ * Checkpoint state (ckpt/section.h): [section] with every field of the state
+ * by name; a load range-checks every field before the device sees it.
+ */
+struct ckpt_writer;
+struct ckpt_reader;
+void pc_misc_save(const struct pc_misc *d, struct ckpt_writer *w, const char *section);
+bool pc_misc_load(struct pc_misc *d, struct ckpt_reader *r, const char *section);
 
 #endif

@@ -3,13 +3,14 @@
 
 #include <string.h>
 
-#include "ckpt/ini.h"
+#include "ckpt/section.h"
 #include "mem/bus.h"
 #include "util/log.h"
 
 #define CONFIG_ADDRESS_PORT 0xcf8
 #define CONFIG_DATA_PORT    0xcfc
 #define CONFIG_ENABLE       0x80000000u
+#define CONFIG_ADDRESS_BITS 0x80fffffcu   /* what a CONFIG_ADDRESS write keeps */
 
 void pci_config_set16(uint8_t *config, unsigned off, uint16_t v)
 {
@@ -127,7 +128,7 @@ static void config_io_out(void *opaque, uint16_t port, unsigned size, uint32_t v
     if (port >= CONFIG_ADDRESS_PORT && port < CONFIG_ADDRESS_PORT + 4) {
         /* Only whole-register writes set the address (byte writes to 0xCF8-0xCFB are other chipset ports). */
         if (port == CONFIG_ADDRESS_PORT && size == 4)
-            h->s.config_address = value & 0x80fffffcu;
+            h->s.config_address = value & CONFIG_ADDRESS_BITS;
         return;
     }
     if (h->s.config_address & CONFIG_ENABLE)
@@ -292,18 +293,54 @@ void pci_host_attach(struct pci_host *h, struct bus *bus)
 
 /* ------------------------------------------------------- checkpoints -- */
 
-void pci_host_save(const struct pci_host *h, FILE *f)
+static const struct ckpt_field pci_host_fields[] = {
+    CKPT_U32F("config_address", struct pci_host_state, config_address, 0, UINT32_MAX),
+    CKPT_BYTESF("bridge_config", struct pci_host_state, bridge_config),
+};
+
+static bool pci_host_validate(const void *state, const struct ckpt_reader *r, char *why, size_t len)
 {
-    ini_section(f, "device.pci_host");
-    ini_dec(f, "state_size", sizeof h->s);
-    ini_hex(f, "state", &h->s, sizeof h->s);
+    const struct pci_host_state *s = state;
+    (void)r;
+    if (s->config_address & ~CONFIG_ADDRESS_BITS) {
+        snprintf(why, len, "config_address = 0x%x has bits CONFIG_ADDRESS never holds (0x%x)",
+                 s->config_address, s->config_address & ~CONFIG_ADDRESS_BITS);
+        return false;
+    }
+    return true;
 }
 
-void pci_host_load(struct pci_host *h, const struct ini *ini)
+/* New in format version 3: never a version 1 blob. */
+static const struct ckpt_layout pci_host_layout = CKPT_LAYOUT(pci_host_fields, pci_host_validate, 0);
+
+void pci_host_save(const struct pci_host *h, struct ckpt_writer *w, const char *section)
 {
-    uint64_t saved = ini_need_u64(ini, "device.pci_host", "state_size");
-    if (saved != sizeof h->s)
-        fatal(ini->path, "[device.pci_host] state is %llu bytes, this m5sim expects %zu: the checkpoint comes "
-              "from a different m5sim version", (unsigned long long)saved, sizeof h->s);
-    ini_need_hex(ini, "device.pci_host", "state", &h->s, sizeof h->s);
+    ckpt_section_save(w, section, &pci_host_layout, &h->s);
+}
+
+/* The bytes that say which function this is: vendor and device IDs, revision, class. */
+static const struct { unsigned off, len; const char *what; } identity[] = {
+    { PCI_VENDOR_ID, 4, "vendor and device ID" },
+    { PCI_REVISION, 4, "revision and class" },
+};
+
+bool pci_config_same_function(const uint8_t *saved, const uint8_t *now, struct ckpt_reader *r, const char *section)
+{
+    for (size_t i = 0; i < sizeof identity / sizeof identity[0]; i++) {
+        unsigned off = identity[i].off;
+        if (memcmp(saved + off, now + off, identity[i].len) != 0)
+            return ckpt_reader_fail(r, "[%s] configuration space %s = 0x%08x is not this m5sim's (0x%08x)",
+                                    section, identity[i].what, config_get32(saved, off), config_get32(now, off));
+    }
+    return true;
+}
+
+bool pci_host_load(struct pci_host *h, struct ckpt_reader *r, const char *section)
+{
+    struct pci_host_state s = h->s;
+    if (!ckpt_section_load(r, section, &pci_host_layout, &s) ||
+        !pci_config_same_function(s.bridge_config, h->s.bridge_config, r, section))
+        return false;
+    h->s = s;
+    return true;
 }

@@ -24,7 +24,8 @@
 #include "dev/irq.h"
 
 struct bus;
-struct ini;
+struct ckpt_reader;
+struct ckpt_writer;
 
 #define PCI_SLOTS 32
 #define PCI_IO_WINDOW_BASE  0xc000u
@@ -102,9 +103,19 @@ uint64_t pci_bar_base(const struct pci_function *fn, int bar);
 void pci_config_set16(uint8_t *config, unsigned off, uint16_t v);
 void pci_config_set32(uint8_t *config, unsigned off, uint32_t v);
 
-/* The bridge's state ([device.pci_host]); the functions save their own config[]. */
-void pci_host_save(const struct pci_host *h, FILE *f);
-void pci_host_load(struct pci_host *h, const struct ini *ini);
+/*
+ * Checkpoint state (ckpt/section.h): the bridge's CONFIG_ADDRESS and its
+ * configuration space; the functions save their own config[]. A load
+ * refuses a configuration space whose identity (vendor, device, revision,
+ * class) is not the bridge this m5sim models.
+ */
+void pci_host_save(const struct pci_host *h, struct ckpt_writer *w, const char *section);
+bool pci_host_load(struct pci_host *h, struct ckpt_reader *r, const char *section);
+/*
+ * For a function's load: false (reason in r, naming `section`) unless the
+ * saved configuration space `saved` has the identity of `now` (the reset one).
+ */
+bool pci_config_same_function(const uint8_t *saved, const uint8_t *now, struct ckpt_reader *r, const char *section);
 
 /* A configuration access as mechanism 1 addresses it (bus, device, function, register). */
 uint32_t pci_host_config_read(struct pci_host *h, uint32_t address, unsigned size);

@@ -10,6 +10,8 @@
  */
 #include "dev/pic8259.h"
 
+#include "ckpt/section.h"
+
 #include "mem/bus.h"
 
 #define PIC_CASCADE 2
@@ -288,4 +290,43 @@ void pic_attach(struct pic8259 *pic, struct bus *bus)
     bus_add_pio(bus, "pic-master", 0x20, 2, pic_io_in, pic_io_out, pic);
     bus_add_pio(bus, "pic-slave", 0xa0, 2, pic_io_in, pic_io_out, pic);
     bus_add_pio(bus, "pic-elcr", 0x4d0, 2, pic_io_in, pic_io_out, pic);
+}
+
+/* ------------------------------------------------------- checkpoints -- */
+
+#define PIC_CHIP(name, F, lo, hi) CKPT_ARRAY(name, CKPT_U8, struct pic8259_state, chip, F, lo, hi)
+static const struct ckpt_field pic_fields[] = {
+    PIC_CHIP("chip#.irr", irr, 0, 0xff),
+    PIC_CHIP("chip#.imr", imr, 0, 0xff),
+    PIC_CHIP("chip#.isr", isr, 0, 0xff),
+    PIC_CHIP("chip#.input", input, 0, 0xff),
+    PIC_CHIP("chip#.elcr", elcr, 0, 0xff),
+    PIC_CHIP("chip#.elcr_mask", elcr_mask, 0, 0xff),
+    PIC_CHIP("chip#.vector_base", vector_base, 0, 0xff),
+    PIC_CHIP("chip#.init_state", init_state, 0, 3),
+    PIC_CHIP("chip#.icw3", icw3, 0, 0xff),
+    PIC_CHIP("chip#.icw4_needed", icw4_needed, 0, 1),
+    PIC_CHIP("chip#.single", single, 0, 1),
+    PIC_CHIP("chip#.auto_eoi", auto_eoi, 0, 1),
+    PIC_CHIP("chip#.sfnm", sfnm, 0, 1),
+    PIC_CHIP("chip#.rotate_on_aeoi", rotate_on_aeoi, 0, 1),
+    PIC_CHIP("chip#.special_mask", special_mask, 0, 1),
+    PIC_CHIP("chip#.priority_add", priority_add, 0, 7),
+    PIC_CHIP("chip#.read_isr", read_isr, 0, 1),
+    PIC_CHIP("chip#.poll", poll, 0, 1),
+};
+static const struct ckpt_layout pic_layout = CKPT_LAYOUT(pic_fields, NULL, sizeof(struct pic8259_state));
+
+void pic_save(const struct pic8259 *d, struct ckpt_writer *w, const char *section)
+{
+    ckpt_section_save(w, section, &pic_layout, &d->s);
+}
+
+bool pic_load(struct pic8259 *d, struct ckpt_reader *r, const char *section)
+{
+    struct pic8259_state s = d->s;   /* fields not declared keep their values */
+    if (!ckpt_section_load(r, section, &pic_layout, &s))
+        return false;
+    d->s = s;
+    return true;
 }

@@ -70,4 +70,13 @@ int pic_intr_ack(struct pic8259 *pic);
 uint32_t pic_io_in(void *pic, uint16_t port, unsigned size);
 void pic_io_out(void *pic, uint16_t port, unsigned size, uint32_t value);
 
+/*
+ * Checkpoint state (ckpt/section.h): [section] with every field of the state
+ * by name; a load range-checks every field before the device sees it.
+ */
+struct ckpt_writer;
+struct ckpt_reader;
+void pic_save(const struct pic8259 *d, struct ckpt_writer *w, const char *section);
+bool pic_load(struct pic8259 *d, struct ckpt_reader *r, const char *section);
+
 #endif

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "ckpt/ini.h"
+#include "ckpt/section.h"
 #include "disk/disk.h"
 #include "mem/bus.h"
 #include "util/log.h"
@@ -543,20 +543,102 @@ void piix_ide_attach(struct piix_ide *d, struct bus *bus, struct pci_host *pci, 
     pci_add_function(pci, &d->pci, slot);
 }
 
-void piix_ide_save(const struct piix_ide *d, FILE *f)
+/* ------------------------------------------------------- checkpoints -- */
+
+/* The last sector a command can reach: LBA48's 2^48 - 1 plus a 65536-sector count. */
+#define PIIX_LBA_END ((1ull << 48) + 65536)
+#define BM_CMD_BITS (BM_CMD_START | BM_CMD_TO_MEMORY)
+#define BM_ST_BITS  (BM_ST_ACTIVE | BM_ST_ERROR | BM_ST_INTR | 0x60)   /* 0x60: drive 0/1 DMA capable */
+
+#define PS struct piix_ide_state
+#define PIIX_CH(name, type, F, lo, hi) CKPT_ARRAY(name, type, PS, ch, F, lo, hi)
+#define PIIX_CH_U8(name, F) PIIX_CH(name, CKPT_U8, F, 0, 0xff)
+static const struct ckpt_field piix_ide_fields[] = {
+    CKPT_BYTESF("pci_config", PS, pci_config),
+    PIIX_CH_U8("ch#.feature", feature),
+    PIIX_CH_U8("ch#.nsect", nsect),
+    PIIX_CH_U8("ch#.lbal", lbal),
+    PIIX_CH_U8("ch#.lbam", lbam),
+    PIIX_CH_U8("ch#.lbah", lbah),
+    PIIX_CH_U8("ch#.hob_feature", hob_feature),
+    PIIX_CH_U8("ch#.hob_nsect", hob_nsect),
+    PIIX_CH_U8("ch#.hob_lbal", hob_lbal),
+    PIIX_CH_U8("ch#.hob_lbam", hob_lbam),
+    PIIX_CH_U8("ch#.hob_lbah", hob_lbah),
+    PIIX_CH("ch#.device", CKPT_U8, device, 0, 0x5f),
+    PIIX_CH_U8("ch#.status", status),
+    PIIX_CH_U8("ch#.error", error),
+    PIIX_CH_U8("ch#.control", control),
+    PIIX_CH_U8("ch#.command", command),
+    PIIX_CH("ch#.intrq", CKPT_U8, intrq, 0, 1),
+    PIIX_CH_U8("ch#.multiple", multiple),
+    PIIX_CH("ch#.dma_pending", CKPT_U8, dma_pending, 0, 1),
+    PIIX_CH("ch#.dma_write", CKPT_U8, dma_write, 0, 1),
+    PIIX_CH("ch#.pio_write", CKPT_U8, pio_write, 0, 1),
+    PIIX_CH("ch#.lba", CKPT_U64, lba, 0, PIIX_LBA_END),
+    PIIX_CH("ch#.sectors_left", CKPT_U32, sectors_left, 0, 65536),
+    PIIX_CH("ch#.buf_pos", CKPT_U32, buf_pos, 0, SECTOR),
+    PIIX_CH("ch#.buf_len", CKPT_U32, buf_len, 0, SECTOR),
+    CKPT_BYTESF("ch0.buf", PS, ch[0].buf),
+    CKPT_BYTESF("ch1.buf", PS, ch[1].buf),
+    PIIX_CH("ch#.bm_command", CKPT_U8, bm_command, 0, BM_CMD_BITS),
+    PIIX_CH_U8("ch#.bm_status", bm_status),
+    PIIX_CH("ch#.bm_prd", CKPT_U32, bm_prd, 0, UINT32_MAX),
+    CKPT_U64F("reads", PS, reads, 0, UINT64_MAX),
+    CKPT_U64F("writes", PS, writes, 0, UINT64_MAX),
+    CKPT_U64F("flushes", PS, flushes, 0, UINT64_MAX),
+    CKPT_U64F("errors", PS, errors, 0, UINT64_MAX),
+    CKPT_U64F("bytes_read", PS, bytes_read, 0, UINT64_MAX),
+    CKPT_U64F("bytes_written", PS, bytes_written, 0, UINT64_MAX),
+};
+#undef PIIX_CH_U8
+#undef PIIX_CH
+#undef PS
+
+static bool piix_ide_validate(const void *state, const struct ckpt_reader *r, char *why, size_t len)
 {
-    ini_section(f, "device.piix_ide");
-    ini_dec(f, "state_size", sizeof d->s);
-    ini_hex(f, "state", &d->s, sizeof d->s);
+    const struct piix_ide_state *s = state;
+    (void)r;
+    for (unsigned c = 0; c < 2; c++) {
+        const struct piix_ide_channel *ch = &s->ch[c];
+        if (ch->buf_len != 0 && ch->buf_len != SECTOR) {
+            snprintf(why, len, "ch%u.buf_len = %u is neither 0 nor one sector", c, ch->buf_len);
+            return false;
+        }
+        if (ch->buf_pos > ch->buf_len) {
+            snprintf(why, len, "ch%u.buf_pos = %u is past buf_len = %u", c, ch->buf_pos, ch->buf_len);
+            return false;
+        }
+        if (ch->lba + ch->sectors_left > PIIX_LBA_END) {
+            snprintf(why, len, "ch%u.lba + sectors_left = %llu is past the last LBA48 sector", c,
+                     (unsigned long long)(ch->lba + ch->sectors_left));
+            return false;
+        }
+        if (ch->bm_command & ~BM_CMD_BITS || ch->bm_status & ~BM_ST_BITS || ch->bm_prd & 3) {
+            snprintf(why, len, "ch%u bus-master bm_command = 0x%x, bm_status = 0x%x, bm_prd = 0x%x hold bits the "
+                     "controller never sets", c, ch->bm_command, ch->bm_status, ch->bm_prd);
+            return false;
+        }
+    }
+    return true;
 }
 
-void piix_ide_load(struct piix_ide *d, const struct ini *ini)
+/* New in format version 3: never a version 1 blob. */
+static const struct ckpt_layout piix_ide_layout = CKPT_LAYOUT(piix_ide_fields, piix_ide_validate, 0);
+
+void piix_ide_save(const struct piix_ide *d, struct ckpt_writer *w, const char *section)
 {
-    uint64_t saved = ini_need_u64(ini, "device.piix_ide", "state_size");
-    if (saved != sizeof d->s)
-        fatal(ini->path, "[device.piix_ide] state is %llu bytes, this m5sim expects %zu: the checkpoint comes "
-              "from a different m5sim version", (unsigned long long)saved, sizeof d->s);
-    ini_need_hex(ini, "device.piix_ide", "state", &d->s, sizeof d->s);
+    ckpt_section_save(w, section, &piix_ide_layout, &d->s);
+}
+
+bool piix_ide_load(struct piix_ide *d, struct ckpt_reader *r, const char *section)
+{
+    struct piix_ide_state s = d->s;
+    if (!ckpt_section_load(r, section, &piix_ide_layout, &s) ||
+        !pci_config_same_function(s.pci_config, d->s.pci_config, r, section))
+        return false;
+    d->s = s;
     for (unsigned c = 0; c < 2; c++)
         update_irq(d, c);
+    return true;
 }

@@ -28,8 +28,9 @@
 #include "dev/pci.h"
 
 struct bus;
+struct ckpt_reader;
+struct ckpt_writer;
 struct disk;
-struct ini;
 
 #define PIIX_IDE_DRIVES 4
 
@@ -72,7 +73,14 @@ void piix_ide_init(struct piix_ide *d, struct bus *bus, struct irq_line primary,
 void piix_ide_set_disk(struct piix_ide *d, unsigned position, struct disk *disk, const char *serial);
 /* Map the legacy ports and add the PCI function in `slot`. */
 void piix_ide_attach(struct piix_ide *d, struct bus *bus, struct pci_host *pci, unsigned slot);
-void piix_ide_save(const struct piix_ide *d, FILE *f);
-void piix_ide_load(struct piix_ide *d, const struct ini *ini);
+/*
+ * Checkpoint state (ckpt/section.h): the PCI configuration space, both
+ * channels' task files, PIO buffers and bus-master registers, and the
+ * counters. A load refuses values the controller never holds (a buffer
+ * position past its length, a sector address past LBA48, bus-master bits
+ * that do not exist) and a configuration space of another function.
+ */
+void piix_ide_save(const struct piix_ide *d, struct ckpt_writer *w, const char *section);
+bool piix_ide_load(struct piix_ide *d, struct ckpt_reader *r, const char *section);
 
 #endif

@@ -17,6 +17,8 @@
  */
 #include "dev/pit8254.h"
 
+#include "ckpt/section.h"
+
 #include "mem/bus.h"
 
 #define REFRESH_PERIOD_TICKS 15085000ull    /* port 0x61 bit 4 toggles every 15.085 us */
@@ -372,4 +374,60 @@ void pit_attach(struct pit8254 *pit, struct bus *bus)
 {
     bus_add_pio(bus, "pit", 0x40, 4, pit_io_in, pit_io_out, pit);
     bus_add_pio(bus, "port61", 0x61, 1, pit_io_in, pit_io_out, pit);
+}
+
+/* ------------------------------------------------------- checkpoints -- */
+
+#define PIT_CH(name, type, F, lo, hi) CKPT_ARRAY(name, type, struct pit8254_state, ch, F, lo, hi)
+static const struct ckpt_field pit_fields[] = {
+    PIT_CH("ch#.count", CKPT_U32, count, 1, 65536),
+    PIT_CH("ch#.pending_count", CKPT_U32, pending_count, 0, 65536),
+    PIT_CH("ch#.load_tick", CKPT_U64, load_tick, 0, CKPT_TIME_MAX),
+    PIT_CH("ch#.base_clocks", CKPT_U64, base_clocks, 0, CKPT_TIME_MAX),
+    PIT_CH("ch#.stopped_count", CKPT_U16, stopped_count, 0, 0xffff),
+    PIT_CH("ch#.latched_count", CKPT_U16, latched_count, 0, 0xffff),
+    PIT_CH("ch#.count_latched", CKPT_U8, count_latched, 0, 3),
+    PIT_CH("ch#.status_latched", CKPT_U8, status_latched, 0, 1),
+    PIT_CH("ch#.status", CKPT_U8, status, 0, 0xff),
+    PIT_CH("ch#.rw_mode", CKPT_U8, rw_mode, 1, 3),
+    PIT_CH("ch#.read_msb_next", CKPT_U8, read_msb_next, 0, 1),
+    PIT_CH("ch#.write_msb_next", CKPT_U8, write_msb_next, 0, 1),
+    PIT_CH("ch#.write_lsb", CKPT_U8, write_lsb, 0, 0xff),
+    PIT_CH("ch#.mode", CKPT_U8, mode, 0, 5),
+    PIT_CH("ch#.bcd", CKPT_U8, bcd, 0, 1),
+    PIT_CH("ch#.gate", CKPT_U8, gate, 0, 1),
+    PIT_CH("ch#.counting", CKPT_U8, counting, 0, 1),
+    PIT_CH("ch#.armed", CKPT_U8, armed, 0, 1),
+    PIT_CH("ch#.null_count", CKPT_U8, null_count, 0, 1),
+    CKPT_U8F("port61", struct pit8254_state, port61, 0, 0x0f),
+    CKPT_U8F("irq_level", struct pit8254_state, irq_level, 0, 1),
+    CKPT_U64F("irq0_next", struct pit8254_state, irq0_next, 0, UINT64_MAX),
+};
+
+static bool pit_validate(const void *state, const struct ckpt_reader *r, char *why, size_t len)
+{
+    const struct pit8254_state *s = state;
+    (void)r;
+    if (!ckpt_deadline_ok(s->irq0_next)) {
+        snprintf(why, len, "irq0_next = %llu is neither never nor a reachable tick", (unsigned long long)s->irq0_next);
+        return false;
+    }
+    return true;
+}
+
+static const struct ckpt_layout pit_layout = CKPT_LAYOUT(pit_fields, pit_validate, sizeof(struct pit8254_state));
+
+void pit_save(const struct pit8254 *d, struct ckpt_writer *w, const char *section)
+{
+    ckpt_section_save(w, section, &pit_layout, &d->s);
+}
+
+bool pit_load(struct pit8254 *d, struct ckpt_reader *r, const char *section)
+{
+    struct pit8254_state s = d->s;   /* fields not declared keep their values */
+    if (!ckpt_section_load(r, section, &pit_layout, &s))
+        return false;
+    d->s = s;
+    pit_post_load(d);
+    return true;
 }

@@ -73,4 +73,13 @@ bool pit_output(struct pit8254 *pit, int channel);
 uint32_t pit_io_in(void *pit, uint16_t port, unsigned size);
 void pit_io_out(void *pit, uint16_t port, unsigned size, uint32_t value);
 
+/*
+ * Checkpoint state (ckpt/section.h): [section] with every field of the state
+ * by name; a load range-checks every field before the device sees it and re-arms the IRQ0 event.
+ */
+struct ckpt_writer;
+struct ckpt_reader;
+void pit_save(const struct pit8254 *d, struct ckpt_writer *w, const char *section);
+bool pit_load(struct pit8254 *d, struct ckpt_reader *r, const char *section);
+
 #endif

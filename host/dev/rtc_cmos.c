@@ -7,6 +7,8 @@
  */
 #include "dev/rtc_cmos.h"
 
+#include "ckpt/section.h"
+
 #include <stdbool.h>
 
 #include "mem/bus.h"
@@ -213,4 +215,50 @@ void rtc_reset(struct rtc_cmos *rtc)
 void rtc_attach(struct rtc_cmos *rtc, struct bus *bus)
 {
     bus_add_pio(bus, "rtc", 0x70, 2, rtc_io_in, rtc_io_out, rtc);
+}
+
+/* ------------------------------------------------------- checkpoints -- */
+
+#define RS struct rtc_cmos_state
+#define RTC_SECONDS_MAX (INT64_C(1) << 40)   /* dates far beyond any guest's, far from overflow */
+static const struct ckpt_field rtc_fields[] = {
+    CKPT_U8F("index", RS, index, 0, 0x7f),   /* indexes ram[128] */
+    CKPT_BYTESF("ram", RS, ram),
+    CKPT_I64F("start", RS, start, -RTC_SECONDS_MAX, RTC_SECONDS_MAX),
+    CKPT_I64F("offset", RS, offset, -RTC_SECONDS_MAX, RTC_SECONDS_MAX),
+    CKPT_I32F("frozen.year", RS, frozen.year, 0, 9999),
+    CKPT_I32F("frozen.month", RS, frozen.month, 0, 12),
+    CKPT_I32F("frozen.mday", RS, frozen.mday, 0, 31),
+    CKPT_I32F("frozen.hour", RS, frozen.hour, 0, 23),
+    CKPT_I32F("frozen.min", RS, frozen.min, 0, 59),
+    CKPT_I32F("frozen.sec", RS, frozen.sec, 0, 59),
+    CKPT_I32F("frozen.wday", RS, frozen.wday, 0, 6),
+};
+#undef RS
+
+static bool rtc_validate(const void *state, const struct ckpt_reader *r, char *why, size_t len)
+{
+    const struct rtc_cmos_state *s = state;
+    (void)r;
+    if ((s->ram[RTC_REG_B] & RTC_B_SET) && (s->frozen.month < 1 || s->frozen.mday < 1)) {
+        snprintf(why, len, "register B has SET on but the date being set (frozen.*) is not a date");
+        return false;
+    }
+    return true;
+}
+
+static const struct ckpt_layout rtc_layout = CKPT_LAYOUT(rtc_fields, rtc_validate, sizeof(struct rtc_cmos_state));
+
+void rtc_save(const struct rtc_cmos *d, struct ckpt_writer *w, const char *section)
+{
+    ckpt_section_save(w, section, &rtc_layout, &d->s);
+}
+
+bool rtc_load(struct rtc_cmos *d, struct ckpt_reader *r, const char *section)
+{
+    struct rtc_cmos_state s = d->s;   /* fields not declared keep their values */
+    if (!ckpt_section_load(r, section, &rtc_layout, &s))
+        return false;
+    d->s = s;
+    return true;
 }

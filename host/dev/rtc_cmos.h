@@ -12,6 +12,7 @@
 #ifndef M5SIM_DEV_RTC_CMOS_H
 #define M5SIM_DEV_RTC_CMOS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sim/eventq.h"
@@ -66,5 +67,14 @@ int64_t rtc_seconds_from_date(const struct rtc_date *d);
 
 uint32_t rtc_io_in(void *rtc, uint16_t port, unsigned size);
 void rtc_io_out(void *rtc, uint16_t port, unsigned size, uint32_t value);
+
+/*
+ * Checkpoint state (ckpt/section.h): [section] with every field of the state
+ * by name; a load range-checks every field before the device sees it.
+ */
+struct ckpt_writer;
+struct ckpt_reader;
+void rtc_save(const struct rtc_cmos *d, struct ckpt_writer *w, const char *section);
+bool rtc_load(struct rtc_cmos *d, struct ckpt_reader *r, const char *section);
 
 #endif

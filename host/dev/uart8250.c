@@ -17,6 +17,8 @@
  */
 #include "dev/uart8250.h"
 
+#include "ckpt/section.h"
+
 #include "mem/bus.h"
 
 enum { REG_RBR_THR, REG_IER, REG_IIR_FCR, REG_LCR, REG_MCR, REG_LSR, REG_MSR, REG_SCR };
@@ -206,4 +208,41 @@ void uart_reset(struct uart8250 *u)
 void uart_attach(struct uart8250 *u, struct bus *bus, uint16_t base)
 {
     bus_add_pio(bus, "uart8250", base, 8, uart_io_in, uart_io_out, u);
+}
+
+/* ------------------------------------------------------- checkpoints -- */
+
+#define US struct uart8250_state
+static const struct ckpt_field uart_fields[] = {
+    CKPT_U8F("ier", US, ier, 0, 0x0f),
+    CKPT_U8F("fcr", US, fcr, 0, 0xff),
+    CKPT_U8F("lcr", US, lcr, 0, 0xff),
+    CKPT_U8F("mcr", US, mcr, 0, 0x1f),
+    CKPT_U8F("scr", US, scr, 0, 0xff),
+    CKPT_U8F("dll", US, dll, 0, 0xff),
+    CKPT_U8F("dlm", US, dlm, 0, 0xff),
+    CKPT_U8F("thr_ipending", US, thr_ipending, 0, 1),
+    CKPT_U8F("irq_level", US, irq_level, 0, 1),
+    CKPT_U8F("rbr", US, rbr, 0, 0xff),
+    CKPT_U16F("rx_head", US, rx_head, 0, UART_RX_QUEUE - 1),   /* indexes rx[] */
+    CKPT_U16F("rx_count", US, rx_count, 0, UART_RX_QUEUE),
+    CKPT_BYTESF("rx", US, rx),
+    CKPT_U64F("tx_bytes", US, tx_bytes, 0, UINT64_MAX),
+    CKPT_U64F("rx_bytes", US, rx_bytes, 0, UINT64_MAX),
+};
+#undef US
+static const struct ckpt_layout uart_layout = CKPT_LAYOUT(uart_fields, NULL, sizeof(struct uart8250_state));
+
+void uart_save(const struct uart8250 *d, struct ckpt_writer *w, const char *section)
+{
+    ckpt_section_save(w, section, &uart_layout, &d->s);
+}
+
+bool uart_load(struct uart8250 *d, struct ckpt_reader *r, const char *section)
+{
+    struct uart8250_state s = d->s;   /* fields not declared keep their values */
+    if (!ckpt_section_load(r, section, &uart_layout, &s))
+        return false;
+    d->s = s;
+    return true;
 }

@@ -12,6 +12,7 @@
 #define M5SIM_DEV_UART8250_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -83,5 +84,14 @@ void uart_flush(struct uart8250 *u);
 /* Port handlers; the register is port & 7. */
 uint32_t uart_io_in(void *u, uint16_t port, unsigned size);
 void uart_io_out(void *u, uint16_t port, unsigned size, uint32_t value);
+
+/*
+ * Checkpoint state (ckpt/section.h): [section] with every field of the state
+ * by name; a load range-checks every field before the device sees it.
+ */
+struct ckpt_writer;
+struct ckpt_reader;
+void uart_save(const struct uart8250 *d, struct ckpt_writer *w, const char *section);
+bool uart_load(struct uart8250 *d, struct ckpt_reader *r, const char *section);
 
 #endif

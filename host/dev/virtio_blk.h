@@ -20,6 +20,14 @@ struct bus;
 struct disk;
 
 #define VIRTIO_QUEUE_MAX 256
+/*
+ * The most data one request may move (bytes): one notify then costs the host
+ * at most VIRTIO_QUEUE_MAX * VIRTIO_BLK_REQUEST_MAX = 1 GiB of copying
+ * instead of 32 GiB (126 segments of 1 MiB per request). Larger requests
+ * complete with VIRTIO_BLK_S_IOERR; Linux's default max_sectors_kb (1280)
+ * stays below it.
+ */
+#define VIRTIO_BLK_REQUEST_MAX (4u << 20)
 
 struct virtio_queue {
     uint32_t num;             /* size chosen by the driver */
@@ -52,5 +60,14 @@ void virtio_blk_init(struct virtio_blk *v, struct disk *disk, struct bus *bus, s
                      const char *serial);
 void virtio_blk_reset(struct virtio_blk *v);
 void virtio_blk_attach(struct virtio_blk *v, struct bus *bus, uint64_t base);
+
+/*
+ * Checkpoint state (ckpt/section.h): [section] with every field of the state
+ * by name; a load range-checks every field before the device sees it.
+ */
+struct ckpt_writer;
+struct ckpt_reader;
+void virtio_blk_save(const struct virtio_blk *d, struct ckpt_writer *w, const char *section);
+bool virtio_blk_load(struct virtio_blk *d, struct ckpt_reader *r, const char *section);
 
 #endif

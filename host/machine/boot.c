@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cpu/cpu.h"
 #include "mem/bus.h"
@@ -43,6 +44,11 @@ static uint8_t *read_file(const char *path, size_t *len)
     FILE *f = fopen(path, "rb");
     if (!f)
         fatal(path, "cannot open kernel: %s", strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0)
+        fatal(path, "cannot read kernel: %s", strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        fatal(path, "%s, not a kernel file", S_ISDIR(st.st_mode) ? "is a directory" : "is not a regular file");
     if (fseek(f, 0, SEEK_END) != 0)
         fatal(path, "cannot read kernel: %s", strerror(errno));
     long n = ftell(f);
@@ -108,6 +114,10 @@ static void load_bzimage(struct bus *bus, const char *path, const uint8_t *f, si
     info->entry = BOOT_BZIMAGE_PA + 0x200;  /* startup_64 of the decompressor */
     info->kernel_end = BOOT_BZIMAGE_PA + (len - off);
     info->is_bzimage = 1;
+    uint32_t cmdline_size = (uint32_t)(f[BP_CMDLINE_SIZE] | f[BP_CMDLINE_SIZE + 1] << 8 |
+                                       f[BP_CMDLINE_SIZE + 2] << 16 | (uint32_t)f[BP_CMDLINE_SIZE + 3] << 24);
+    if (cmdline_size && cmdline_size < info->cmdline_max)
+        info->cmdline_max = cmdline_size;   /* boot protocol 2.06+: the kernel says how much it keeps */
 }
 
 void boot_load_kernel(struct bus *bus, const char *path, struct boot_info *info)
@@ -115,6 +125,7 @@ void boot_load_kernel(struct bus *bus, const char *path, struct boot_info *info)
     size_t len;
     uint8_t *f = read_file(path, &len);
     memset(info, 0, sizeof(*info));
+    info->cmdline_max = BOOT_LINUX_CMDLINE_SIZE - 1;
     if (len >= 4 && memcmp(f, ELFMAG, SELFMAG) == 0)
         load_elf(bus, path, f, len, info);
     else

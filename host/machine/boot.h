@@ -35,7 +35,11 @@ struct boot_info {
     uint64_t kernel_end;     /* highest physical byte loaded */
     int is_bzimage;
     uint64_t initrd_addr, initrd_size;   /* the ramdisk (boot_load_initrd), or 0 */
+    uint32_t cmdline_max;    /* longest command line the kernel keeps (bzImage cmdline_size, else x86 Linux's) */
 };
+
+/* x86 Linux's COMMAND_LINE_SIZE: a vmlinux keeps at most this many bytes, NUL included. */
+#define BOOT_LINUX_CMDLINE_SIZE 2048
 
 /*
  * Load the kernel file into guest RAM. On a bad file, report one clear line

@@ -27,12 +27,14 @@ void config_usage(FILE *out)
             "                           PC: /dev/sda, ...); a restore uses the checkpoint's\n"
             "  --initrd PATH            initial ramdisk for the kernel (Linux boot protocol)\n"
             "  --script PATH            script for the guest's m5 readfile, repeatable (a queue)\n"
-            "  --cpu-type TYPE          atomic (AtomicSimpleCPU) or timing (TimingSimpleCPU)\n"
             "  -d, --outdir DIR         output directory (default m5out)\n"
             "  --mem-size SIZE          guest memory (default 512MB)\n"
             "  --num-cpus N             number of CPUs (default 1)\n"
             "  --cpu-clock FREQ         CPU clock (default 3GHz)\n"
             "  --maxinsts N             stop after N instructions\n"
+            "  --max-ticks N            stop at simulated tick N (1 tick = 1 ps), even while the guest idles\n"
+            "  --max-seconds N          stop after N seconds of host (wall-clock) time\n"
+            "  --no-sandbox             do not install the system-call allowlist (for debugging m5sim)\n"
             "  --cmdline STRING         kernel command line (replaces the default)\n"
             "  --rng-seed N             seed of the guest kernel's random number generator (default 0;\n"
             "                           the same seed gives the same random numbers, run after run)\n"
@@ -41,9 +43,9 @@ void config_usage(FILE *out)
             "  --checkpoint-dir DIR     where checkpoints go; with -r, where to find them (DIR holds\n"
             "                           cpt.<tick>/ directories; a cpt.<tick>/ directory itself works too)\n"
             "  -r, --checkpoint-restore N  restore the N-th checkpoint of --checkpoint-dir (1 = oldest)\n"
-            "  --restore-with-cpu TYPE  CPU model that restores (then --cpu-type runs; default atomic)\n"
             "  --take-checkpoints T[,P] checkpoint at tick T (and every P ticks after)\n"
             "  --checkpoint-at-end      checkpoint when the run ends\n"
+            "  --max-checkpoints N      at most N checkpoints per run (default 16; 0: no limit)\n"
             "  --interactive            when the guest wants a script and none is queued, ask on the\n"
             "                           terminal: a script path, list, restore N, again, checkpoint,\n"
             "                           help or quit (line editing, history in ~/.m5sim_history)\n"
@@ -52,21 +54,10 @@ void config_usage(FILE *out)
             "                           outputs in <outdir>/<n>-<script>/\n"
             "  --script-dir DIR         queue every file of DIR (sorted by name) as a --script\n"
             "  -j, --jobs N             with --batch: N restores at once (sharing memory copy-on-write)\n"
-            "\n"
-            "CPU models and the memory hierarchy (timing; gem5 names and defaults):\n"
-            "  -F, --fast-forward N     run N instructions on --restore-with-cpu (or atomic), then\n"
-            "                           switch to --cpu-type\n"
-            "  --warmup-insts N         warm the caches during the last N of those instructions\n"
-            "  --caches                 L1I 32kB and L1D 64kB, 2-way, 64B lines (--l1i_size, --l1d_size,\n"
-            "                           --l1i_assoc, --l1d_assoc, --cacheline_size)\n"
-            "  --l2cache                a 2MB 8-way L2 (--l2_size, --l2_assoc)\n"
-            "  --l3cache                a 16MB 16-way L3 (--l3_size, --l3_assoc)\n"
-            "  --replacement-policy P   LRU (default), Random or FIFO\n"
-            "  --mem-type TYPE          DDR3_1600_8x8 (default) or SimpleMemory\n"
-            "  --mem-channels N         memory channels (default 1)\n"
             "  -q, --quiet              no console echo or status line on the terminal\n"
             "  -h, --help               this text\n"
             "  --version                the version, and the checkpoint formats it reads and writes\n");
+    config_hierarchy_usage(out);
 }
 
 void config_print_version(FILE *out)
@@ -128,42 +119,37 @@ const char *config_cpu_name(enum cpu_kind m)
     }
 }
 
-static enum cpu_kind parse_cpu(const char *opt, const char *s)
-{
-    if (!strcmp(s, "atomic") || !strcmp(s, "AtomicSimpleCPU") || !strcmp(s, "X86AtomicSimpleCPU"))
-        return CPU_ATOMIC;
-    if (!strcmp(s, "timing") || !strcmp(s, "TimingSimpleCPU") || !strcmp(s, "X86TimingSimpleCPU"))
-        return CPU_TIMING;
-    if (!strcmp(s, "kvm") || !strcmp(s, "X86KvmCPU") || !strcmp(s, "KvmCPU"))
-        return CPU_KVM;   /* machine_init says what happens on a host without a usable KVM */
-    if (!strcmp(s, "o3") || !strcmp(s, "DerivO3CPU") || !strcmp(s, "O3CPU") || !strcmp(s, "X86O3CPU"))
-        fatal(opt, "'%s': the out-of-order CPU model is not available yet; use timing or atomic", s);
-    fatal(opt, "unknown CPU type '%s' (choose atomic, timing or kvm; gem5's AtomicSimpleCPU, "
-          "TimingSimpleCPU and X86KvmCPU are accepted too)", s);
-}
-
 static uint64_t parse_u64(const char *opt, const char *s)
 {
     char *end;
+    errno = 0;
     unsigned long long v = strtoull(s, &end, 0);
-    if (!*s || *end || s[0] == '-')
+    if (!*s || *end || s[0] == '-' || isspace((unsigned char)s[0]))
         fatal(opt, "'%s' is not a number", s);
+    if (errno == ERANGE)
+        fatal(opt, "'%s' is too large (at most %llu)", s, (unsigned long long)UINT64_MAX);
     return v;
 }
 
-static unsigned parse_assoc(const char *opt, const char *s)
+/* A number checked against [lo, hi] before it is narrowed to an int. */
+static int parse_int_range(const char *opt, const char *s, uint64_t lo, uint64_t hi, const char *what)
 {
     uint64_t v = parse_u64(opt, s);
-    if (v < 1 || v > 64)
-        fatal(opt, "'%s': choose an associativity from 1 to 64 ways", s);
-    return (unsigned)v;
+    if (v < lo || v > hi)
+        fatal(opt, "'%s': %s", s, what);
+    return (int)v;
 }
 
-enum { OPT_KERNEL = 256, OPT_INITRD, OPT_DISK_CONTROLLER, OPT_DISK, OPT_SCRIPT, OPT_CPU, OPT_MEM, OPT_NCPU, OPT_CLOCK, OPT_MAXINSTS,
-       OPT_CMDLINE, OPT_CACHES, OPT_L2, OPT_L1D, OPT_L1I, OPT_L2SIZE, OPT_CKPT_DIR, OPT_RESTORE_CPU,
+uint64_t config_parse_u64(const char *opt, const char *s)
+{
+    return parse_u64(opt, s);
+}
+
+
+enum { OPT_KERNEL = 256, OPT_INITRD, OPT_DISK_CONTROLLER, OPT_DISK, OPT_SCRIPT, OPT_MEM, OPT_NCPU, OPT_CLOCK,
+       OPT_MAXINSTS, OPT_CMDLINE, OPT_CKPT_DIR,
        OPT_TAKE_CKPT, OPT_CKPT_END, OPT_INTERACTIVE, OPT_CONTROL, OPT_BATCH, OPT_SCRIPT_DIR, OPT_RNG_SEED,
-       OPT_VERSION, OPT_L3, OPT_L3SIZE, OPT_L1D_ASSOC, OPT_L1I_ASSOC, OPT_L2_ASSOC, OPT_L3_ASSOC, OPT_LINE,
-       OPT_REPL, OPT_MEM_TYPE, OPT_MEM_CHANNELS, OPT_WARMUP };
+       OPT_VERSION, OPT_MAX_TICKS, OPT_MAX_SECONDS, OPT_NO_SANDBOX, OPT_MAX_CKPTS };
 
 static int by_name(const void *a, const void *b)
 {
@@ -208,34 +194,19 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
         { "disk-image", required_argument, 0, OPT_DISK },
         { "disk", required_argument, 0, OPT_DISK },
         { "script", required_argument, 0, OPT_SCRIPT },
-        { "cpu-type", required_argument, 0, OPT_CPU },
         { "outdir", required_argument, 0, 'd' },
         { "mem-size", required_argument, 0, OPT_MEM },
         { "num-cpus", required_argument, 0, OPT_NCPU },
         { "cpu-clock", required_argument, 0, OPT_CLOCK },
         { "maxinsts", required_argument, 0, OPT_MAXINSTS },
+        { "max-ticks", required_argument, 0, OPT_MAX_TICKS },
+        { "max-seconds", required_argument, 0, OPT_MAX_SECONDS },
+        { "max-checkpoints", required_argument, 0, OPT_MAX_CKPTS },
+        { "no-sandbox", no_argument, 0, OPT_NO_SANDBOX },
         { "cmdline", required_argument, 0, OPT_CMDLINE },
-        { "caches", no_argument, 0, OPT_CACHES },
-        { "l2cache", no_argument, 0, OPT_L2 },
-        { "l1d_size", required_argument, 0, OPT_L1D },
-        { "l1i_size", required_argument, 0, OPT_L1I },
-        { "l2_size", required_argument, 0, OPT_L2SIZE },
-        { "l3cache", no_argument, 0, OPT_L3 },
-        { "l3_size", required_argument, 0, OPT_L3SIZE },
-        { "l1d_assoc", required_argument, 0, OPT_L1D_ASSOC },
-        { "l1i_assoc", required_argument, 0, OPT_L1I_ASSOC },
-        { "l2_assoc", required_argument, 0, OPT_L2_ASSOC },
-        { "l3_assoc", required_argument, 0, OPT_L3_ASSOC },
-        { "cacheline_size", required_argument, 0, OPT_LINE },
-        { "replacement-policy", required_argument, 0, OPT_REPL },
-        { "mem-type", required_argument, 0, OPT_MEM_TYPE },
-        { "mem-channels", required_argument, 0, OPT_MEM_CHANNELS },
-        { "fast-forward", required_argument, 0, 'F' },
-        { "warmup-insts", required_argument, 0, OPT_WARMUP },
         { "quiet", no_argument, 0, 'q' },
         { "checkpoint-dir", required_argument, 0, OPT_CKPT_DIR },
         { "checkpoint-restore", required_argument, 0, 'r' },
-        { "restore-with-cpu", required_argument, 0, OPT_RESTORE_CPU },
         { "take-checkpoints", required_argument, 0, OPT_TAKE_CKPT },
         { "checkpoint-at-end", no_argument, 0, OPT_CKPT_END },
         { "interactive", no_argument, 0, OPT_INTERACTIVE },
@@ -253,26 +224,17 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
     cfg->mem_size = 512ull << 20;
     cfg->num_cpus = 1;
     cfg->cpu_clock_hz = 3000000000ull;
-    cfg->cpu_type = CPU_ATOMIC;
-    cfg->l1d_size = 64 << 10;
-    cfg->l1i_size = 32 << 10;
-    cfg->l2_size = 2 << 20;
-    cfg->l3_size = 16 << 20;
-    cfg->l1d_assoc = cfg->l1i_assoc = 2;
-    cfg->l2_assoc = 8;
-    cfg->l3_assoc = 16;
-    cfg->cacheline_size = 64;
-    cfg->replacement_policy = "LRU";
-    cfg->mem_type = "DDR3_1600_8x8";
-    cfg->mem_channels = 1;
+    config_hierarchy_defaults(cfg);
+    cfg->max_checkpoints = CONFIG_DEFAULT_MAX_CHECKPOINTS;
 
     int c;
     opterr = 0;
     optind = 1;
     cfg->jobs = 1;
     cfg->disk_controller = DISK_CONTROLLER_DEFAULT;
-    cfg->restore_with_cpu = CPU_ATOMIC;
-    while ((c = getopt_long(argc, argv, "d:qhr:j:F:", opts, NULL)) != -1) {
+    struct option all[sizeof opts / sizeof opts[0] + CONFIG_HIERARCHY_NOPTS];
+    config_merge_options(all, opts, sizeof opts / sizeof opts[0]);
+    while ((c = getopt_long(argc, argv, "d:qhr:j:F:", all, NULL)) != -1) {
         switch (c) {
         case OPT_KERNEL: cfg->kernel = optarg; break;
         case OPT_INITRD: cfg->initrd = optarg; break;
@@ -294,7 +256,6 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
                 fatal("--script", "at most %d scripts", CONFIG_MAX_SCRIPTS);
             cfg->scripts[cfg->nscripts++] = optarg;
             break;
-        case OPT_CPU: cfg->cpu_type = parse_cpu("--cpu-type", optarg); break;
         case 'd': cfg->outdir = optarg; break;
         case OPT_MEM:
             if (!config_parse_size(optarg, &cfg->mem_size) || cfg->mem_size < (64ull << 20))
@@ -305,9 +266,7 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
             cfg->mem_size_set = true;
             break;
         case OPT_NCPU:
-            cfg->num_cpus = (int)parse_u64("--num-cpus", optarg);
-            if (cfg->num_cpus != 1)
-                fatal("--num-cpus", "%d CPUs: only 1 is supported so far", cfg->num_cpus);
+            cfg->num_cpus = parse_int_range("--num-cpus", optarg, 1, 1, "only 1 CPU is supported so far");
             break;
         case OPT_CLOCK:
             if (!config_parse_freq(optarg, &cfg->cpu_clock_hz) || cfg->cpu_clock_hz < 1000000 ||
@@ -317,11 +276,11 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
             break;
         case OPT_CKPT_DIR: cfg->checkpoint_dir = optarg; break;
         case 'r':
-            cfg->restore = (int)parse_u64("-r", optarg);
-            if (cfg->restore < 1)
+            if (parse_u64("-r", optarg) < 1)
                 fatal("-r", "checkpoints are counted from 1 (the oldest)");
+            cfg->restore = parse_int_range("-r", optarg, 1, CONFIG_MAX_RESTORE, "no checkpoint directory holds "
+                                           "that many checkpoints (at most " CONFIG_MAX_RESTORE_TEXT ")");
             break;
-        case OPT_RESTORE_CPU: cfg->restore_with_cpu = parse_cpu("--restore-with-cpu", optarg); break;
         case OPT_TAKE_CKPT: {
             char *comma = strchr(optarg, ',');
             if (comma)
@@ -337,59 +296,36 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
         case OPT_BATCH: cfg->batch = true; break;
         case OPT_SCRIPT_DIR: add_script_dir(cfg, optarg); break;
         case 'j':
-            cfg->jobs = (int)parse_u64("-j", optarg);
-            if (cfg->jobs < 1 || cfg->jobs > 256)
-                fatal("-j", "%d: choose 1 to 256 parallel restores", cfg->jobs);
+            cfg->jobs = parse_int_range("-j", optarg, 1, 256, "choose 1 to 256 parallel restores");
             break;
         case OPT_MAXINSTS: cfg->maxinsts = parse_u64("--maxinsts", optarg); break;
+        case OPT_MAX_TICKS: cfg->max_ticks = parse_u64("--max-ticks", optarg); break;
+        case OPT_MAX_SECONDS: cfg->max_seconds = parse_u64("--max-seconds", optarg); break;
+        case OPT_MAX_CKPTS: cfg->max_checkpoints = parse_u64("--max-checkpoints", optarg); break;
+        case OPT_NO_SANDBOX: cfg->no_sandbox = true; break;
         case OPT_RNG_SEED: cfg->rng_seed = parse_u64("--rng-seed", optarg); break;
         case OPT_CMDLINE: cfg->cmdline = optarg; break;
-        case OPT_CACHES: cfg->caches = true; break;
-        case OPT_L2: cfg->l2cache = true; break;
-        case OPT_L1D:
-            if (!config_parse_size(optarg, &cfg->l1d_size)) fatal("--l1d_size", "'%s' is not a size", optarg);
-            break;
-        case OPT_L1I:
-            if (!config_parse_size(optarg, &cfg->l1i_size)) fatal("--l1i_size", "'%s' is not a size", optarg);
-            break;
-        case OPT_L2SIZE:
-            if (!config_parse_size(optarg, &cfg->l2_size)) fatal("--l2_size", "'%s' is not a size", optarg);
-            break;
-        case OPT_L3: cfg->l3cache = true; break;
-        case OPT_L3SIZE:
-            if (!config_parse_size(optarg, &cfg->l3_size)) fatal("--l3_size", "'%s' is not a size", optarg);
-            break;
-        case OPT_L1D_ASSOC: cfg->l1d_assoc = parse_assoc("--l1d_assoc", optarg); break;
-        case OPT_L1I_ASSOC: cfg->l1i_assoc = parse_assoc("--l1i_assoc", optarg); break;
-        case OPT_L2_ASSOC: cfg->l2_assoc = parse_assoc("--l2_assoc", optarg); break;
-        case OPT_L3_ASSOC: cfg->l3_assoc = parse_assoc("--l3_assoc", optarg); break;
-        case OPT_LINE: {
-            uint64_t line = parse_u64("--cacheline_size", optarg);
-            if (line < 16 || line > 4096 || (line & (line - 1)))
-                fatal("--cacheline_size", "'%s' is not a power of two from 16 to 4096 bytes", optarg);
-            cfg->cacheline_size = (unsigned)line;
-            break;
-        }
-        case OPT_REPL: cfg->replacement_policy = optarg; break;
-        case OPT_MEM_TYPE: cfg->mem_type = optarg; break;
-        case OPT_MEM_CHANNELS: {
-            uint64_t n = parse_u64("--mem-channels", optarg);
-            if (n < 1 || n > 16 || (n & (n - 1)))
-                fatal("--mem-channels", "'%s': choose 1, 2, 4, 8 or 16 channels", optarg);
-            cfg->mem_channels = (unsigned)n;
-            break;
-        }
-        case 'F': cfg->fast_forward = parse_u64("--fast-forward", optarg); break;
-        case OPT_WARMUP: cfg->warmup_insts = parse_u64("--warmup-insts", optarg); break;
         case 'q': cfg->quiet = true; break;
         case 'h': config_usage(stdout); exit(0);
         case OPT_VERSION: config_print_version(stdout); exit(0);
         default:
+            if (config_hierarchy_option(cfg, c, optarg))
+                break;
             fatal("usage", "unknown or incomplete option '%s' (see m5sim --help)", argv[optind - 1]);
         }
     }
     if (optind < argc)
         fatal("usage", "unexpected argument '%s' (see m5sim --help)", argv[optind]);
+    for (int i = 0; i < cfg->nscripts; i++) {
+        struct stat st;
+        if (stat(cfg->scripts[i], &st) == 0 && !S_ISREG(st.st_mode))
+            fatal(cfg->scripts[i], "%s, not a script file (a directory of scripts is --script-dir)",
+                  S_ISDIR(st.st_mode) ? "is a directory" : "is not a regular file");
+    }
+    if (cfg->take_checkpoints && cfg->take_checkpoint_period &&
+        cfg->take_checkpoint_period < CONFIG_MIN_CHECKPOINT_PERIOD)
+        fatal("--take-checkpoints", "a period of %llu ticks is shorter than the minimum of %llu (1 ms simulated)",
+              (unsigned long long)cfg->take_checkpoint_period, (unsigned long long)CONFIG_MIN_CHECKPOINT_PERIOD);
     if (cfg->restore && !cfg->checkpoint_dir)
         fatal("-r", "restoring needs --checkpoint-dir (the directory holding cpt.<tick>/)");
     if (!cfg->kernel && !cfg->restore)
@@ -398,11 +334,7 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
         fatal("--batch", "batch mode restores a checkpoint for each script: give --checkpoint-dir and -r");
     if (cfg->batch && cfg->interactive)
         fatal("--batch", "batch mode and --interactive do not mix");
-    if (cfg->warmup_insts && cfg->warmup_insts > cfg->fast_forward && cfg->fast_forward)
-        fatal("--warmup-insts", "warming %llu instructions needs at least that many to fast-forward (-F %llu)",
-              (unsigned long long)cfg->warmup_insts, (unsigned long long)cfg->fast_forward);
-    if ((cfg->l2cache || cfg->l3cache) && !cfg->caches)
-        fatal(cfg->l2cache ? "--l2cache" : "--l3cache", "an L2 or L3 needs L1 caches: add --caches, as gem5 does");
+    config_hierarchy_check(cfg);
 }
 
 void config_write_ini(const struct machine_config *cfg, FILE *f)

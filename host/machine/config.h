@@ -7,10 +7,19 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #define CONFIG_MAX_DISKS   8
 #define CONFIG_MAX_SCRIPTS 256
+/* -r N: the largest N accepted (checked before narrowing to an int). */
+#define CONFIG_MAX_RESTORE      1000000
+#define CONFIG_MAX_RESTORE_TEXT "1000000"
+/* Checkpoints one run may write unless --max-checkpoints says otherwise (docs/guest-safety.md). */
+#define CONFIG_DEFAULT_MAX_CHECKPOINTS 16
+/* The shortest period of a checkpoint series, in ticks: 1 ms simulated. */
+#define CONFIG_MIN_CHECKPOINT_PERIOD 1000000000ull
 
 enum cpu_kind { CPU_ATOMIC, CPU_TIMING, CPU_KVM };
 /* Which controller the disks hang on (--disk-controller). */
@@ -30,6 +39,9 @@ struct machine_config {
     int num_cpus;
     uint64_t cpu_clock_hz;
     uint64_t maxinsts;            /* 0: unlimited */
+    uint64_t max_ticks;           /* --max-ticks: stop at this simulated tick; 0: unlimited */
+    uint64_t max_seconds;         /* --max-seconds: stop after this much host time; 0: unlimited */
+    bool no_sandbox;              /* --no-sandbox: no seccomp allowlist */
     uint64_t rng_seed;            /* seed of the guest kernel's RNG (--rng-seed) */
     enum cpu_kind cpu_type;
     bool quiet;                   /* no console echo, no status line */
@@ -41,6 +53,7 @@ struct machine_config {
     enum cpu_kind restore_with_cpu;
     uint64_t take_checkpoint_tick, take_checkpoint_period;  /* --take-checkpoints T[,P] */
     bool take_checkpoints, checkpoint_at_end;
+    uint64_t max_checkpoints;     /* at most this many per run; 0: no limit */
 
     /* Scripts beyond the queue. */
     bool interactive;             /* ask the user for the next script */
@@ -72,5 +85,23 @@ bool config_parse_freq(const char *s, uint64_t *out);
 void config_write_ini(const struct machine_config *cfg, FILE *f);
 const char *config_cpu_name(enum cpu_kind m);
 const char *config_disk_controller_name(enum disk_controller c);
+/* A non-negative number ("4096", "0x1000"), or exit 2 naming the option. */
+uint64_t config_parse_u64(const char *opt, const char *s);
+
+/* CPU-model and memory-hierarchy options shared by full-system and SE runs (config_cpu.c). */
+#define CONFIG_HIERARCHY_NOPTS 19
+extern const struct option config_hierarchy_options[CONFIG_HIERARCHY_NOPTS];
+/* all[] = own[] (ending with its { 0 } entry, n_own entries with it) + the shared ones + { 0 }. */
+void config_merge_options(struct option *all, const struct option *own, size_t n_own);
+void config_hierarchy_defaults(struct machine_config *cfg);
+/* Handle getopt_long's answer `opt` if it is a shared option; false if it is not one. */
+bool config_hierarchy_option(struct machine_config *cfg, int opt, const char *arg);
+/* Refuse combinations that make no sense (exit 2). */
+void config_hierarchy_check(const struct machine_config *cfg);
+void config_hierarchy_usage(FILE *out);
+/* The timing model's memory hierarchy as the options chose it (gem5's defaults for the rest). */
+struct memsys_config;
+void config_memsys(const struct machine_config *cfg, uint64_t cpu_period, uint64_t mem_size,
+                   struct memsys_config *c);
 
 #endif

@@ -28,27 +28,8 @@ static struct memsys *machine_memsys(struct machine *m)
 {
     if (m->memsys)
         return m->memsys;
-    const struct machine_config *cfg = &m->cfg;
     struct memsys_config c;
-    memsys_config_defaults(&c);   /* gem5's latencies and MSHRs; the flags below choose the rest */
-    c.num_cpus = (unsigned)cfg->num_cpus;
-    c.cpu_period_ticks = m->period;
-    c.caches = cfg->caches;
-    c.l2cache = cfg->l2cache;
-    c.l3cache = cfg->l3cache;
-    c.line_size = cfg->cacheline_size;
-    c.l1i.size = cfg->l1i_size;
-    c.l1d.size = cfg->l1d_size;
-    c.l2.size = cfg->l2_size;
-    c.l3.size = cfg->l3_size;
-    c.l1i.assoc = cfg->l1i_assoc;
-    c.l1d.assoc = cfg->l1d_assoc;
-    c.l2.assoc = cfg->l2_assoc;
-    c.l3.assoc = cfg->l3_assoc;
-    c.replacement = cfg->replacement_policy;
-    c.mem_type = cfg->mem_type;
-    c.mem_size = m->ram_size;
-    c.mem_channels = cfg->mem_channels;
+    config_memsys(&m->cfg, m->period, m->ram_size, &c);
     m->memsys = memsys_new(&c, m->stats_system);
     if (!m->memsys)
         exit(2);   /* memsys_new said why */
@@ -69,6 +50,8 @@ static struct cpu_model *timing_model(struct machine *m, bool warming)
             .now_opaque = m,
         };
         *slot = warming ? cpu_model_warming_new(&m->cpu, &c) : cpu_model_timing_new(&m->cpu, &c);
+        if (!warming)
+            timing_cpu_register_stats(*slot, m->stats_cpu);
     }
     return *slot;
 }

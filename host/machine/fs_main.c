@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -91,9 +93,19 @@ static int run_batch(const struct machine_config *cfg)
     int *status = calloc((size_t)n, sizeof(*status));
     char (*dirs)[4096] = calloc((size_t)n, sizeof(*dirs));
     int running = 0, next = 0, failed = 0;
+    pid_t parent = getpid();
+    bool forwarded = false;
     fflush(stdout);
     fflush(stderr);
     while (next < n || running > 0) {
+        /* SIGTERM, SIGINT, SIGHUP: no new restores; the running ones are asked to stop and finish their outputs. */
+        if (machine_stop_signal() && !forwarded) {
+            forwarded = true;
+            next = n;
+            for (int i = 0; i < n; i++)
+                if (pids[i] > 0 && !status[i])
+                    kill(pids[i], machine_stop_signal());
+        }
         if (next < n && running < cfg->jobs) {
             int i = next++;
             snprintf(dirs[i], sizeof dirs[i], "%s/%d-%s", cfg->outdir, i + 1, base_name(cfg->scripts[i]));
@@ -101,6 +113,9 @@ static int run_batch(const struct machine_config *cfg)
             if (pid < 0)
                 fatal("--batch", "fork: %s", strerror(errno));
             if (pid == 0) {
+                /* A parent that dies (kill -9 too) takes its children along. */
+                if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+                    _exit(128 + SIGTERM);
                 struct machine_config c = *cfg;
                 c.batch = false;
                 c.scripts[0] = cfg->scripts[i];
@@ -118,11 +133,14 @@ static int run_batch(const struct machine_config *cfg)
         }
         int ws;
         pid_t done = wait(&ws);
+        if (done < 0 && errno == EINTR)
+            continue;
         if (done < 0)
             break;
         for (int i = 0; i < n; i++)
             if (pids[i] == done) {
                 status[i] = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+                pids[i] = -pids[i];
                 fprintf(stderr, "m5sim: [%d/%d] %s: exit status %d, outputs in %s/\n", i + 1, n, cfg->scripts[i],
                         status[i], dirs[i]);
                 failed += status[i] != 0;
@@ -134,6 +152,8 @@ static int run_batch(const struct machine_config *cfg)
     free(pids);
     free(status);
     free(dirs);
+    if (machine_stop_signal())
+        return 128 + machine_stop_signal();
     return failed ? 1 : 0;
 }
 
@@ -141,5 +161,6 @@ int fs_main(int argc, char **argv)
 {
     struct machine_config cfg;
     config_parse(&cfg, argc, argv);
+    machine_install_signal_handlers();
     return cfg.batch ? run_batch(&cfg) : run_session(&cfg);
 }

@@ -2,8 +2,11 @@
 #include "machine/machine.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -56,6 +59,36 @@ static uint64_t cpu_m5op(void *opaque, struct cpu *cpu, unsigned func)
 {
     struct machine *m = opaque;
     return m5dev_op(&m->m5, cpu, func);
+}
+
+/* ------------------------------------------------------------ signals -- */
+
+/*
+ * SIGTERM (batch schedulers), SIGINT and SIGHUP only ask for a stop: the run
+ * loop sees it at the next quantum boundary and ends the run the normal way,
+ * so the console log, stats.txt and run.ini are complete.
+ */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    if (stop_signal)   /* a second signal: the user insists */
+        _exit(128 + sig);
+    stop_signal = sig;
+}
+
+void machine_install_signal_handlers(void)
+{
+    static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+    struct sigaction sa = { .sa_handler = on_stop_signal };
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaction(sigs[i], &sa, NULL);
+}
+
+int machine_stop_signal(void)
+{
+    return stop_signal;
 }
 
 void machine_stop(struct machine *m, int status, const char *why)
@@ -116,6 +149,10 @@ void machine_dump_stats(struct machine *m)
     m->decoder_invalidations = bs.invalidations - m->stats_at_reset.decoder.invalidations;
     stats_dump_text(m->stats_root, m->stats_file);
     stats_dump_json(m->stats_root, m->stats_json);
+    if ((fflush(m->stats_file) != 0 || fflush(m->stats_json) != 0) && !m->output_errno) {
+        m->output_errno = errno ? errno : EIO;
+        warn(m->cfg.outdir, "cannot write stats.txt or stats.json: %s", strerror(m->output_errno));
+    }
     m->stats_dumps++;
 }
 
@@ -156,14 +193,15 @@ static void m5_script_request(void *opaque)
     }
 }
 
+static FILE *open_output(struct machine *m, const char *name, bool fatal_on_error);
+
 /* <outdir>/run.ini: how the run ended and host-side timings, for scripts and tools. */
 static void write_run_record(struct machine *m)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/run.ini", m->cfg.outdir);
-    FILE *f = fopen(path, "w");
+    FILE *f = open_output(m, "run.ini", false);
     if (!f) {
-        warn(m->cfg.outdir, "cannot write run.ini");
+        m->output_errno = m->output_errno ? m->output_errno : errno;
+        warn(m->cfg.outdir, "cannot write run.ini: %s", strerror(errno));
         return;
     }
     fprintf(f, "[run]\nexit_status=%d\nexit_cause=%s\ninstructions=%llu\nfinal_tick=%llu\n"
@@ -171,7 +209,15 @@ static void write_run_record(struct machine *m)
             m->exit_status, m->exit_why, (unsigned long long)m->cpu.icount,
             (unsigned long long)machine_now(m), host_seconds() - m->host_start, m->host_first_readfile,
             (unsigned long long)m->icount_first_readfile);
-    fclose(f);
+    fprintf(f, "checkpoints_taken=%u\n", m->checkpoints_taken);
+    if (m->checkpoint_errno)
+        fprintf(f, "checkpoint_error=%s\n", m->checkpoint_errno > 0 ? strerror(m->checkpoint_errno) : "limit reached");
+    if (m->output_errno)
+        fprintf(f, "output_error=%s\n", strerror(m->output_errno));
+    if (ferror(f) | (fclose(f) != 0)) {
+        m->output_errno = m->output_errno ? m->output_errno : (errno ? errno : EIO);
+        warn(m->cfg.outdir, "cannot write run.ini: %s", strerror(errno ? errno : EIO));
+    }
 }
 
 /* -------------------------------------------------------------- setup -- */
@@ -209,30 +255,96 @@ static void setup_memory(struct machine *m)
         add_e820(m, MACHINE_HIGH_RAM_BASE, m->ram_size - low, 1);
 }
 
-static void build_cmdline(struct machine *m, char *buf, size_t size)
+/*
+ * The kernel keeps at most info->cmdline_max bytes of its command line and
+ * silently drops the rest, which would lose the virtio options appended last:
+ * a line that does not fit is refused instead.
+ */
+static void build_cmdline(struct machine *m, const struct boot_info *info, char *buf, size_t size)
 {
-    if (m->cfg.cmdline) {
-        snprintf(buf, size, "%s", m->cfg.cmdline);
-    } else {
-        snprintf(buf, size, "console=ttyS0 root=/dev/%s rw panic=-1 tsc=reliable",
-                 m->cfg.disk_controller == DISK_PIIX ? "sda" : "vda");
-    }
+    const char *dflt = m->cfg.disk_controller == DISK_PIIX ? "console=ttyS0 root=/dev/sda rw panic=-1 tsc=reliable"
+                                                           : "console=ttyS0 root=/dev/vda rw panic=-1 tsc=reliable";
+    size_t used = (size_t)snprintf(buf, size, "%s", m->cfg.cmdline ? m->cfg.cmdline : dflt);
     /* virtio-mmio devices are announced on the command line (CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES). */
     for (int i = 0; m->cfg.disk_controller == DISK_VIRTIO_MMIO && i < m->cfg.ndisks; i++) {
-        size_t used = strlen(buf);
-        snprintf(buf + used, size - used, " virtio_mmio.device=4K@0x%llx:%d",
-                 (unsigned long long)(MACHINE_VIRTIO_BASE + i * MACHINE_VIRTIO_STRIDE), MACHINE_VIRTIO_IRQ0 + i);
+        used += (size_t)snprintf(buf + (used < size ? used : size - 1), used < size ? size - used : 1,
+                                 " virtio_mmio.device=4K@0x%llx:%d",
+                                 (unsigned long long)(MACHINE_VIRTIO_BASE + i * MACHINE_VIRTIO_STRIDE),
+                                 MACHINE_VIRTIO_IRQ0 + i);
     }
+    size_t max = info->cmdline_max < size - 1 ? info->cmdline_max : size - 1;
+    if (used > max)
+        fatal("--cmdline", "the kernel command line, with the virtio options m5sim appends, is %zu bytes; "
+              "the kernel keeps at most %zu (its boot protocol's cmdline_size)", used, max);
 }
 
-static FILE *open_output(const struct machine *m, const char *name)
+/*
+ * An output file of this run, created afresh in the output directory: an
+ * old file of that name is unlinked, never truncated (it may be a hard link
+ * to someone's data), and a symbolic link or anything but a regular file
+ * planted under the name is refused (O_EXCL | O_NOFOLLOW).
+ */
+static FILE *open_output(struct machine *m, const char *name, bool fatal_on_error)
+{
+    int fd = -1;
+    struct stat st;
+    if (fstatat(m->outdir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+        errno = EISDIR;
+    else if ((unlinkat(m->outdir_fd, name, 0) == 0 || errno == ENOENT))
+        fd = openat(m->outdir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f && fatal_on_error)
+        fatal(m->cfg.outdir, "cannot create %s/%s: %s", m->cfg.outdir, name, strerror(errno));
+    return f;
+}
+
+/*
+ * <outdir>/.m5sim.lock, locked (flock) for the whole run: two runs writing
+ * one output directory would corrupt each other's files. A batch's children
+ * lock their own subdirectories.
+ */
+static void lock_outdir(struct machine *m)
+{
+    m->lock_fd = openat(m->outdir_fd, MACHINE_LOCK_NAME, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (m->lock_fd < 0)
+        fatal(m->cfg.outdir, "cannot create %s: %s", MACHINE_LOCK_NAME, strerror(errno));
+    if (flock(m->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        char pid[32] = "";
+        ssize_t n = pread(m->lock_fd, pid, sizeof pid - 1, 0);
+        pid[n > 0 ? n : 0] = 0;
+        pid[strcspn(pid, "\n")] = 0;
+        fatal(m->cfg.outdir, "in use by another m5sim run%s%s%s; give this run its own -d", *pid ? " (pid " : "",
+              pid, *pid ? ")" : "");
+    }
+    char pid[32];
+    int len = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+    if (ftruncate(m->lock_fd, 0) != 0 || pwrite(m->lock_fd, pid, (size_t)len, 0) != len)
+        warn(m->cfg.outdir, "cannot write %s: %s", MACHINE_LOCK_NAME, strerror(errno));
+}
+
+/*
+ * -d must not point into a checkpoint: the restored one (whose memory.img
+ * this run maps) or any directory holding m5.cpt, at any level above.
+ */
+static void check_outdir_placement(const struct machine *m)
 {
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s", m->cfg.outdir, name);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        fatal(m->cfg.outdir, "cannot create %s: %s", path, strerror(errno));
-    return f;
+    snprintf(path, sizeof path, "%s", m->cfg.outdir);
+    char ckpt_real[4096] = "";
+    if (m->restore_img && !realpath(m->restore_img->dir, ckpt_real))
+        ckpt_real[0] = 0;
+    for (;;) {
+        char real[4096], probe[4200];
+        if (realpath(path, real)) {
+            snprintf(probe, sizeof probe, "%s/m5.cpt", real);
+            if (access(probe, F_OK) == 0 || (*ckpt_real && !strcmp(real, ckpt_real)))
+                fatal("-d", "%s is inside the checkpoint %s; outputs must go elsewhere", m->cfg.outdir, real);
+        }
+        char *slash = strrchr(path, '/');
+        if (!slash || slash == path)
+            break;
+        *slash = 0;
+    }
 }
 
 /* Where checkpoints go: the outdir when restoring (the checkpoint directory is never modified). */
@@ -241,10 +353,16 @@ const char *machine_checkpoint_parent(const struct machine *m)
     return m->restore_img || !m->cfg.checkpoint_dir ? m->cfg.outdir : m->cfg.checkpoint_dir;
 }
 
-void machine_checkpoint(struct machine *m)
+int machine_checkpoint(struct machine *m)
 {
     char path[4096];
     double t0 = host_seconds();
+    if (m->cfg.max_checkpoints && m->checkpoints_taken >= m->cfg.max_checkpoints) {
+        warn("checkpoint", "this run has written %u checkpoints, the limit (--max-checkpoints); none taken",
+             m->checkpoints_taken);
+        m->checkpoint_errno = -1;
+        return -EDQUOT;
+    }
     /*
      * An event (m5 checkpoint, --take-checkpoints) runs at its own tick, but
      * the CPU has already retired the instructions up to the end of its
@@ -254,13 +372,17 @@ void machine_checkpoint(struct machine *m)
      */
     if (m->eq.now < m->cpu_tick)
         m->eq.now = m->cpu_tick;
-    if (ckpt_save(m, machine_checkpoint_parent(m), path, sizeof path) == 0) {
-        m->checkpoints_taken++;
-        if (m->session)
-            session_checkpoint_written(m->session, path, m->eq.now);
-        if (!m->cfg.quiet)
-            info("checkpoint %s written in %.0f ms", path, (host_seconds() - t0) * 1e3);
+    errno = 0;
+    if (machine_ckpt_write(m, machine_checkpoint_parent(m), path, sizeof path) != 0) {
+        m->checkpoint_errno = errno ? errno : EIO;   /* ckpt_save warned, naming the errno */
+        return -m->checkpoint_errno;
     }
+    m->checkpoints_taken++;
+    if (m->session)
+        session_checkpoint_written(m->session, path, m->eq.now);
+    if (!m->cfg.quiet)
+        info("checkpoint %s written in %.0f ms", path, (host_seconds() - t0) * 1e3);
+    return 0;
 }
 
 static void m5_switch_cpu(void *opaque)
@@ -276,15 +398,16 @@ static bool m5_wait_for_script(void *opaque)
     return interactive_wants_script(opaque);
 }
 
-static void m5_checkpoint(void *opaque)
+static int m5_checkpoint(void *opaque)
 {
-    machine_checkpoint(opaque);
+    return machine_checkpoint(opaque);
 }
 
 static void take_checkpoint_event(void *opaque)
 {
     struct machine *m = opaque;
-    machine_checkpoint(m);
+    if (machine_checkpoint(m) != 0)
+        return;   /* a failure ends the series */
     if (m->cfg.take_checkpoint_period)
         eventq_schedule(&m->eq, &m->take_ckpt_event, m->eq.now + m->cfg.take_checkpoint_period);
 }
@@ -295,7 +418,8 @@ static void take_checkpoint_event(void *opaque)
  */
 static void protect_run_files(struct machine *m)
 {
-    static const char *const outputs[] = { "system.pc.com_1.device", "stats.txt", "config.ini", "run.ini" };
+    static const char *const outputs[] = { "system.pc.com_1.device", "stats.txt", "stats.json", "config.ini",
+                                           "run.ini", MACHINE_LOCK_NAME };
     char path[4096];
     m5dev_protect(&m->m5, m->cfg.kernel);
     if (m->cfg.initrd)
@@ -333,7 +457,7 @@ static void open_restore(struct machine *m)
         fatal("--cpu-clock", "%lluHz does not match the checkpoint %s, taken at %lluHz",
               (unsigned long long)cfg->cpu_clock_hz, dir, (unsigned long long)img->cpu_clock);
     ckpt_verify_files(img, cfg->disks, cfg->ndisks);
-    enum disk_controller ctl = pc_checkpoint_disk_controller(&img->ini);
+    enum disk_controller ctl = pc_checkpoint_disk_controller(img);
     if (cfg->disk_controller != DISK_CONTROLLER_DEFAULT && cfg->disk_controller != ctl)
         fatal("--disk-controller", "%s does not match the checkpoint %s, whose disks are on %s",
               config_disk_controller_name(cfg->disk_controller), dir, config_disk_controller_name(ctl));
@@ -351,18 +475,28 @@ static void open_restore(struct machine *m)
 static void check_inputs(struct machine *m)
 {
     const struct machine_config *cfg = &m->cfg;
+    struct stat st;
     if (cfg->kernel && !cfg->restore && access(cfg->kernel, R_OK) != 0)
         fatal(cfg->kernel, "cannot read kernel: %s", strerror(errno));
+    if (cfg->kernel && !cfg->restore && stat(cfg->kernel, &st) == 0 && !S_ISREG(st.st_mode))
+        fatal(cfg->kernel, "%s, not a kernel file", S_ISDIR(st.st_mode) ? "is a directory" : "is not a regular file");
     if (cfg->initrd && !cfg->restore && access(cfg->initrd, R_OK) != 0)
         fatal(cfg->initrd, "cannot read initrd: %s", strerror(errno));
+    if (cfg->initrd && !cfg->restore && stat(cfg->initrd, &st) == 0 && !S_ISREG(st.st_mode))
+        fatal(cfg->initrd, "%s, not an initrd file", S_ISDIR(st.st_mode) ? "is a directory" : "is not a regular file");
     for (int i = 0; i < cfg->ndisks; i++)
         if (access(cfg->disks[i], R_OK) != 0)
             fatal(cfg->disks[i], "cannot read disk image: %s", strerror(errno));
     for (int i = 0; i < cfg->nscripts; i++)
         if (access(cfg->scripts[i], R_OK) != 0)
             fatal(cfg->scripts[i], "cannot read script: %s", strerror(errno));
+    for (int i = 0; i < cfg->nscripts; i++) {
+        if (stat(cfg->scripts[i], &st) == 0 && !S_ISREG(st.st_mode))
+            fatal(cfg->scripts[i], "%s, not a script file", S_ISDIR(st.st_mode) ? "is a directory" : "is not a regular file");
+    }
     if (cfg->restore)
         open_restore(m);
+    check_outdir_placement(m);
 }
 
 void machine_check_inputs(const struct machine_config *cfg)
@@ -397,6 +531,10 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
     setup_memory(m);   /* a restore's memory.img is checked here: still before any output */
     if (mkdir_p(cfg->outdir) != 0)
         fatal(cfg->outdir, "cannot create output directory: %s", strerror(errno));
+    m->outdir_fd = open(cfg->outdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (m->outdir_fd < 0)
+        fatal(cfg->outdir, "cannot open output directory: %s", strerror(errno));
+    lock_outdir(m);
 
     cpu_init(&m->cpu, &m->bus, 0);
     m->cpu.trace = getenv("M5SIM_TRACE") != NULL;
@@ -404,10 +542,10 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
     m->cpu.hooks.m5op = cpu_m5op;
     m->cpu.hooks.cycles = cpu_clock_cycles;
 
-    m->console = open_output(m, "system.pc.com_1.device");
-    m->stats_file = open_output(m, "stats.txt");
-    m->stats_json = open_output(m, "stats.json");
-    FILE *ini = open_output(m, "config.ini");
+    m->console = open_output(m, "system.pc.com_1.device", true);
+    m->stats_file = open_output(m, "stats.txt", true);
+    m->stats_json = open_output(m, "stats.json", true);
+    FILE *ini = open_output(m, "config.ini", true);
     config_write_ini(&m->cfg, ini);
 
     struct m5dev_hooks hooks = { .opaque = m, .exit = m5_exit, .stats = m5_stats,
@@ -419,7 +557,8 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
     protect_run_files(m);
 
     if (m->restore_img) {
-        ckpt_restore(m, m->restore_img);
+        machine_ckpt_restore(m, m->restore_img);
+        m5dev_restored_at(&m->m5, m->cpu.s.rip);
         fprintf(ini, "\n[restore]\ncheckpoint=%s\ntick=%llu\n", m->restore_img->dir,
                 (unsigned long long)m->restore_img->tick);
     } else {
@@ -428,7 +567,7 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
         if (cfg->initrd)
             boot_load_initrd(&m->bus, cfg->initrd, m->e820, m->n_e820, &info);
         char cmdline[BOOT_CMDLINE_MAX];
-        build_cmdline(m, cmdline, sizeof cmdline);
+        build_cmdline(m, &info, cmdline, sizeof cmdline);
         pc_firmware_setup(m);
         fprintf(ini, "\n[boot]\nentry=0x%llx\ncmdline=%s\n", (unsigned long long)info.entry, cmdline);
         boot_setup(&m->bus, &m->cpu, &info, cmdline, m->e820, m->n_e820, cfg->rng_seed);
@@ -440,9 +579,11 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
     m->host_start = host_seconds();
     machine_stats_init(m);
     machine_cpus_start(m);   /* after the statistics: the timing model's memory system registers its own */
+    machine_ckpt_restore_memsys(m);
     if (m->memsys)
         memsys_write_config(m->memsys, ini);
-    fclose(ini);
+    if (ferror(ini) | (fclose(ini) != 0))
+        fatal(cfg->outdir, "cannot write config.ini: %s", strerror(errno ? errno : EIO));
 }
 
 void machine_free(struct machine *m)
@@ -455,6 +596,10 @@ void machine_free(struct machine *m)
         fclose(m->stats_file);
     if (m->stats_json)
         fclose(m->stats_json);
+    if (m->lock_fd > 0)
+        close(m->lock_fd);   /* releases the lock */
+    if (m->outdir_fd > 0)
+        close(m->outdir_fd);
     stats_group_free(m->stats_root);
     machine_cpus_free(m);
     cpu_free(&m->cpu);
@@ -500,6 +645,25 @@ int machine_run(struct machine *m)
         uint64_t until_switch = machine_cpus_step(m);
         if (until_switch && until_switch < budget)
             budget = until_switch;
+        if (stop_signal) {
+            char why[64];
+            snprintf(why, sizeof why, "stopped by signal %d (%s)", (int)stop_signal, strsignal(stop_signal));
+            machine_stop(m, 128 + stop_signal, why);
+            break;
+        }
+        if (m->cfg.max_ticks) {
+            if (now >= m->cfg.max_ticks) {
+                machine_stop(m, 0, "reached --max-ticks");
+                break;
+            }
+            uint64_t left = (m->cfg.max_ticks - now + m->period - 1) / m->period;
+            if (left < budget)
+                budget = left;
+        }
+        if (m->cfg.max_seconds && host_seconds() - m->host_start >= (double)m->cfg.max_seconds) {
+            machine_stop(m, MACHINE_EXIT_MAX_SECONDS, "reached --max-seconds");
+            break;
+        }
         if (m->cfg.maxinsts && !m->switch_icount) {   /* not while fast-forwarding: gem5 counts on the CPU switched to */
             /* Counted from the start of this run (a restore continues the CPU's own count). */
             uint64_t done = m->cpu.icount - m->start_icount;
@@ -528,6 +692,8 @@ int machine_run(struct machine *m)
             uint64_t t = eventq_next(&m->eq);
             if (t == TICK_NEVER)
                 report_guest_fault(m, "guest halted with interrupts off and no event pending");
+            else if (m->cfg.max_ticks && t > m->cfg.max_ticks)
+                eventq_run_until(&m->eq, m->cfg.max_ticks > m->eq.now ? m->cfg.max_ticks : m->eq.now);
             else
                 eventq_run_until(&m->eq, t);
             break;
@@ -539,6 +705,8 @@ int machine_run(struct machine *m)
             report_guest_fault(m, "unsupported instruction");
             break;
         case CPU_EXIT_WAIT: {
+            if (m5dev_take_requested_checkpoint(&m->m5))
+                break;   /* the guest's m5 checkpoint: its load runs again and returns the result */
             status_line(m, true);
             double asked = host_seconds();
             interactive_prompt(m);
@@ -560,6 +728,19 @@ int machine_run(struct machine *m)
     if (m->cfg.checkpoint_at_end)
         machine_checkpoint(m);
     machine_dump_stats(m);
+    if (fflush(m->console) != 0 && !m->output_errno) {
+        m->output_errno = errno ? errno : EIO;
+        warn(m->cfg.outdir, "cannot write the console log: %s", strerror(m->output_errno));
+    }
+    /* A run the guest ended well still fails when its outputs or checkpoints are missing. */
+    if (m->exit_status == 0 && (m->output_errno || m->checkpoint_errno)) {
+        m->exit_status = MACHINE_EXIT_OUTPUT_FAILED;
+        snprintf(m->exit_why + strlen(m->exit_why), sizeof m->exit_why - strlen(m->exit_why), "%s",
+                 m->output_errno ? "; an output file could not be written" : "; a checkpoint could not be written");
+    }
     write_run_record(m);
+    if (m->exit_status == 0 && m->output_errno) {   /* run.ini itself */
+        m->exit_status = MACHINE_EXIT_OUTPUT_FAILED;
+    }
     return m->exit_status;
 }

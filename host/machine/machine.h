@@ -75,6 +75,9 @@ struct machine {
     struct ckpt_image *restore_img;  /* the checkpoint this run restored, or NULL after a boot */
     struct event take_ckpt_event;
     unsigned checkpoints_taken;
+    int checkpoint_errno;           /* the last checkpoint that could not be written: its errno (or -1); 0: none */
+    int output_errno;               /* an output file that could not be written: its errno; 0: none */
+    int outdir_fd, lock_fd;         /* the output directory, and <outdir>/.m5sim.lock held for the run */
 
     /* --interactive: the session this machine belongs to (machine/session.h), or NULL. */
     struct session *session;
@@ -114,8 +117,25 @@ uint64_t machine_now(const struct machine *m);
 /* End the run with this status at the next instruction boundary. */
 void machine_stop(struct machine *m, int status, const char *why);
 void machine_dump_stats(struct machine *m);
-/* Write a checkpoint now (the CPU must be between instructions: call from an event or between quanta). */
-void machine_checkpoint(struct machine *m);
+/*
+ * Write a checkpoint now (the CPU must be between instructions: call from an
+ * event or between quanta). 0, or -errno when it was not written (then the
+ * run's exit status says so, MACHINE_EXIT_OUTPUT_FAILED).
+ */
+int machine_checkpoint(struct machine *m);
+/*
+ * Exit statuses of m5sim's own making (docs/user-guide.md): an output or a
+ * checkpoint could not be written (a run the guest ended with 0); the
+ * wall-clock limit --max-seconds; a signal N gives 128+N.
+ */
+#define MACHINE_EXIT_OUTPUT_FAILED 4
+/* The lock file in every output directory (also out of m5 writefile's reach). */
+#define MACHINE_LOCK_NAME ".m5sim.lock"
+#define MACHINE_EXIT_MAX_SECONDS   3
+/* A stop was requested by SIGTERM, SIGINT or SIGHUP (machine/machine.c installs the handler). */
+void machine_install_signal_handlers(void);
+/* The signal that asked the run to stop, or 0. */
+int machine_stop_signal(void);
 void machine_reset_stats(struct machine *m);
 /* CPU models (machine/cpus.c). Switch to `kind` from the next instruction on (between quanta only). */
 void machine_switch_cpu(struct machine *m, enum cpu_kind kind);
@@ -132,11 +152,28 @@ void interactive_prompt(struct machine *m);
 /* The PC devices (machine/pc.c): interrupt controllers, timers, RTC, UART, and their CPU hooks. */
 void pc_devices_attach(struct machine *m);
 void pc_devices_free(struct machine *m);
-struct ini;
-void pc_devices_save(struct machine *m, FILE *f);
-void pc_devices_load(struct machine *m, const struct ini *ini);
+/*
+ * Their checkpoint sections: a device added to the PC adds its
+ * <dev>_save/<dev>_load (ckpt/section.h) to the PC_DEVICES list in pc.c.
+ * Load returns false with r->error set.
+ */
+struct ckpt_writer;
+struct ckpt_reader;
+void pc_devices_save(struct machine *m, struct ckpt_writer *w);
+bool pc_devices_load(struct machine *m, struct ckpt_reader *r);
+
+/* Checkpoints (machine/checkpoint.c): write one of this machine, restore one into it. */
+int machine_ckpt_write(struct machine *m, const char *parent, char *path, size_t pathlen);
+void machine_ckpt_restore(struct machine *m, const struct ckpt_image *img);
+/* After the CPU models start: warm the timing model's caches from the checkpoint, if both have them. */
+void machine_ckpt_restore_memsys(struct machine *m);
 /* At boot: the BIOS tables (MP table, ACPI) describing the devices, in the reserved area at 0xF0000. */
 void pc_firmware_setup(struct machine *m);
-enum disk_controller pc_checkpoint_disk_controller(const struct ini *ini);
+/*
+ * The controller a checkpoint's disks are on, from its [platform] section
+ * (exit 2 if that section is malformed). Indexes before format version 3
+ * have none: virtio-mmio, the only controller then.
+ */
+enum disk_controller pc_checkpoint_disk_controller(const struct ckpt_image *img);
 
 #endif

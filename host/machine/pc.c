@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "ckpt/ckpt.h"
-#include "ckpt/ini.h"
+#include "ckpt/section.h"
 #include "cpu/cpuid.h"
 #include "dev/acpi_pm.h"
 #include "dev/ioapic.h"
@@ -27,6 +27,7 @@
 #include "firmware/acpi.h"
 #include "firmware/mptable.h"
 #include "machine/machine.h"
+#include "machine/pc_platform.h"
 #include "machine/status_line.h"
 #include "util/log.h"
 
@@ -218,87 +219,66 @@ void pc_firmware_setup(struct machine *m)
 
 /* ------------------------------------------------------- checkpoints -- */
 
-/* The controller a checkpoint's disks are on (older checkpoints: virtio-mmio, the only one then). */
-enum disk_controller pc_checkpoint_disk_controller(const struct ini *ini)
+enum disk_controller pc_checkpoint_disk_controller(const struct ckpt_image *img)
 {
-    const char *c = ini_get(ini, "device.platform", "disk_controller");
-    return c && !strcmp(c, "piix") ? DISK_PIIX : DISK_VIRTIO_MMIO;
+    struct ckpt_reader r;
+    ckpt_reader_for(&r, img);
+    struct pc_platform_state p = { 0 };
+    if (!pc_platform_load(&p, &r, "platform"))
+        fatal(img->ini.path, "%s", r.error);
+    return (enum disk_controller)p.disk_controller;
 }
 
 /*
- * Each device keeps all of its state in a plain struct (`.s`), saved as one
- * hex blob with its size: a layout change between versions is then caught
- * by the size check instead of silently misread.
+ * Each device saves and loads its own section (ckpt/section.h): section
+ * name, member of struct pc_devices, and the prefix of its _save/_load.
+ * PC_DEVICES_V3 came with format version 3 (machine/pc_platform.h): an older
+ * index has none of them and they keep their reset state. The disks follow:
+ * virtio_blkN, or piix_ide.
  */
-#define PC_DEVICES(X) X(pic) X(ioapic) X(lapic) X(pit) X(rtc) X(com1) X(misc)
+#define PC_DEVICES(X) X(pic, pic, pic) X(ioapic, ioapic, ioapic) X(lapic, lapic, lapic) X(pit, pit, pit) \
+    X(rtc, rtc, rtc) X(com1, com1, uart) X(misc, misc, pc_misc)
+#define PC_DEVICES_V3(X) X(pci_host, pci, pci_host) X(acpi_pm, acpi_pm, acpi_pm)
 
-static void save_blob(FILE *f, const char *name, const void *state, size_t size)
-{
-    ini_section(f, "device.%s", name);
-    ini_dec(f, "state_size", size);
-    ini_hex(f, "state", state, size);
-}
-
-static void load_blob(const struct ini *ini, const char *name, void *state, size_t size)
-{
-    char section[64];
-    snprintf(section, sizeof section, "device.%s", name);
-    uint64_t saved = ini_need_u64(ini, section, "state_size");
-    if (saved != size)
-        fatal(ini->path, "[%s] state is %llu bytes, this m5sim expects %zu: the checkpoint comes from a "
-              "different m5sim version", section, (unsigned long long)saved, size);
-    ini_need_hex(ini, section, "state", state, size);
-}
-
-#define VIRTIO_FIELDS(X) X(status) X(device_features_sel) X(driver_features_sel) X(driver_features) \
-    X(queue_sel) X(interrupt_status) X(config_generation) X(q.num) X(q.ready) X(q.desc) X(q.avail) \
-    X(q.used) X(q.last_avail) X(q.used_idx) X(reads) X(writes) X(flushes) X(errors) X(bytes_read) \
-    X(bytes_written)
-
-void pc_devices_save(struct machine *m, FILE *f)
+void pc_devices_save(struct machine *m, struct ckpt_writer *w)
 {
     struct pc_devices *pc = m->pc;
     uart_flush(&pc->com1);
-#define SAVE(d) save_blob(f, #d, &pc->d.s, sizeof pc->d.s);
+    struct pc_platform_state platform = { .disk_controller = (uint8_t)m->cfg.disk_controller };
+    pc_platform_save(&platform, w, "platform");
+#define SAVE(section, member, prefix) prefix##_save(&pc->member, w, #section);
     PC_DEVICES(SAVE)
+    PC_DEVICES_V3(SAVE)
 #undef SAVE
-    ini_section(f, "device.platform");
-    ini_str(f, "disk_controller", config_disk_controller_name(m->cfg.disk_controller));
-    pci_host_save(&pc->pci, f);
-    acpi_pm_save(&pc->acpi_pm, f);
     if (m->cfg.disk_controller == DISK_PIIX) {
-        piix_ide_save(&pc->ide, f);
+        piix_ide_save(&pc->ide, w, "piix_ide");
         return;
     }
     for (int i = 0; i < m->cfg.ndisks; i++) {
-        ini_section(f, "device.virtio_blk%d", i);
-#define SAVEF(field) ini_u64(f, #field, (uint64_t)pc->vblk[i].field);
-        VIRTIO_FIELDS(SAVEF)
-#undef SAVEF
+        char section[32];
+        snprintf(section, sizeof section, "virtio_blk%d", i);
+        virtio_blk_save(&pc->vblk[i], w, section);
     }
 }
 
-void pc_devices_load(struct machine *m, const struct ini *ini)
+bool pc_devices_load(struct machine *m, struct ckpt_reader *r)
 {
     struct pc_devices *pc = m->pc;
-#define LOAD(d) load_blob(ini, #d, &pc->d.s, sizeof pc->d.s);
+#define LOAD(section, member, prefix) if (!prefix##_load(&pc->member, r, #section)) return false;
     PC_DEVICES(LOAD)
-#undef LOAD
-    if (ini_has_section(ini, "device.pci_host"))   /* checkpoints from before the PCI bus have none */
-        pci_host_load(&pc->pci, ini);
-    if (ini_has_section(ini, "device.acpi_pm"))
-        acpi_pm_load(&pc->acpi_pm, ini);
-    if (m->cfg.disk_controller == DISK_PIIX)
-        piix_ide_load(&pc->ide, ini);
-    for (int i = 0; m->cfg.disk_controller == DISK_VIRTIO_MMIO && i < m->cfg.ndisks; i++) {
-        char section[64];
-        snprintf(section, sizeof section, "device.virtio_blk%d", i);
-        struct virtio_blk *v = &pc->vblk[i];
-#define LOADF(field) v->field = (__typeof__(v->field))ini_need_u64(ini, section, #field);
-        VIRTIO_FIELDS(LOADF)
-#undef LOADF
+    if (r->version >= PC_PLATFORM_FORMAT) {
+        PC_DEVICES_V3(LOAD)
     }
-    /* Timers re-arm their events from the restored state. */
-    pit_post_load(&pc->pit);
-    lapic_post_load(&pc->lapic);
+#undef LOAD
+    /* The controller came from [platform] when the run was set up (pc_checkpoint_disk_controller). */
+    if (m->cfg.disk_controller == DISK_PIIX)
+        return piix_ide_load(&pc->ide, r, "piix_ide");
+    for (int i = 0; i < m->cfg.ndisks; i++) {
+        char section[32];
+        /* Version 1 named the section device.virtio_blkN, with the same keys. */
+        snprintf(section, sizeof section, r->version == 1 ? "device.virtio_blk%d" : "virtio_blk%d", i);
+        if (!virtio_blk_load(&pc->vblk[i], r, section))
+            return false;
+    }
+    return true;
 }

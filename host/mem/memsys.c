@@ -172,6 +172,8 @@ static uint64_t cache_request(struct memsys *ms, struct memsys_level *lv, unsign
             c->stamp[i] = ++c->clock;
         if (!timed)
             return 0;
+        if (lv->is_l1)
+            ms->l1_missed = false;
         (*stat_at(ms, lv->st.hits, cmd, req))++;
         unsigned work = writes ? lv->cfg.tag_latency
                                : (lv->cfg.tag_latency > lv->cfg.data_latency ? lv->cfg.tag_latency
@@ -185,6 +187,8 @@ static uint64_t cache_request(struct memsys *ms, struct memsys_level *lv, unsign
                                           : cmd;
     uint64_t fwd = 0, back = 0, done = 0;
     if (timed) {
+        if (lv->is_l1)
+            ms->l1_missed = true;
         (*stat_at(ms, lv->st.misses, cmd, req))++;
         fwd = edge(t, p) + lv->cfg.tag_latency * p + hd;
     }
@@ -218,6 +222,16 @@ uint64_t memsys_access(struct memsys *ms, unsigned cpu, enum mem_req req, enum m
         uint64_t back = memory_access(ms, paddr, size, write, true, now);
         return back - now;
     }
+    if (req == MEM_REQ_WALK) {
+        /* Below the L1s: through the L2's crossbar to the L2, or onto the memory bus. */
+        if (!ms->l2)
+            return memory_access(ms, paddr, size, write, true, now) - now;
+        const uint64_t p = ms->cfg.cpu_period_ticks;
+        uint64_t hd = edge(now, p) - now + (uint64_t)(L2XBAR.frontend + L2XBAR.forward + L2XBAR.snoop_lookup) * p;
+        uint64_t r = cache_request(ms, ms->l2, memsys_requestor(cpu, req), write ? CMD_WRITE_REQ : CMD_READ_REQ,
+                                   paddr, now, hd, true);
+        return edge(r, p) + L2XBAR.response * p - now;
+    }
     struct memsys_level *l1 = req == MEM_REQ_INST ? &ms->icache[cpu] : &ms->dcache[cpu];
     uint64_t done = cache_request(ms, l1, memsys_requestor(cpu, req),
                                   write ? CMD_WRITE_REQ : CMD_READ_REQ, paddr, now, 0, true);
@@ -227,9 +241,9 @@ uint64_t memsys_access(struct memsys *ms, unsigned cpu, enum mem_req req, enum m
 void memsys_warm_slow(struct memsys *ms, unsigned cpu, enum mem_req req, enum mem_op op,
                       uint64_t paddr)
 {
-    if (!ms->icache)
+    if (!ms->icache || (req == MEM_REQ_WALK && !ms->l2))
         return;
-    struct memsys_level *l1 = req == MEM_REQ_INST ? &ms->icache[cpu] : &ms->dcache[cpu];
+    struct memsys_level *l1 = req == MEM_REQ_WALK ? ms->l2 : req == MEM_REQ_INST ? &ms->icache[cpu] : &ms->dcache[cpu];
     cache_request(ms, l1, memsys_requestor(cpu, req),
                   op == MEM_OP_WRITE ? CMD_WRITE_REQ : CMD_READ_REQ, paddr, 0, 0, false);
 }
@@ -306,17 +320,18 @@ struct memsys *memsys_new(const struct memsys_config *cfg, struct stats_group *s
         free(ms);
         return NULL;
     }
-    ms->nreq = 1 + 2 * cfg->num_cpus;
+    ms->nreq = 1 + MEMSYS_REQS_PER_CPU * cfg->num_cpus;
     ms->req_names = calloc(ms->nreq, sizeof *ms->req_names);
     ms->req_names[0] = strdup("writebacks");
+    static const char *const port[MEMSYS_REQS_PER_CPU] = { "inst", "data", "mmu.walker" };
     for (unsigned c = 0; c < cfg->num_cpus; c++) {
         char b[32];
-        for (unsigned k = 0; k < 2; k++) {
+        for (unsigned k = 0; k < MEMSYS_REQS_PER_CPU; k++) {
             if (cfg->num_cpus == 1)
-                snprintf(b, sizeof b, "cpu.%s", k ? "data" : "inst");
+                snprintf(b, sizeof b, "cpu.%s", port[k]);
             else
-                snprintf(b, sizeof b, "cpu%u.%s", c, k ? "data" : "inst");
-            ms->req_names[1 + 2 * c + k] = strdup(b);
+                snprintf(b, sizeof b, "cpu%u.%s", c, port[k]);
+            ms->req_names[memsys_requestor(c, (enum mem_req)k)] = strdup(b);
         }
     }
 

@@ -29,8 +29,13 @@
 
 struct stats_group;
 
-/* Who asks (gem5's requestors ::cpu.inst / ::cpu.data); page-table walks are DATA. */
-enum mem_req { MEM_REQ_INST, MEM_REQ_DATA };
+/*
+ * Who asks (gem5's requestors ::cpu.inst, ::cpu.data, ::cpu.mmu.walker).
+ * gem5's x86 page-table walker has no L1 of its own (fs.py gives it no walk
+ * cache): its port is on the bus below the L1s, so WALK requests enter at the
+ * L2, or the memory bus when there is none.
+ */
+enum mem_req { MEM_REQ_INST, MEM_REQ_DATA, MEM_REQ_WALK };
 enum mem_op { MEM_OP_READ, MEM_OP_WRITE };
 
 #define MEMSYS_MAX_CPUS 64
@@ -71,7 +76,8 @@ extern const char *const memsys_cmd_names[CMD_COUNT];   /* "ReadReq", ... */
  * data ports ("cpu.inst", "cpu.data"; "cpu0.inst", ... with several CPUs).
  */
 #define MEMSYS_REQ_WRITEBACKS 0
-static inline unsigned memsys_requestor(unsigned cpu, enum mem_req r) { return 1 + 2 * cpu + r; }
+#define MEMSYS_REQS_PER_CPU 3
+static inline unsigned memsys_requestor(unsigned cpu, enum mem_req r) { return 1 + MEMSYS_REQS_PER_CPU * cpu + r; }
 
 /* One cache's statistics; arrays are [cmd * nreq + requestor]. */
 struct memsys_cache_stats {
@@ -92,7 +98,7 @@ struct memsys_level {
 
 struct memsys {
     struct memsys_config cfg;
-    unsigned nreq;                 /* 1 + 2 * num_cpus */
+    unsigned nreq;                 /* 1 + MEMSYS_REQS_PER_CPU * num_cpus */
     char **req_names;              /* nreq subnames for the statistics */
     struct memsys_level *icache, *dcache;   /* [num_cpus]; NULL without --caches */
     struct memsys_level *l2, *l3;
@@ -101,6 +107,7 @@ struct memsys {
     struct dram_channel *chan;     /* [channels] */
     struct simple_memory *smem;    /* [channels] */
     uint64_t now;                  /* the latest access's tick (for bandwidth formulas) */
+    bool l1_missed;                /* the latest memsys_access missed in its L1 */
     uint64_t stats_since;          /* tick of the last statistics reset */
     struct stats_group *stats_owner;   /* the groups we created, freed with us */
     void *stats_ctx;                   /* memsys_stats.c's formula contexts */
@@ -127,7 +134,7 @@ void memsys_warm_slow(struct memsys *ms, unsigned cpu, enum mem_req req, enum me
 static inline void memsys_warm(struct memsys *ms, unsigned cpu, enum mem_req req, enum mem_op op,
                                uint64_t paddr)
 {
-    if (ms->icache) {
+    if (ms->icache && req != MEM_REQ_WALK) {
         struct memsys_level *l1 = req == MEM_REQ_INST ? &ms->icache[cpu] : &ms->dcache[cpu];
         struct cache *c = &l1->tags;
         uint64_t line = paddr >> c->line_shift;

@@ -97,6 +97,15 @@ static void reg_kind(struct stats_ctx *s, struct stats_group *g, const struct me
 {
     stats_add_vformula(g, name, cache_formula, new_fctx(s, ms, lv, cmd, k), ms->nreq,
                        (const char *const *)ms->req_names, true, unit, desc);
+    stats_set_flags(g, name, STATS_NOZERO | STATS_NONAN);   /* gem5's cache statistics: total | nozero | nonan */
+}
+
+/* A per-requestor counter vector, printed as gem5 prints its cache counters. */
+static void reg_vector(struct stats_group *g, const struct memsys *ms, const char *name, uint64_t *counters,
+                       const char *unit, const char *desc)
+{
+    stats_add_vector(g, name, counters, ms->nreq, (const char *const *)ms->req_names, true, unit, desc);
+    stats_set_flags(g, name, STATS_NOZERO | STATS_NONAN);
 }
 
 static void register_cache(struct stats_ctx *s, struct memsys *ms, struct memsys_level *lv,
@@ -130,25 +139,22 @@ static void register_cache(struct stats_ctx *s, struct memsys *ms, struct memsys
         reg_kind(s, g, ms, lv, -1, n, K_AVG, "(Tick/Count)", "average overall miss latency");
     }
     stats_add_scalar(g, "replacements", &lv->st.replacements, "Count", "number of replacements");
-    stats_add_vector(g, "writebacks", lv->st.writebacks, ms->nreq,
-                     (const char *const *)ms->req_names, true, "Count", "number of writebacks");
+    reg_vector(g, ms, "writebacks", lv->st.writebacks, "Count", "number of writebacks");
 
     static const int l1i_cmds[] = { CMD_READ_REQ, -1 };
     static const int l1d_cmds[] = { CMD_READ_REQ, CMD_WRITE_REQ, -1 };
-    static const int low_cmds[] = { CMD_READ_CLEAN_REQ, CMD_READ_EX_REQ, CMD_READ_SHARED_REQ,
+    /* Below the L1s, ReadReq comes from the page-table walker. */
+    static const int low_cmds[] = { CMD_READ_REQ, CMD_READ_CLEAN_REQ, CMD_READ_EX_REQ, CMD_READ_SHARED_REQ,
                                     CMD_WRITEBACK_CLEAN, CMD_WRITEBACK_DIRTY, -1 };
     const int *cmds = lv->is_icache ? l1i_cmds : lv->is_l1 ? l1d_cmds : low_cmds;
     for (; *cmds >= 0; cmds++) {
         int c = *cmds;
         struct stats_group *cg = stats_group_new(g, memsys_cmd_names[c]);
-        const char *const *sub = (const char *const *)ms->req_names;
-        stats_add_vector(cg, "hits", &lv->st.hits[c * ms->nreq], ms->nreq, sub, true, "Count",
-                         "number of hit requests");
+        reg_vector(cg, ms, "hits", &lv->st.hits[c * ms->nreq], "Count", "number of hit requests");
         if (is_demand(c)) {
-            stats_add_vector(cg, "misses", &lv->st.misses[c * ms->nreq], ms->nreq, sub, true,
-                             "Count", "number of miss requests");
-            stats_add_vector(cg, "missLatency", &lv->st.miss_latency[c * ms->nreq], ms->nreq, sub,
-                             true, "Tick", "number of miss ticks");
+            reg_vector(cg, ms, "misses", &lv->st.misses[c * ms->nreq], "Count", "number of miss requests");
+            reg_vector(cg, ms, "missLatency", &lv->st.miss_latency[c * ms->nreq], "Tick",
+                       "number of miss ticks");
         }
         reg_kind(s, cg, ms, lv, c, "accesses", K_ACC, "Count", "number of accesses(hits+misses)");
         if (is_demand(c)) {

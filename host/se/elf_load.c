@@ -126,15 +126,23 @@ void se_load_elf(struct se *se, const char *path, struct se_image *img)
         /* Map the pages this segment does not share with an earlier one. */
         uint64_t start = PAGE_DOWN(va), end = PAGE_UP(va + p->p_memsz);
         int prot = segment_prot(p->p_flags);
-        for (uint64_t pg = start; pg < end; pg += SE_PAGE) {
+        for (uint64_t pg = start; pg < end;) {
             struct se_vma *v = se_vm_find(se, pg);
             if (!v) {
-                if (se_vm_map(se, pg, SE_PAGE, prot, VMA_ELF) < 0)
+                /* One mapping for the whole unmapped run: page by page costs the square of the size. */
+                uint64_t run = pg + SE_PAGE;
+                while (run < end && !se_vm_find(se, run))
+                    run += SE_PAGE;
+                if (se_vm_map(se, pg, run - pg, prot, VMA_ELF) < 0)
                     fatal(path, "out of guest memory loading the program");
-            } else if ((v->prot | prot) != v->prot) {
+                pg = run;
+                continue;
+            }
+            if ((v->prot | prot) != v->prot) {
                 /* A page shared by two segments gets the permissions of both. */
                 se_vm_protect(se, pg, SE_PAGE, v->prot | prot);
             }
+            pg += SE_PAGE;
         }
         /* The pages holding file bytes are a private mapping of the file (a later segment wins a shared page). */
         if (p->p_filesz)

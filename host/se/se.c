@@ -23,6 +23,9 @@
 #include "cpu/cpu.h"
 #include "cpu/cpuid.h"
 #include "cpu/exception.h"
+#include "cpu/timing.h"
+#include "machine/config.h"
+#include "mem/memsys.h"
 #include "se/process.h"
 #include "stats/registry.h"
 #include "stats/sim_stats.h"
@@ -46,18 +49,20 @@ static void usage(FILE *f)
             "  --env K=V        set K in the guest environment (repeatable); the default\n"
             "                   environment is PATH=/usr/local/bin:/usr/bin:/bin HOME=/ LANG=C\n"
             "  --inherit-env    start from the host's environment instead of the default\n"
-            "  --stats FILE     write statistics (simInsts, simSeconds, ...) to FILE\n"
+            "  -d, --outdir DIR where stats.txt, stats.json and config.ini go (default m5out)\n"
+            "  --stats FILE     also write the statistics to FILE\n"
             "  -v, --verbose    print instructions, MIPS and exit status to stderr at the end\n"
             "  -h, --help       this text\n"
             "\n"
             "m5sim se exits with the program's exit status, or 128+N when it dies of signal N.\n");
+    config_hierarchy_usage(f);
 }
 
 /* ------------------------------------------------------------ outcome ---- */
 
 uint64_t se_now_ns(const struct se *se)
 {
-    return se->cpu->icount / (SE_CPU_HZ / 1000000000ull) + se->sleep_ns;
+    return cpu_cycles(se->cpu) / (SE_CPU_HZ / 1000000000ull) + se->sleep_ns;
 }
 
 void se_exit(struct se *se, int status)
@@ -155,6 +160,8 @@ static bool se_exception(void *opaque, struct cpu *cpu, int vector, uint32_t err
 struct options {
     uint64_t maxinsts;
     const char *stats;
+    const char *outdir;
+    struct machine_config hier;   /* CPU models and memory hierarchy: cpu_type, caches, ... */
     bool verbose;
     bool inherit_env;
     char **env;
@@ -178,60 +185,66 @@ static void env_set(struct options *o, const char *kv)
     o->env[o->nenv] = NULL;
 }
 
-/* The value of option `name` at argv[*i] ("--name V" or "--name=V"), or NULL if it is not that option. */
-static const char *option_value(int argc, char **argv, int *i, const char *name)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] != 0)
-        return NULL;
-    if (*i + 1 >= argc)
-        fatal("se", "option %s needs a value (see m5sim se --help)", name);
-    return argv[++*i];
-}
-
-/* Parse options up to the program name; returns the index of PROGRAM in argv. */
+/*
+ * Parse options up to the program name; returns the index of PROGRAM in
+ * argv. The CPU-model and memory-hierarchy options are the full-system
+ * ones (machine/config_cpu.c).
+ */
 static int parse_options(int argc, char **argv, struct options *o)
 {
+    enum { OPT_MAXINSTS = 256, OPT_ENV, OPT_INHERIT_ENV, OPT_STATS };
+    static const struct option own[] = {
+        { "help", no_argument, 0, 'h' },
+        { "verbose", no_argument, 0, 'v' },
+        { "inherit-env", no_argument, 0, OPT_INHERIT_ENV },
+        { "maxinsts", required_argument, 0, OPT_MAXINSTS },
+        { "env", required_argument, 0, OPT_ENV },
+        { "stats", required_argument, 0, OPT_STATS },
+        { "outdir", required_argument, 0, 'd' },
+        { 0, 0, 0, 0 },
+    };
+    struct option all[sizeof own / sizeof own[0] + CONFIG_HIERARCHY_NOPTS];
+    config_merge_options(all, own, sizeof own / sizeof own[0]);
+    config_hierarchy_defaults(&o->hier);
+    o->outdir = "m5out";
     char **extra = calloc((size_t)argc + 1, sizeof(*extra));
-    int nextra = 0;
-    int i;
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        if (strcmp(a, "--") == 0) {
-            i++;
-            break;
-        }
-        if (a[0] != '-' || a[1] == 0)
-            break;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            usage(stdout);
-            exit(0);
-        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
-            o->verbose = true;
-        } else if (strcmp(a, "--inherit-env") == 0) {
-            o->inherit_env = true;
-        } else if ((v = option_value(argc, argv, &i, "--maxinsts"))) {
+    int nextra = 0, c;
+    opterr = 0;
+    optind = 1;
+    /* "+": stop at the program's name; its own options are its arguments. */
+    while ((c = getopt_long(argc, argv, "+hvd:F:", all, NULL)) != -1) {
+        const char *v = optarg;
+        switch (c) {
+        case 'h': usage(stdout); exit(0);
+        case 'v': o->verbose = true; break;
+        case 'd': o->outdir = v; break;
+        case OPT_INHERIT_ENV: o->inherit_env = true; break;
+        case OPT_MAXINSTS: {
             char *end;
             errno = 0;
             o->maxinsts = strtoull(v, &end, 0);
             if (errno || *end || !*v || v[0] == '-' || o->maxinsts == 0)
                 fatal("se", "--maxinsts wants a positive instruction count, not '%s'", v);
-        } else if ((v = option_value(argc, argv, &i, "--env"))) {
+            break;
+        }
+        case OPT_ENV:
             if (!strchr(v, '=') || v[0] == '=')
                 fatal("se", "--env wants KEY=VALUE, not '%s'", v);
             extra[nextra++] = (char *)v;
-        } else if ((v = option_value(argc, argv, &i, "--stats"))) {
-            o->stats = v;
-        } else {
-            fprintf(stderr, "m5sim: se: unknown option '%s'\n", a);
+            break;
+        case OPT_STATS: o->stats = v; break;
+        default:
+            if (config_hierarchy_option(&o->hier, c, v))
+                break;
+            fprintf(stderr, "m5sim: se: unknown or incomplete option '%s'\n", argv[optind - 1]);
             usage(stderr);
             exit(2);
         }
     }
+    config_hierarchy_check(&o->hier);
+    if (o->hier.restore_with_cpu != CPU_ATOMIC && !o->hier.fast_forward)
+        fatal("--restore-with-cpu", "SE mode restores no checkpoint: use -F N to run N instructions first");
+    int i = optind;
     if (i >= argc) {
         fprintf(stderr, "m5sim: se: no program given\n");
         usage(stderr);
@@ -254,11 +267,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 /* ---------------------------------------------------------- statistics ---- */
 
-/* The running totals of an SE run: one cycle per instruction; time also passes in sleeps. */
+/* The running totals of an SE run: the CPU's cycles; time also passes in sleeps. */
 static struct sim_totals se_totals(const struct se *se)
 {
     return (struct sim_totals){ .tick = se_now_ns(se) * 1000, .insts = se->cpu->icount,
-                                .ops = se->cpu->icount, .cycles = se->cpu->icount };
+                                .ops = se->cpu->icount, .cycles = se_cycles((void *)se, se->cpu) };
 }
 
 /* One gem5 stats.txt dump of the whole run: the statistics every run prints (stats/sim_stats.h). */
@@ -342,11 +355,18 @@ int se_main(int argc, char **argv)
     FILE *stats = NULL;
     if (o.stats && !(stats = fopen(o.stats, "w")))
         fatal(o.stats, "cannot write statistics: %s", strerror(errno));
+    struct se_outputs out = se_outputs_open(o.outdir);
 
     struct stats_group *stats_root = stats_root_new();
+    struct stats_group *system = stats_group_new(stats_root, "system");
+    struct stats_group *cpu_group = stats_group_new(system, "cpu");
     struct sim_stats sim_stats = { 0 };
-    sim_stats_register(&sim_stats, stats_root, stats_group_new(stats_group_new(stats_root, "system"), "cpu"),
-                       se_totals(se));
+    sim_stats_register(&sim_stats, stats_root, cpu_group, se_totals(se));
+
+    /* CPU models: atomic, or timing with its memory hierarchy (after -F N instructions on atomic). */
+    struct se_models models = se_models_start(se, &o.hier, system, cpu_group, out.config);
+    fclose(out.config);
+
     double t0 = host_now();
     uint64_t limit = o.maxinsts ? o.maxinsts : UINT64_MAX;
     while (!se->exited) {
@@ -356,7 +376,11 @@ int se_main(int argc, char **argv)
             se->exit_status = 0;
             break;
         }
-        enum cpu_exit why = cpu_run(cpu, limit - cpu->icount);
+        uint64_t budget = limit - cpu->icount;
+        uint64_t until_switch = se_models_step(&models, stats_root, &sim_stats, se_totals(se));
+        if (until_switch && until_switch < budget)
+            budget = until_switch;
+        enum cpu_exit why = cpu_model_run(models.current, budget);
         if (se->exited)
             break;
         switch (why) {
@@ -382,9 +406,14 @@ int se_main(int argc, char **argv)
         fprintf(stderr, "m5sim se: %llu instructions, %.1f MIPS, exit status %d\n",
                 (unsigned long long)cpu->icount, secs > 0 ? (double)cpu->icount / secs / 1e6 : 0.0,
                 se->exit_status);
+    sim_stats_sample(&sim_stats, se_totals(se));
+    stats_dump_text(stats_root, out.stats);
+    stats_dump_json(stats_root, out.stats_json);
     if (stats)
         write_stats(se, &sim_stats, stats_root, stats);
+    se_outputs_close(&out);
     stats_group_free(stats_root);
+    se_models_free(&models);
     fflush(stdout);
     return se->exit_status;
 }

@@ -6,7 +6,40 @@
 #ifndef M5SIM_SE_SE_H
 #define M5SIM_SE_SE_H
 
+#include <stdint.h>
+#include <stdio.h>
+
+#include "cpu/model.h"
+#include "machine/config.h"
+#include "stats/sim_stats.h"
+
+struct se;
+struct memsys;
+
 /* argv[0] is "se"; returns the exit status for m5sim (the guest's, or 128+signal, or 2). */
 int se_main(int argc, char **argv);
+
+/* The output directory (models.c): stats.txt, stats.json and config.ini, as gem5's se.py writes them. */
+struct se_outputs {
+    FILE *stats, *stats_json, *config;
+};
+struct se_outputs se_outputs_open(const char *outdir);
+void se_outputs_close(struct se_outputs *out);
+
+/* The CPU models of an SE run (models.c). */
+struct se_models {
+    struct se *se;
+    struct cpu_model *current, *atomic, *timing, *warming;
+    struct memsys *memsys;
+    uint64_t switch_icount;   /* -F: switch to timing when the count reaches this (0: no switch pending) */
+    uint64_t warm_icount;     /* --warmup-insts: warm from this count on (0: not pending) */
+};
+/* Create the models the options ask for (memory hierarchy stats under `system`) and record them in config. */
+struct se_models se_models_start(struct se *se, const struct machine_config *hier, struct stats_group *system,
+                                 struct stats_group *cpu_group, FILE *config);
+/* Between runs of the CPU: switch when due; returns the instructions until the next switch (0: none). */
+uint64_t se_models_step(struct se_models *m, struct stats_group *root, struct sim_stats *st,
+                        struct sim_totals now);
+void se_models_free(struct se_models *m);
 
 #endif

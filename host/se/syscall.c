@@ -69,12 +69,12 @@ void se_syscall(void *opaque, struct cpu *cpu)
 uint64_t se_cycles(void *opaque, struct cpu *cpu)
 {
     const struct se *se = opaque;
-    return cpu->icount + se->sleep_ns * (SE_CPU_HZ / 1000000000ull);
+    return cpu_cycles(cpu) + se->sleep_ns * (SE_CPU_HZ / 1000000000ull);
 }
 
 static uint64_t cpu_ns(const struct se *se)
 {
-    return se->cpu->icount / (SE_CPU_HZ / 1000000000ull);
+    return cpu_cycles(se->cpu) / (SE_CPU_HZ / 1000000000ull);
 }
 
 uint64_t se_random64(struct se *se)

@@ -5,6 +5,7 @@
 #include "diff.h"
 
 #include <setjmp.h>
+#include <stdarg.h>
 #include <signal.h>
 #include <ucontext.h>
 #include <stdio.h>
@@ -346,6 +347,17 @@ void diff_expect_exception(const struct diff_state *in, int vector, struct diff_
     memcpy(expect->stack, stack_in, DIFF_STACK_BYTES);
 }
 
+/* Set by diff_model_fail() during the current input's model function. */
+static char model_failure[256];
+
+void diff_model_fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(model_failure, sizeof model_failure, fmt, ap);
+    va_end(ap);
+}
+
 bool diff_check(const struct diff_case *c, const struct diff_state *in)
 {
     static struct diff_result native, interp;
@@ -357,6 +369,7 @@ bool diff_check(const struct diff_case *c, const struct diff_state *in)
     memcpy(native.stack, stack_in, DIFF_STACK_BYTES);
     memcpy(interp.stack, stack_in, DIFF_STACK_BYTES);
     diff_run_native(c, in, &native);
+    model_failure[0] = 0;
     bool model = c->model && c->model(c, in, &native);
     diff_run_interp(c, in, &interp);
     diff_stats.cases++;
@@ -371,6 +384,8 @@ bool diff_check(const struct diff_case *c, const struct diff_state *in)
     unsigned shown = 0;
     char buf[160];
 #define MISMATCH(...) do { if (ok) report_input(c, in); ok = false; fprintf(stderr, "  " __VA_ARGS__); } while (0)
+    if (model_failure[0])
+        MISMATCH("model's property check: %s\n", model_failure);
     if (native.vector != interp.vector)
         MISMATCH("exception: %s %d, interpreter %d\n", exp, native.vector, interp.vector);
     if (native.vector < 0 && interp.vector < 0) {

@@ -101,12 +101,28 @@ void diff_run_native_ref(const uint8_t *code, unsigned len, const struct diff_st
                          struct diff_result *r);
 /* The expectation "raises `vector`, nothing changes": registers, data and stack as in the input. */
 void diff_expect_exception(const struct diff_state *in, int vector, struct diff_result *expect);
+/*
+ * For model functions that also check a property of the host's result (or
+ * of the model's definition) independently, e.g. "within one ulp of the
+ * host": the current input fails, with this message, whatever the
+ * interpreter computes.
+ */
+void diff_model_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Model functions shared by several families (diff_model.c). */
 bool diff_model_ud(const struct diff_case *c, const struct diff_state *in, struct diff_result *expect);
 /* The host's run with the first 66 (or F3) prefix made inert: a prefix the model ignores. */
 bool diff_model_no_66(const struct diff_case *c, const struct diff_state *in, struct diff_result *expect);
 bool diff_model_no_f3(const struct diff_case *c, const struct diff_state *in, struct diff_result *expect);
+
+/*
+ * The instructions m5sim computes in software (diff_softfp.c): x87 D9 E9..FF
+ * (transcendentals, constants, FSQRT FRNDINT FSCALE FXTRACT) and
+ * RCPPS/RCPSS/RSQRTPS/RSQRTSS; each input is also checked independently
+ * against the host (one ulp) or the documented definition.
+ */
+bool diff_model_x87_soft(const struct diff_case *c, const struct diff_state *in, struct diff_result *expect);
+bool diff_model_sse_rcp(const struct diff_case *c, const struct diff_state *in, struct diff_result *expect);
 
 /*
  * Convenience: run `n` random inputs (seeded from the case name) plus every

@@ -1444,6 +1444,7 @@ unsigned diff_sse_run(void)
             .len = diff_hex_parse(t->hex, code, sizeof code),
             .undefined_flags = 0,
             .compare_fx = true,
+            .model = diff_model_sse_rcp,   /* RCP/RSQRT: the model's approximation; others: false */
         };
         cur_in = t->in;
         failures += diff_fuzz(&c, (t->in & (IN_F32 | IN_F64)) ? 300 : 100, t->regs, sse_fixup);

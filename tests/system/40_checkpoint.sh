@@ -366,6 +366,45 @@ else
     refused "edited m5.cpt (index fingerprint)" "m5.cpt" "$BAD/o-cpt-edit" --checkpoint-dir "$BAD/cpt-edit" -r 1
 fi
 
+# Crafted indexes behind a matching fingerprint (tests/tools/ckpt_refingerprint
+# re-seals an edited index): every field is range-checked, one line naming it.
+REFP=$FS/ckpt_refingerprint
+cc -std=gnu11 -D_GNU_SOURCE -Ihost -o "$REFP" tests/tools/ckpt_refingerprint.c host/ckpt/fingerprint.c
+# crafted NAME WANT SED: a copy of the checkpoint with SED applied to its index, re-sealed.
+crafted() {
+    local name=$1 want=$2 edit=$3 c out=$BAD/o-crafted-$1
+    c=$(fs_copy_ckpt "$BAD/crafted-$name")
+    sed -i "$edit" "$c/m5.cpt"
+    "$REFP" "$c/m5.cpt"
+    rm -rf "$out"
+    run_m5sim 60 "$out.stderr" --checkpoint-dir "$BAD/crafted-$name" -r 1 -d "$out" -q
+    if [ "$rc" -eq 2 ] && [ "$(wc -l <"$out.stderr")" -eq 1 ] && grep -qF -- "$want" "$out.stderr"; then
+        pass "refused, crafted $name: $(cut -c1-150 "$out.stderr")"
+    else
+        fail "refused, crafted $name: exit $rc (want 2), want one line naming '$want'"
+        indent "$out.stderr"
+    fi
+}
+crafted cpu_clock "[config] cpu_clock = 0 is out of range" 's/^cpu_clock=.*/cpu_clock=0/'
+crafted tick "[checkpoint] tick = 18446744073709551000 is out of range" 's/^tick=.*/tick=18446744073709551000/'
+crafted pit "[pit] ch0.count = 0 is out of range 1..65536" '0,/^ch0.count=.*/s//ch0.count=0/'
+crafted uart "[com1] rx_head = 65535 is out of range 0..4095" 's/^rx_head=.*/rx_head=0xffff/'
+crafted rtc "[rtc] index = 255 is out of range 0..127" 's/^index=.*/index=0xff/'
+crafted icount "[cpu0] instructions = 18446744073709551000 is out of range" \
+    's/^instructions=.*/instructions=18446744073709551000/'
+c=$(fs_copy_ckpt "$BAD/cpt-tail")
+echo "rip=0x0" >>"$c/m5.cpt"
+refused "bytes after [end]" "after its [end]" "$BAD/o-cpt-tail" --checkpoint-dir "$BAD/cpt-tail" -r 1
+c=$(fs_copy_ckpt "$BAD/cpt-fifo")
+rm "$c/m5.cpt" && mkfifo "$c/m5.cpt"
+refused "a FIFO as m5.cpt (no hang)" "not a regular file" "$BAD/o-cpt-fifo" --checkpoint-dir "$BAD/cpt-fifo" -r 1
+c=$(fs_copy_ckpt "$BAD/mem-fifo")
+rm "$c/memory.img" && mkfifo "$c/memory.img"
+refused "a FIFO as memory.img (no hang)" "not a regular file" "$BAD/o-mem-fifo" --checkpoint-dir "$BAD/mem-fifo" -r 1
+c=$(fs_copy_ckpt "$BAD/mem-zero")
+rm "$c/memory.img" && ln -s /dev/zero "$c/memory.img"
+refused "/dev/zero as memory.img" "not a regular file" "$BAD/o-mem-zero" --checkpoint-dir "$BAD/mem-zero" -r 1
+
 refused "--mem-size differs" "--mem-size" "$BAD/o-mem" --checkpoint-dir "$CKPT_DIR" -r 1 --mem-size 256MB
 refused "--cpu-clock differs" "--cpu-clock" "$BAD/o-clock" --checkpoint-dir "$CKPT_DIR" -r 1 --cpu-clock 2GHz
 

@@ -48,6 +48,7 @@ struct fx {
     bool stats_dump, stats_reset;
     uint64_t stats_tick;
     int nckpt;
+    int ckpt_rc;                  /* what the checkpoint hook returns */
     int nrequests;
     bool wait;
 };
@@ -72,10 +73,11 @@ static void on_stats(void *opaque, bool dump, bool reset)
     f->stats_tick = eventq_now(&f->eq);
 }
 
-static void on_checkpoint(void *opaque)
+static int on_checkpoint(void *opaque)
 {
     struct fx *f = opaque;
     f->nckpt++;
+    return f->ckpt_rc;
 }
 
 static void on_request(void *opaque)
@@ -735,14 +737,14 @@ static void test_stats_and_checkpoint(void **state)
     assert_int_equal(f->nstats, 1);
     assert_false(f->stats_dump);
     assert_true(f->stats_reset);
-    /* dump_stats(10 ns, period 20 ns): at +10 ns, then every 20 ns */
-    op(f, M5OP_DUMP_STATS, 10, 20, 0, 0);
+    /* dump_stats(10 ns, period 200 us): at +10 ns, then every 200 us */
+    op(f, M5OP_DUMP_STATS, 10, 200000, 0, 0);
     assert_int_equal(f->nstats, 1);
     eventq_run_until(&f->eq, 1000 + 10000);
     assert_int_equal(f->nstats, 2);
     assert_true(f->stats_dump);
     assert_false(f->stats_reset);
-    eventq_run_until(&f->eq, 1000 + 10000 + 3 * 20000);
+    eventq_run_until(&f->eq, 1000 + 10000 + 3 * 200000000ull);
     assert_int_equal(f->nstats, 5);
     /* dump_reset_stats(0, 0) stops the period */
     op(f, M5OP_DUMP_RESET_STATS, 0, 0, 0, 0);
@@ -751,11 +753,103 @@ static void test_stats_and_checkpoint(void **state)
     eventq_run_until(&f->eq, f->eq.now + 1000000);
     assert_int_equal(f->nstats, 6);
 
-    /* checkpoint: always after the instruction, through the queue */
-    op(f, M5OP_CHECKPOINT, 0, 0, 0, 0);
+    /* checkpoint with a delay: through the queue, the op returns at once */
+    assert_int_equal(op(f, M5OP_CHECKPOINT, 5, 0, 0, 0), 0);
     assert_int_equal(f->nckpt, 0);
-    eventq_run_until(&f->eq, f->eq.now);
+    eventq_run_until(&f->eq, f->eq.now + 5000);
     assert_int_equal(f->nckpt, 1);
+}
+
+/* The op, which may abandon its instruction (cpu_abort_instruction): true if it did. */
+static bool op_aborts(struct fx *f, unsigned func, uint64_t a0, uint64_t a1, uint64_t *result)
+{
+    struct cpu *cpu = f->t->cpu;
+    cpu->s.gpr[RDI] = a0;
+    cpu->s.gpr[RSI] = a1;
+    if (setjmp(cpu->fault_jmp)) {
+        assert_int_equal(cpu->fault_vector, -1);
+        return true;
+    }
+    *result = m5dev_op(&f->d, cpu, func);
+    return false;
+}
+
+/* Issue 13: a checkpoint that cannot be written is a failure the guest sees; periods and counts are bounded. */
+static void test_checkpoint_result(void **state)
+{
+    struct fx *f = *state;
+    uint64_t r = 42;
+    /* Without a delay: the load is abandoned, the machine takes the checkpoint, the load runs again. */
+    assert_true(op_aborts(f, M5OP_CHECKPOINT, 0, 0, &r));
+    assert_int_equal(f->nckpt, 0);
+    assert_true(m5dev_take_requested_checkpoint(&f->d));
+    assert_false(m5dev_take_requested_checkpoint(&f->d));
+    assert_int_equal(f->nckpt, 1);
+    assert_false(op_aborts(f, M5OP_CHECKPOINT, 0, 0, &r));
+    assert_int_equal(r, 0);
+
+    /* Disk full: the op returns the failure value, and a series does not start. */
+    f->ckpt_rc = -ENOSPC;
+    assert_true(op_aborts(f, M5OP_CHECKPOINT, 0, 1, &r));
+    assert_true(m5dev_take_requested_checkpoint(&f->d));
+    assert_false(op_aborts(f, M5OP_CHECKPOINT, 0, 1, &r));
+    assert_int_equal(r, M5OP_CHECKPOINT_FAILED);
+    assert_int_equal(eventq_next(&f->eq), TICK_NEVER);
+
+    /* A period of 1 ns is raised to 1 ms; a failure ends the series. */
+    f->ckpt_rc = 0;
+    uint64_t t0 = f->eq.now;
+    assert_true(op_aborts(f, M5OP_CHECKPOINT, 0, 1, &r));
+    assert_true(m5dev_take_requested_checkpoint(&f->d));
+    assert_false(op_aborts(f, M5OP_CHECKPOINT, 0, 1, &r));
+    assert_int_equal(r, 0);
+    assert_int_equal(eventq_next(&f->eq), t0 + M5DEV_MIN_CHECKPOINT_PERIOD_TICKS);
+    eventq_run_until(&f->eq, t0 + 3 * M5DEV_MIN_CHECKPOINT_PERIOD_TICKS);
+    assert_int_equal(f->nckpt, 2 + 1 + 3);
+    f->ckpt_rc = -ENOSPC;
+    eventq_run_until(&f->eq, t0 + 4 * M5DEV_MIN_CHECKPOINT_PERIOD_TICKS);
+    assert_int_equal(f->nckpt, 7);
+    eventq_run_until(&f->eq, t0 + 100 * M5DEV_MIN_CHECKPOINT_PERIOD_TICKS);
+    assert_int_equal(f->nckpt, 7);   /* no retries after the failure */
+    assert_int_equal(eventq_next(&f->eq), TICK_NEVER);
+
+    /* A restore resumes on the checkpoint's own load: success, no new checkpoint. */
+    f->ckpt_rc = 0;
+    m5dev_restored_at(&f->d, f->t->cpu->s.rip);
+    assert_false(op_aborts(f, M5OP_CHECKPOINT, 0, 0, &r));
+    assert_int_equal(r, 0);
+    assert_int_equal(f->nckpt, 7);
+    /* ... only that once. */
+    assert_true(op_aborts(f, M5OP_CHECKPOINT, 0, 0, &r));
+    assert_true(m5dev_take_requested_checkpoint(&f->d));
+    assert_int_equal(f->nckpt, 8);
+}
+
+/* m5 fail N: the status says N (255 above 255, never 0); the earliest exit wins. */
+static void test_fail_status(void **state)
+{
+    struct fx *f = *state;
+    assert_int_equal(op(f, M5OP_FAIL, 0, 256, 0, 0), 0);
+    eventq_run_until(&f->eq, f->eq.now);
+    assert_int_equal(f->exit_status, 255);
+    assert_string_equal(f->exit_why, "m5 fail 256");
+
+    /* A delayed fail is not overwritten by a later, later exit. */
+    uint64_t t0 = f->eq.now;
+    assert_int_equal(op(f, M5OP_FAIL, 1000, 7, 0, 0), 0);
+    assert_int_equal(op(f, M5OP_EXIT, 5000, 0, 0, 0), 0);
+    eventq_run_until(&f->eq, t0 + 5000000);
+    assert_int_equal(f->nexits, 2);
+    assert_int_equal(f->exit_status, 7);
+    assert_int_equal(f->exit_tick, t0 + 1000000);
+
+    /* An earlier exit still ends the run first, as in gem5. */
+    t0 = f->eq.now;
+    assert_int_equal(op(f, M5OP_FAIL, 1000, 9, 0, 0), 0);
+    assert_int_equal(op(f, M5OP_EXIT, 10, 0, 0, 0), 0);
+    eventq_run_until(&f->eq, t0 + 5000000);
+    assert_int_equal(f->nexits, 3);
+    assert_int_equal(f->exit_status, 0);
 }
 
 /* Capture what fn writes to stderr. */
@@ -801,6 +895,24 @@ static void checkpoint_without_hook(struct fx *f)
     op(f, M5OP_CHECKPOINT, 0, 0, 0, 0);
 }
 
+/* Periodic statistics: at least 100 us apart, at most M5DEV_MAX_PERIODIC_STATS per run. */
+static void stats_flood(struct fx *f)
+{
+    op(f, M5OP_DUMP_STATS, 0, 1, 0, 0);
+    eventq_run_until(&f->eq, f->eq.now + (uint64_t)(M5DEV_MAX_PERIODIC_STATS + 50) * M5DEV_MIN_STATS_PERIOD_TICKS);
+}
+
+static void test_stats_period_bounded(void **state)
+{
+    struct fx *f = *state;
+    char err[4096];
+    capture_stderr(stats_flood, f, err, sizeof err);
+    assert_int_equal(f->nstats, 1 + M5DEV_MAX_PERIODIC_STATS);
+    assert_int_equal(count(err, "shorter than 100 us"), 1);
+    assert_int_equal(count(err, "the period stops here"), 1);
+    assert_int_equal(eventq_next(&f->eq), TICK_NEVER);
+}
+
 static void test_unknown_op_reported_once(void **state)
 {
     struct fx *f = *state;
@@ -841,6 +953,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_exit_and_fail_are_events, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sum_and_simple_ops, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stats_and_checkpoint, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_checkpoint_result, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fail_status, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stats_period_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_op_reported_once, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

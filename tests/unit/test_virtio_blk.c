@@ -658,6 +658,25 @@ static void test_random_garbage(void **state)
     }
 }
 
+/* Issue 13: one request moves at most VIRTIO_BLK_REQUEST_MAX bytes, refused before any copying. */
+static void test_request_size_bounded(void **state)
+{
+    struct fx *f = *state;
+    header(f, HDR, T_IN, 0);
+    desc(f, 0, HDR, 16, F_NEXT, 1);
+    desc(f, 1, DATA, 512, F_WRITE | F_NEXT, 2);
+    for (unsigned i = 2; i < 7; i++)   /* 512 bytes + 5 x 1 MiB: over the 4 MiB cap */
+        desc(f, i, DATA, 1u << 20, F_WRITE | F_NEXT, (uint16_t)(i + 1));
+    desc(f, 7, STATUS, 1, F_WRITE, 0);
+    f->ram[STATUS] = 0xff;
+    kick(f, 0);
+    assert_int_equal(used_idx(f), 1);
+    assert_int_equal(f->ram[STATUS], S_IOERR);
+    assert_int_equal(f->v.bytes_read, 0);   /* nothing was copied before the refusal */
+    assert_int_equal(f->v.reads, 0);
+    assert_false(needs_reset(f));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -683,6 +702,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_avail_runs_ahead, setup, teardown),
         cmocka_unit_test_setup_teardown(test_rings_outside_ram, setup, teardown),
         cmocka_unit_test_setup_teardown(test_random_garbage, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_request_size_bounded, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

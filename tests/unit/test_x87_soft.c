@@ -138,6 +138,28 @@ static void test_invalid_and_zero_divide(void **state)
     assert_int_equal(run(0xfa, CW_NEAREST, den, one, r0, r1) & (DE | IE), DE);
 }
 
+/*
+ * FSCALE with OE/UE unmasked: the result with its exponent adjusted by
+ * 24576, or, when even that is out of range (massive overflow/underflow), a
+ * signed infinity or zero (SDM vol. 1, 8.5.4 and 8.5.5).
+ */
+static void test_fscale_unmasked_overflow(void **state)
+{
+    (void)state;
+    uint8_t r0[10], r1[10];
+    struct v p20000 = f80(0x400d, 0x9c40000000000000ull), p50000 = f80(0x400e, 0xc350000000000000ull);
+    struct v m50000 = f80(0xc00e, 0xc350000000000000ull), mone = f80(0xbfff, 0x8000000000000000ull);
+    /* 1 * 2^20000 (OE unmasked): 2^(20000 - 24576), exact. */
+    assert_int_equal(run(0xfd, 0x377, one, p20000, r0, r1) & (0x3fu | C1), 0x08u);
+    assert_f80(r0, 0x3fff + 20000 - 24576, 0x8000000000000000ull);
+    /* -1 * 2^50000: -infinity, OE. */
+    assert_int_equal(run(0xfd, 0x377, mone, p50000, r0, r1) & 0x08u, 0x08u);
+    assert_f80(r0, 0xffff, 0x8000000000000000ull);
+    /* 1 * 2^-50000 (UE unmasked): +0, UE. */
+    assert_int_equal(run(0xfd, 0x36f, one, m50000, r0, r1) & 0x10u, 0x10u);
+    assert_f80(r0, 0, 0);
+}
+
 /* FPATAN(1, 1) = pi/4; FYL2X(10, 1) = log2(10); F2XM1(-0) = -0 exactly. */
 static void test_atan_log_exp(void **state)
 {
@@ -195,6 +217,7 @@ int main(void)
         cmocka_unit_test(test_out_of_range),
         cmocka_unit_test(test_fptan_pushes_one),
         cmocka_unit_test(test_invalid_and_zero_divide),
+        cmocka_unit_test(test_fscale_unmasked_overflow),
         cmocka_unit_test(test_atan_log_exp),
         cmocka_unit_test(test_constants_follow_rc),
         cmocka_unit_test(test_sse_approximations),

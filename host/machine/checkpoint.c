@@ -1,0 +1,93 @@
+/*
+ * checkpoint.c - the machine's side of checkpoints: it describes itself to
+ * ckpt/ (memory, disks, clock) and hands each component a writer or a reader
+ * for its own section. ckpt/ knows nothing of the machine; the components
+ * declare their state themselves (ckpt/section.h).
+ *
+ * Sections: [cpu0] (ckpt/cpu_state.c), the PC's devices (machine/pc.c),
+ * [m5dev] (dev/m5dev_ckpt.c) and, when the run has the timing model's memory
+ * hierarchy, [memsys] with its warm caches in a shipped file.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "ckpt/ckpt.h"
+#include "ckpt/cpu_state.h"
+#include "dev/m5dev_ckpt.h"
+#include "machine/machine.h"
+#include "mem/memsys.h"
+#include "util/log.h"
+
+#define MEMSYS_FILE "memsys.state"
+#define MEMSYS_MAX_BYTES (1ull << 30)   /* a cache's tag records: far below this */
+
+static bool write_memsys(void *opaque, FILE *f)
+{
+    memsys_save(opaque, f);
+    return !ferror(f);
+}
+
+static bool save_sections(void *opaque, struct ckpt_writer *w)
+{
+    struct machine *m = opaque;
+    ckpt_cpu_save(w, "cpu0", &m->cpu);
+    pc_devices_save(m, w);
+    m5dev_save(&m->m5, w, "m5dev");
+    if (m->memsys && !ckpt_ship_file(w, "memsys", MEMSYS_FILE, write_memsys, m->memsys))
+        return false;
+    return true;
+}
+
+int machine_ckpt_write(struct machine *m, const char *parent, char *path, size_t pathlen)
+{
+    struct ckpt_ram_range ranges[8];
+    unsigned n = 0;
+    for (unsigned i = 0; i < m->bus.nram && n < 8; i++)
+        ranges[n++] = (struct ckpt_ram_range){ m->bus.ram[i].base, m->bus.ram[i].size,
+                                               (uint64_t)(m->bus.ram[i].host - m->ram) };
+    char backing[4096] = "";
+    if (m->restore_img)   /* RAM is mapped from the restored checkpoint's memory.img */
+        ckpt_path(m->restore_img, "memory.img", backing, sizeof backing);
+    struct ckpt_desc d = {
+        .tick = machine_now(m),
+        .cpu_type = config_cpu_name(m->cfg.cpu_type),
+        .cpu_clock = m->cfg.cpu_clock_hz,
+        .ram = m->ram,
+        .mem_size = m->ram_size,
+        .ram_backing = backing[0] ? backing : NULL,
+        .ranges = ranges,
+        .nranges = n,
+        .ndisks = m->cfg.ndisks,
+        .disk_base = m->cfg.disks,
+        .disks = m->disks,
+        .sections = save_sections,
+        .opaque = m,
+    };
+    return ckpt_save(&d, parent, path, pathlen);
+}
+
+void machine_ckpt_restore(struct machine *m, const struct ckpt_image *img)
+{
+    struct ckpt_reader r;
+    ckpt_reader_for(&r, img);
+    m->eq.now = img->tick;
+    if (!ckpt_cpu_load(&r, "cpu0", &m->cpu) || !pc_devices_load(m, &r) || !m5dev_load(&m->m5, &r, "m5dev"))
+        fatal(img->ini.path, "%s", r.error);
+}
+
+void machine_ckpt_restore_memsys(struct machine *m)
+{
+    const struct ckpt_image *img = m->restore_img;
+    if (!img || !m->memsys || !ini_has_section(&img->ini, "memsys"))
+        return;   /* no timing model now, or a checkpoint without warm caches: cold */
+    struct ckpt_reader r;
+    ckpt_reader_for(&r, img);
+    FILE *f = ckpt_open_shipped(&r, "memsys", MEMSYS_MAX_BYTES);
+    if (!f)
+        fatal(img->ini.path, "%s", r.error);
+    char why[512];
+    bool ok = memsys_load(m->memsys, f, why, sizeof why);
+    fclose(f);
+    if (!ok)
+        fatal(img->ini.path, "[memsys] %s", why);
+}
