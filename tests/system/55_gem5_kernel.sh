@@ -40,8 +40,10 @@ check "boot: Linux finds the MP table" "no MP table" grep -q 'found SMP MP-table
 check "boot: Linux configures the machine from ACPI (MADT, DSDT root bridge, IRQ routing)" "no ACPI" \
     bash -c "grep -q 'Using ACPI (MADT) for SMP' '$con' && grep -q 'PCI Root Bridge \[PCI0\]' '$con' &&
              grep -q 'ACPI: Using IOAPIC for interrupt routing' '$con'"
-check "boot: the checkpoint records the PIIX controller" "no [device.piix_ide]" \
-    grep -q '^\[device.piix_ide\]' "$O"/ckpt/cpt.*/m5.cpt
+check "boot: the checkpoint records the PIIX controller ([platform] disk_controller=0x1, [piix_ide])" \
+    "$(grep -A1 '^\[platform\]' "$O"/ckpt/cpt.*/m5.cpt | tr '\n' ' ')" \
+    bash -c "grep -A1 '^\[platform\]' $O/ckpt/cpt.*/m5.cpt | grep -qx 'disk_controller=0x1' &&
+             grep -q '^\[piix_ide\]' $O/ckpt/cpt.*/m5.cpt && ! grep -q '^\[virtio_blk' $O/ckpt/cpt.*/m5.cpt"
 # (every ACPI machine prints the pci=nocrs hint; m5sim has no SMBIOS tables, "DMI not present")
 warnings=$(grep -iE 'warn|bug|error|fail|invalid|can.t' "$con" | grep -v -e 'if necessary, use "pci=nocrs"' -e 'DMI not present' || true)
 check "boot: no kernel warnings or errors on the console" "$(echo "$warnings" | head -3)" test -z "$warnings"
