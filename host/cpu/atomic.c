@@ -103,11 +103,27 @@ static void fetch_report(struct cpu *cpu, uint64_t pa, uint64_t rip, unsigned le
     port->access(port->opaque, cpu, MEM_ACCESS_FETCH_MORE, pa2, len - first, false);
 }
 
+/* Before the instruction at rip: does an armed watch fire there and stop the CPU? */
+static bool watch_stops(struct cpu *cpu, uint64_t rip)
+{
+    for (unsigned w = 0; w < CPU_WATCHES; w++) {
+        if (rip != cpu->watch_rip[w] || cpu->watch_fired == cpu->icount)
+            continue;
+        cpu->watch_fired = cpu->icount;
+        if (cpu->hooks.watch && cpu->hooks.watch(cpu->hooks.opaque, cpu, w)) {
+            cpu_request_exit(cpu, CPU_EXIT_BUDGET);
+            return true;
+        }
+    }
+    return false;
+}
+
 /*
  * One block boundary in the general case: a halted CPU, an interrupt shadow
  * (STI, MOV SS: one instruction, then interrupts may come), tracing, a
- * budget that ends inside the block, or a timing model (cpu->timed), which
- * sees every instruction's fetch. Returns why the CPU stops, or
+ * budget that ends inside the block, or a CPU stepped one instruction at a
+ * time (cpu->stepped): a timing model sees every instruction's fetch, and
+ * watched addresses are checked before each instruction. Returns why the CPU stops, or
  * CPU_EXIT_NONE to go on.
  */
 static __attribute__((noinline)) enum cpu_exit run_block_general(struct cpu *cpu)
@@ -138,12 +154,16 @@ static __attribute__((noinline)) enum cpu_exit run_block_general(struct cpu *cpu
     uint64_t block_rip = rip, block_pa = b->pa;   /* ~0: a straddler, decoded alone (block.c) */
     const struct insn *in = b->insns;
     for (uint64_t i = 0; i < n; i++, in++) {
-        if (cpu->timed) {
+        if (cpu->stepped) {
             /* The budget is in cycles: the previous instruction's stalls may have used it up. */
             if (i && cpu->icount >= cpu->budget_end)
                 break;
-            uint64_t pa = block_pa != ~0ull ? block_pa + (rip - block_rip) : mmu_translate(cpu, rip, ACC_EXEC);
-            fetch_report(cpu, pa, rip, in->len);
+            if (cpu->watching && watch_stops(cpu, rip))
+                break;
+            if (cpu->timed) {
+                uint64_t pa = block_pa != ~0ull ? block_pa + (rip - block_rip) : mmu_translate(cpu, rip, ACC_EXEC);
+                fetch_report(cpu, pa, rip, in->len);
+            }
         }
         cpu->next_rip = rip + in->len;
         in->fn(cpu, in);
@@ -182,7 +202,7 @@ static __attribute__((noinline)) enum cpu_exit run_blocks(struct cpu *cpu)
         uint64_t icount = cpu->icount, end = cpu->budget_end;
         if (__builtin_expect(icount >= end, 0))
             return cpu->exit_reason ? (enum cpu_exit)cpu->exit_reason : CPU_EXIT_BUDGET;
-        if (__builtin_expect(cpu->s.halted | cpu->s.intr_shadow | cpu->trace | cpu->timed, 0)) {
+        if (__builtin_expect(cpu->s.halted | cpu->s.intr_shadow | cpu->trace | cpu->stepped, 0)) {
             enum cpu_exit why = run_block_general(cpu);
             if (why != CPU_EXIT_NONE)
                 return why;

@@ -14,6 +14,9 @@
 void cpu_init(struct cpu *cpu, struct bus *bus, int id)
 {
     memset(cpu, 0, sizeof(*cpu));
+    for (unsigned i = 0; i < CPU_WATCHES; i++)
+        cpu->watch_rip[i] = ~0ull;
+    cpu->watch_fired = ~0ull;
     cpu->bus = bus;
     cpu->id = id;
     cpu->bc = block_cache_for_bus(bus);
@@ -112,6 +115,18 @@ void cpu_set_port(struct cpu *cpu, struct cpu_mem_port *port)
 {
     cpu->port = port;
     cpu->timed = port != NULL;
+    cpu->stepped = cpu->timed | cpu->watching;
     mmu_flush(cpu, true);
+    cpu->block_exit = 1;
+}
+
+void cpu_set_watch(struct cpu *cpu, unsigned which, uint64_t rip)
+{
+    cpu->watch_rip[which] = rip;
+    cpu->watching = 0;
+    for (unsigned i = 0; i < CPU_WATCHES; i++)
+        cpu->watching |= cpu->watch_rip[i] != ~0ull;
+    cpu->stepped = cpu->timed | cpu->watching;
+    cpu->watch_fired = ~0ull;
     cpu->block_exit = 1;
 }

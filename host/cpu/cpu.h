@@ -104,8 +104,12 @@ enum cpu_exit {
     CPU_EXIT_WAIT,        /* an instruction was abandoned to wait for the host (cpu_abort_instruction) */
 };
 
+#define CPU_WATCHES 2
+
 struct cpu_hooks {
     void *opaque;
+    /* An armed watch address is about to run (cpu_set_watch); return true to stop the CPU before it. */
+    bool (*watch)(void *opaque, struct cpu *cpu, unsigned which);
     /* The gem5 magic instruction 0F 04 imm16: func, with arguments in registers. */
     uint64_t (*m5op)(void *opaque, struct cpu *cpu, unsigned func);
     /* SE mode: SYSCALL is serviced by the host instead of jumping to LSTAR. */
@@ -183,12 +187,14 @@ struct cpu {
     uint64_t stall_cycles;
     uint64_t budget_end;      /* cpu_run stops when icount reaches this (cpu_stall moves it closer) */
     /*
-     * REP string instructions: those retired that ran at least one element,
-     * and the elements run (a fault between elements keeps those done). A
-     * tool that counts every iteration as an instruction executed, as
-     * valgrind does, counts icount + rep_elements - rep_insts.
+     * REP string instructions: the elements they ran (a fault between
+     * elements keeps those done), and how many REPE/REPNE CMPS/SCAS stopped
+     * on their condition. valgrind counts an instruction executed per
+     * element plus one for the final test that finds the count exhausted
+     * (none when the condition stopped it): icount + rep_elements -
+     * rep_cond_stops instructions.
      */
-    uint64_t rep_insts, rep_elements;
+    uint64_t rep_elements, rep_cond_stops;
     uint8_t block_exit;       /* a handler changed state that ends the current block */
     uint8_t exit_reason;      /* enum cpu_exit when a hook stops the CPU */
     uint8_t in_delivery;      /* class of the event being delivered (atomic.c: benign, contributory, #PF, #DF) */
@@ -200,7 +206,9 @@ struct cpu {
      * new quantum (atomic.c).
      */
     uint8_t intr_quiet;
-    uint8_t timed;            /* a memory port is attached: every instruction runs through the general path */
+    uint8_t timed;            /* a memory port is attached (cpu_set_port) */
+    uint8_t watching;         /* watch_rip is armed (cpu_set_watch) */
+    uint8_t stepped;          /* timed | watching: every instruction runs through the general path (atomic.c) */
 
     /* Exceptions: memory accessors and handlers raise with longjmp to the run loop. */
     jmp_buf fault_jmp;
@@ -226,6 +234,14 @@ struct cpu {
     struct bus *bus;
     struct cpu_hooks hooks;
     struct cpu_mem_port *port;  /* NULL unless a timing model drives this CPU */
+    /*
+     * Instruction addresses to stop at (cpu_set_watch): before the
+     * instruction at one of them runs, hooks.watch is asked; the CPU stops
+     * there if it says so, and resuming runs that instruction (the watch
+     * fires once per visit: watch_fired holds the icount it fired at).
+     */
+    uint64_t watch_rip[CPU_WATCHES];
+    uint64_t watch_fired;
     int id;
 };
 
@@ -255,6 +271,8 @@ static inline void cpu_stall(struct cpu *cpu, uint64_t cycles)
  * pointers as the port requires.
  */
 void cpu_set_port(struct cpu *cpu, struct cpu_mem_port *port);
+/* Arm watch `which` at linear address rip (~0: disarm); see watch_rip. */
+void cpu_set_watch(struct cpu *cpu, unsigned which, uint64_t rip);
 
 void cpu_init(struct cpu *cpu, struct bus *bus, int id);
 void cpu_free(struct cpu *cpu);

@@ -134,10 +134,8 @@ static inline __attribute__((always_inline)) void movs(struct cpu *cpu, const st
         movs_one(cpu, a32, size, step);
         return;
     }
-    bool ran = sreg_get(cpu, RCX, a32) != 0;
     if (!a32 && step > 0 && !cpu->timed) {   /* a timing model sees each element's accesses, as gem5's microcode loop makes them */
         movs_fast(cpu, size);
-        cpu->rep_insts += ran;
         return;
     }
     if (a32)
@@ -147,7 +145,6 @@ static inline __attribute__((always_inline)) void movs(struct cpu *cpu, const st
         sreg_set(cpu, RCX, a32, c - 1);
         cpu->rep_elements++;
     }
-    cpu->rep_insts += ran;
 }
 
 /* ---- STOS ---- */
@@ -199,10 +196,8 @@ static inline __attribute__((always_inline)) void stos(struct cpu *cpu, const st
         stos_one(cpu, a32, size, step);
         return;
     }
-    bool ran = sreg_get(cpu, RCX, a32) != 0;
     if (!a32 && step > 0) {
         stos_fast(cpu, size);
-        cpu->rep_insts += ran;
         return;
     }
     if (a32)
@@ -212,7 +207,6 @@ static inline __attribute__((always_inline)) void stos(struct cpu *cpu, const st
         sreg_set(cpu, RCX, a32, c - 1);
         cpu->rep_elements++;
     }
-    cpu->rep_insts += ran;
 }
 
 /* ---- LODS ---- */
@@ -234,7 +228,6 @@ static inline __attribute__((always_inline)) void lods(struct cpu *cpu, const st
         lods_one(cpu, a32, size, step);
         return;
     }
-    bool ran = sreg_get(cpu, RCX, a32) != 0;
     if (a32)
         a32_zero_count(cpu, false, false);
     for (uint64_t c = sreg_get(cpu, RCX, a32); c; c--) {
@@ -242,7 +235,6 @@ static inline __attribute__((always_inline)) void lods(struct cpu *cpu, const st
         sreg_set(cpu, RCX, a32, c - 1);
         cpu->rep_elements++;
     }
-    cpu->rep_insts += ran;
 }
 
 /* ---- CMPS and SCAS: flags of (first - second), REPE stops on a difference, REPNE on equality ---- */
@@ -281,17 +273,17 @@ static inline __attribute__((always_inline)) void cmps(struct cpu *cpu, const st
         return;
     }
     bool stop_on_equal = (in->prefix & PFX_REPNE) != 0;
-    bool ran = sreg_get(cpu, RCX, a32) != 0;
     if (a32)
         a32_zero_count(cpu, false, false);
     for (uint64_t c = sreg_get(cpu, RCX, a32); c; c--) {
         bool eq = scas ? scas_one(cpu, a32, size, step) : cmps_one(cpu, a32, size, step);
         sreg_set(cpu, RCX, a32, c - 1);
         cpu->rep_elements++;
-        if (eq == stop_on_equal)
+        if (eq == stop_on_equal) {
+            cpu->rep_cond_stops++;
             break;
+        }
     }
-    cpu->rep_insts += ran;
 }
 
 #define STRING_HANDLERS(sfx, size)                            \

@@ -240,8 +240,10 @@ static uint64_t phys_read(struct cpu *cpu, uint64_t pa, unsigned size, enum mem_
     if (cpu->port)
         cpu->port->access(cpu->port->opaque, cpu, kind, pa, size, p == NULL);
     if (p) {
+        if (size == 1 || size == 2 || size == 4 || size == 8)
+            return host_load(p, size);   /* inline loads; memcpy of a variable size is a call */
         uint64_t v = 0;
-        memcpy(&v, p, size);
+        memcpy(&v, p, size);             /* the part of an access that crosses a page */
         return v;
     }
     cpu->intr_quiet = 0;   /* a device may change what the interrupt controller says */
@@ -258,7 +260,10 @@ static void phys_write(struct cpu *cpu, uint64_t pa, unsigned size, uint64_t v, 
             bus_code_written(cpu->bus, pa, size);
             cpu->block_exit = 1;  /* the running block may have been decoded from this page */
         }
-        memcpy(p, &v, size);
+        if (size == 1 || size == 2 || size == 4 || size == 8)
+            host_store(p, size, v);
+        else
+            memcpy(p, &v, size);
         return;
     }
     cpu->intr_quiet = 0;

@@ -242,8 +242,8 @@ void timing_cpu_register_stats(struct cpu_model *model, struct stats_group *cpu)
                      "Data accesses counted as Cachegrind does: one per load or store");
     stats_add_scalar(cg, "dataMisses", &st->data_access_misses, "Count",
                      "Data accesses that missed in the L1D (in any of their lines)");
-    stats_add_scalar(cg, "repInsts", &model->cpu->rep_insts, "Count",
-                     "REP string instructions that ran at least one element");
     stats_add_scalar(cg, "repElements", &model->cpu->rep_elements, "Count",
                      "Elements run by REP string instructions (valgrind counts each as an instruction)");
+    stats_add_scalar(cg, "repConditionStops", &model->cpu->rep_cond_stops, "Count",
+                     "REPE/REPNE CMPS/SCAS stopped by their condition (valgrind counts no final test for them)");
 }

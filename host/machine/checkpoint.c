@@ -78,8 +78,8 @@ void machine_ckpt_restore(struct machine *m, const struct ckpt_image *img)
 void machine_ckpt_restore_memsys(struct machine *m)
 {
     const struct ckpt_image *img = m->restore_img;
-    if (!img || !m->memsys || !ini_has_section(&img->ini, "memsys"))
-        return;   /* no timing model now, or a checkpoint without warm caches: cold */
+    if (!img || !m->memsys || !ini_has_section(&img->ini, "memsys") || m->cfg.cold_caches)
+        return;   /* no timing model now, a checkpoint without warm caches, or --cold-caches: cold */
     struct ckpt_reader r;
     ckpt_reader_for(&r, img);
     FILE *f = ckpt_open_shipped(&r, "memsys", MEMSYS_MAX_BYTES);

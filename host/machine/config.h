@@ -63,6 +63,7 @@ struct machine_config {
     /* CPU models: -F/--fast-forward, --warmup-insts (gem5 names where gem5 has them). */
     uint64_t fast_forward;        /* instructions on the restoring model before switching to --cpu-type */
     uint64_t warmup_insts;        /* of those, the last N also warm the caches (functional warming) */
+    bool cold_caches;             /* --cold-caches: ignore cache contents a checkpoint carries */
 
     /* The memory hierarchy of the timing model (gem5's Options.py names and defaults). */
     bool caches, l2cache, l3cache;
@@ -89,7 +90,7 @@ const char *config_disk_controller_name(enum disk_controller c);
 uint64_t config_parse_u64(const char *opt, const char *s);
 
 /* CPU-model and memory-hierarchy options shared by full-system and SE runs (config_cpu.c). */
-#define CONFIG_HIERARCHY_NOPTS 19
+#define CONFIG_HIERARCHY_NOPTS 20
 extern const struct option config_hierarchy_options[CONFIG_HIERARCHY_NOPTS];
 /* all[] = own[] (ending with its { 0 } entry, n_own entries with it) + the shared ones + { 0 }. */
 void config_merge_options(struct option *all, const struct option *own, size_t n_own);

@@ -13,7 +13,7 @@
 
 enum { OPT_CPU = 512, OPT_RESTORE_CPU, OPT_CACHES, OPT_L2, OPT_L3, OPT_L1D, OPT_L1I, OPT_L2SIZE, OPT_L3SIZE,
        OPT_L1D_ASSOC, OPT_L1I_ASSOC, OPT_L2_ASSOC, OPT_L3_ASSOC, OPT_LINE, OPT_REPL, OPT_MEM_TYPE,
-       OPT_MEM_CHANNELS, OPT_WARMUP };
+       OPT_MEM_CHANNELS, OPT_WARMUP, OPT_COLD };
 
 const struct option config_hierarchy_options[CONFIG_HIERARCHY_NOPTS] = {
     { "cpu-type", required_argument, 0, OPT_CPU },
@@ -35,6 +35,7 @@ const struct option config_hierarchy_options[CONFIG_HIERARCHY_NOPTS] = {
     { "mem-channels", required_argument, 0, OPT_MEM_CHANNELS },
     { "fast-forward", required_argument, 0, 'F' },
     { "warmup-insts", required_argument, 0, OPT_WARMUP },
+    { "cold-caches", no_argument, 0, OPT_COLD },
 };
 
 void config_merge_options(struct option *all, const struct option *own, size_t n_own)
@@ -56,6 +57,8 @@ void config_hierarchy_usage(FILE *out)
             "  -F, --fast-forward N     run N instructions on --restore-with-cpu (or atomic), then\n"
             "                           switch to --cpu-type\n"
             "  --warmup-insts N         warm the caches during the last N of those instructions\n"
+            "  --cold-caches            start with empty caches even when the checkpoint carries their\n"
+            "                           contents (a checkpoint taken under the timing model does)\n"
             "  --caches                 L1I 32kB and L1D 64kB, 2-way, 64B lines (--l1i_size, --l1d_size,\n"
             "                           --l1i_assoc, --l1d_assoc, --cacheline_size)\n"
             "  --l2cache                a 2MB 8-way L2 (--l2_size, --l2_assoc)\n"
@@ -154,6 +157,7 @@ bool config_hierarchy_option(struct machine_config *cfg, int opt, const char *ar
     }
     case 'F': cfg->fast_forward = config_parse_u64("--fast-forward", arg); return true;
     case OPT_WARMUP: cfg->warmup_insts = config_parse_u64("--warmup-insts", arg); return true;
+    case OPT_COLD: cfg->cold_caches = true; return true;
     default: return false;
     }
 }

@@ -75,9 +75,10 @@ static enum cpu_kind usable(struct machine *m, enum cpu_kind kind, const char *f
 {
     if (kind != CPU_KVM)
         return kind;
-    if (!m->cfg.quiet)
+    if (!m->kvm_said) /* said even with -q: it is what this run is */
         info("%s X86KvmCPU: no KVM CPU model in this build; the atomic model (AtomicSimpleCPU) "
              "runs instead, with the same results", flag);
+    m->kvm_said = true;
     return CPU_ATOMIC;
 }
 

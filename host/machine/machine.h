@@ -46,6 +46,7 @@ struct machine {
     struct stats_group *stats_system;  /* "system": components register their statistics under it */
     struct memsys *memsys;          /* the timing model's caches and memory (NULL until then) */
     enum cpu_kind model_kind;
+    bool kvm_said;                  /* the line saying KVM is replaced by the atomic model was printed */
     /*
      * Switching to --cpu-type: at once after a restore on --restore-with-cpu,
      * after -F instructions (switch_icount), or when the guest asks (m5

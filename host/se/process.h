@@ -85,6 +85,9 @@ struct se_image {
 
 struct se {
     struct cpu *cpu;
+    /* --stats-reset-at / --stats-dump-at: which watch fired (SE_STATS_*), handled between CPU runs. */
+    unsigned stats_request;
+    uint64_t stack_pad;            /* --stack-pad: bytes left free above the initial stack pointer */
     struct bus bus;
     struct pagetable pt;
     uint8_t *ram;

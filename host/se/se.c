@@ -51,6 +51,12 @@ static void usage(FILE *f)
             "  --inherit-env    start from the host's environment instead of the default\n"
             "  -d, --outdir DIR where stats.txt, stats.json and config.ini go (default m5out)\n"
             "  --stats FILE     also write the statistics to FILE\n"
+            "  --stats-reset-at F  reset the statistics each time the program reaches function F\n"
+            "                   (a symbol of its symbol table, or an address such as 0x401000)\n"
+            "  --stats-dump-at F   dump them each time it reaches F (as valgrind's callgrind\n"
+            "                   --zero-before=F and --dump-before=F: before F's first instruction)\n"
+            "  --stack-pad N    start the stack N bytes lower (a multiple of 16): to give the\n"
+            "                   program the stack alignment it has under another tool\n"
             "  -v, --verbose    print instructions, MIPS and exit status to stderr at the end\n"
             "  -h, --help       this text\n"
             "\n"
@@ -157,7 +163,14 @@ static bool se_exception(void *opaque, struct cpu *cpu, int vector, uint32_t err
 
 /* ------------------------------------------------------------- options ---- */
 
+/* The CPU watches SE mode arms (cpu_set_watch): where statistics are reset and dumped. */
+enum { SE_WATCH_RESET, SE_WATCH_DUMP };
+#define SE_STATS_RESET 1u
+#define SE_STATS_DUMP  2u
+
 struct options {
+    const char *watch[CPU_WATCHES];   /* --stats-reset-at, --stats-dump-at: a symbol or an address */
+    uint64_t stack_pad;
     uint64_t maxinsts;
     const char *stats;
     const char *outdir;
@@ -192,7 +205,7 @@ static void env_set(struct options *o, const char *kv)
  */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-    enum { OPT_MAXINSTS = 256, OPT_ENV, OPT_INHERIT_ENV, OPT_STATS };
+    enum { OPT_MAXINSTS = 256, OPT_ENV, OPT_INHERIT_ENV, OPT_STATS, OPT_RESET_AT, OPT_DUMP_AT, OPT_STACK_PAD };
     static const struct option own[] = {
         { "help", no_argument, 0, 'h' },
         { "verbose", no_argument, 0, 'v' },
@@ -201,6 +214,9 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "env", required_argument, 0, OPT_ENV },
         { "stats", required_argument, 0, OPT_STATS },
         { "outdir", required_argument, 0, 'd' },
+        { "stats-reset-at", required_argument, 0, OPT_RESET_AT },
+        { "stats-dump-at", required_argument, 0, OPT_DUMP_AT },
+        { "stack-pad", required_argument, 0, OPT_STACK_PAD },
         { 0, 0, 0, 0 },
     };
     struct option all[sizeof own / sizeof own[0] + CONFIG_HIERARCHY_NOPTS];
@@ -233,6 +249,13 @@ static int parse_options(int argc, char **argv, struct options *o)
             extra[nextra++] = (char *)v;
             break;
         case OPT_STATS: o->stats = v; break;
+        case OPT_RESET_AT: o->watch[SE_WATCH_RESET] = v; break;
+        case OPT_DUMP_AT: o->watch[SE_WATCH_DUMP] = v; break;
+        case OPT_STACK_PAD:
+            o->stack_pad = config_parse_u64("--stack-pad", v);
+            if (o->stack_pad % 16 || o->stack_pad > (1u << 20))
+                fatal("--stack-pad", "'%s': a multiple of 16 bytes up to 1MiB", v);
+            break;
         default:
             if (config_hierarchy_option(&o->hier, c, v))
                 break;
@@ -280,6 +303,38 @@ static void write_stats(const struct se *se, struct sim_stats *st, struct stats_
     sim_stats_sample(st, se_totals(se));
     stats_dump_text(root, f);
     fclose(f);
+}
+
+/* ------------------------------------------------------ statistics points ---- */
+
+static bool se_watch(void *opaque, struct cpu *cpu, unsigned which)
+{
+    (void)cpu;
+    struct se *se = opaque;
+    se->stats_request |= which == SE_WATCH_RESET ? SE_STATS_RESET : SE_STATS_DUMP;
+    return true;   /* stop before the instruction: the statistics change between CPU runs */
+}
+
+/* Arm the watches the options name, resolving symbols in the program's symbol table. */
+static void arm_watches(struct se *se, const struct options *o)
+{
+    static const char *const opt[CPU_WATCHES] = { "--stats-reset-at", "--stats-dump-at" };
+    for (unsigned w = 0; w < CPU_WATCHES; w++) {
+        const char *where = o->watch[w];
+        if (!where)
+            continue;
+        uint64_t addr;
+        char *end;
+        errno = 0;
+        if (where[0] == '0' && (where[1] == 'x' || where[1] == 'X')) {
+            addr = strtoull(where, &end, 16);
+            if (errno || *end || end == where + 2)
+                fatal(opt[w], "'%s' is not an address", where);
+        } else if (se_elf_symbol(se->exe_path, where, &addr) != 0) {
+            fatal(opt[w], "%s has no symbol '%s' (is it stripped?)", se->path, where);
+        }
+        cpu_set_watch(se->cpu, w, addr);
+    }
 }
 
 /* ---------------------------------------------------------------- main ---- */
@@ -331,7 +386,10 @@ int se_main(int argc, char **argv)
     int envc = 0;
     while (o.env[envc])
         envc++;
+    se->stack_pad = o.stack_pad;
     uint64_t sp = se_build_stack(se, argc - prog, argv + prog, envc, o.env);
+    if (o.verbose)
+        fprintf(stderr, "m5sim se: initial stack pointer 0x%llx\n", (unsigned long long)sp);
 
     cpu_enter_long_mode(cpu, se->pt.root, 3);
     memset(cpu->s.gpr, 0, sizeof(cpu->s.gpr));
@@ -345,6 +403,7 @@ int se_main(int argc, char **argv)
         .exception = se_exception,
         .cycles = se_cycles,
         .m5op = se_m5op,
+        .watch = se_watch,
     };
     cpu_state_changed(cpu);
 
@@ -367,6 +426,7 @@ int se_main(int argc, char **argv)
     struct se_models models = se_models_start(se, &o.hier, system, cpu_group, out.config);
     fclose(out.config);
 
+    arm_watches(se, &o);
     double t0 = host_now();
     uint64_t limit = o.maxinsts ? o.maxinsts : UINT64_MAX;
     while (!se->exited) {
@@ -381,6 +441,18 @@ int se_main(int argc, char **argv)
         if (until_switch && until_switch < budget)
             budget = until_switch;
         enum cpu_exit why = cpu_model_run(models.current, budget);
+        if (se->stats_request & SE_STATS_DUMP) {
+            sim_stats_sample(&sim_stats, se_totals(se));
+            stats_dump_text(stats_root, out.stats);
+            stats_dump_json(stats_root, out.stats_json);
+        }
+        if (se->stats_request & SE_STATS_RESET) {
+            stats_reset(stats_root);
+            sim_stats_reset(&sim_stats, se_totals(se));
+            if (models.memsys)
+                memsys_stats_reset_at(models.memsys, se_totals(se).tick);
+        }
+        se->stats_request = 0;
         if (se->exited)
             break;
         switch (why) {

@@ -42,4 +42,7 @@ uint64_t se_models_step(struct se_models *m, struct stats_group *root, struct si
                         struct sim_totals now);
 void se_models_free(struct se_models *m);
 
+/* The address of function or object `name` in a static program's symbol table (elf_symbols.c): 0, or -1. */
+int se_elf_symbol(const char *path, const char *name, uint64_t *addr);
+
 #endif

@@ -99,6 +99,7 @@ uint64_t se_build_stack(struct se *se, int argc, char *const argv[], int envc, c
     };
     size_t nauxv = sizeof(auxv) / sizeof(auxv[0]);
     size_t words = 1 + ((size_t)argc + 1) + ((size_t)envc + 1) + 2 * nauxv;
+    sp -= se->stack_pad;   /* --stack-pad: another tool's stack alignment, reproduced */
     sp = (sp - words * 8) & ~15ull;
 
     uint64_t at = sp, v = (uint64_t)argc;

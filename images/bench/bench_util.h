@@ -40,4 +40,23 @@ static inline int parse_arg(const char *s, unsigned long lo, unsigned long hi, u
     return 0;
 }
 
+/*
+ * The edges of the region of interest, as functions that do nothing. The
+ * m5 ops mark it for a full-system run (m5 resetstats/dumpstats); these
+ * mark the same instructions for tools that watch function entries:
+ * `m5sim se --stats-reset-at bench_roi_begin --stats-dump-at bench_roi_end`
+ * and valgrind's `callgrind --zero-before=bench_roi_begin
+ * --dump-before=bench_roi_end` count exactly the instructions between the
+ * two entries (tests/system/16_cachegrind_cpu.sh).
+ */
+static __attribute__((noinline, used)) void bench_roi_begin(void)
+{
+    __asm__ volatile("");
+}
+
+static __attribute__((noinline, used)) void bench_roi_end(void)
+{
+    __asm__ volatile("");
+}
+
 #endif

@@ -106,6 +106,7 @@ int main(int argc, char **argv)
     unsigned long per_step = moves / TEMP_STEPS, done = 0;
 
     m5_reset_stats(0, 0);
+    bench_roi_begin();
     for (int t = 0; t < TEMP_STEPS; t++) {
         unsigned long m = (t == TEMP_STEPS - 1) ? moves - done : per_step;
         for (unsigned long i = 0; i < m; i++) {
@@ -130,6 +131,7 @@ int main(int argc, char **argv)
         done += m;
         temp = temp * 6 / 10;
     }
+    bench_roi_end();
     m5_dump_stats(0, 0);
 
     int64_t after = total_cost(el, n);

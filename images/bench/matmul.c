@@ -43,6 +43,7 @@ int main(int argc, char **argv)
     memset(c, 0, nn * sizeof *c);
 
     m5_reset_stats(0, 0);
+    bench_roi_begin();
     for (size_t i = 0; i < n; i++) {
         double *ci = c + i * n;
         for (size_t k = 0; k < n; k++) {
@@ -52,6 +53,7 @@ int main(int argc, char **argv)
                 ci[j] += aik * bk[j];
         }
     }
+    bench_roi_end();
     m5_dump_stats(0, 0);
 
     uint64_t h = 0xcbf29ce484222325ULL;

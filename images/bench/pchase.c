@@ -63,10 +63,12 @@ int main(int argc, char **argv)
     uint32_t p = 0;
     uint64_t h = 0xcbf29ce484222325ULL;   /* FNV-1a over the visited indices */
     m5_reset_stats(0, 0);
+    bench_roi_begin();
     for (unsigned long s = 0; s < steps; s++) {
         p = v[p].next;
         h = (h ^ p) * 0x100000001b3ULL;
     }
+    bench_roi_end();
     m5_dump_stats(0, 0);
 
     printf("pchase kib=%lu lines=%zu steps=%lu checksum=0x%016llx\n",

@@ -79,6 +79,7 @@ int main(int argc, char **argv)
     const size_t mask = slots - 1;
 
     m5_reset_stats(0, 0);
+    bench_roi_begin();
     uint64_t *sorted = merge_sort(keys, tmp, n);
 
     uint64_t distinct = 0;
@@ -102,6 +103,7 @@ int main(int argc, char **argv)
         }
         hits += table[s] == k;
     }
+    bench_roi_end();
     m5_dump_stats(0, 0);
 
     uint64_t h = 0xcbf29ce484222325ULL;

@@ -1,0 +1,140 @@
+#!/bin/bash
+# 47_timing.sh - the timing CPU (TimingSimpleCPU) in full system: the seed's
+# workflow, restore on one CPU model and run a new script on another.
+#
+# Reuses the shared boot checkpoint (tests/system/lib.sh: fs_ensure_boot),
+# taken on the atomic model, and checks that
+#  - `--restore-with-cpu atomic --cpu-type timing --caches --l2cache` runs a
+#    new script with the console byte for byte as on the atomic model (the
+#    script's output does not depend on time), and that the timing run takes
+#    more cycles than instructions;
+#  - stats.txt has gem5's names for the CPU, the caches and the memory
+#    controller, and config.ini records the hierarchy;
+#  - two timing restores give identical statistics (host figures aside);
+#  - gem5's literal flags work (--restore-with-cpu=X86KvmCPU
+#    --cpu-type=TimingSimpleCPU: the KVM model is not in this build; one line
+#    says the atomic model restores instead);
+#  - -F N --warmup-insts M switches after N instructions with warm caches;
+#  - a checkpoint taken while the timing model runs carries the cache
+#    contents: restoring it on the timing model starts warm (fewer L1 misses
+#    for the same instructions than the same restore with cold caches).
+#
+# Run from anywhere: tests/system/47_timing.sh (M5SIM, KERNEL, IMAGE override the defaults).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+SUITE=timing
+. tests/system/lib.sh
+
+fs_preflight || exit 1
+t_start=$(now)
+if ! fs_ensure_boot; then
+    fail "setup: could not boot to a checkpoint (exit status $BOOT_RC)"
+    indent "$FS/boot.stderr"
+    finish
+    exit 1
+fi
+O=$FS/47
+rm -rf "$O"
+mkdir -p "$O"
+HIER=(--caches --l2cache)
+
+cat >"$SCRIPTS/47-bench.sh" <<'EOF'
+echo "TIMING-$((6 * 7)) start"
+/bench/matmul 48
+/bench/sorthash 4096
+echo "TIMING done"
+EOF
+
+# same_console A B: the script parts of two consoles are byte for byte equal.
+same_console() { cmp -s <(after_checkpoint "$1/$CONSOLE") <(after_checkpoint "$2/$CONSOLE"); }
+# same_stats A B: two stats.txt files equal but for the host figures.
+same_stats() { cmp -s <(grep -v '^host' "$1/stats.txt") <(grep -v '^host' "$2/stats.txt"); }
+
+# stat FILE NAME: NAME's value in FILE's last dump block.
+stat() { awk -v k="$2" '/Begin Simulation Statistics/ { v = "" } $1 == k { v = $2 } END { print v }' "$1"; }
+
+# ---- atomic, then timing, on the same checkpoint and script
+restore "$O/atomic" --script "$SCRIPTS/47-bench.sh"
+a_rc=$rc
+restore "$O/timing" --restore-with-cpu atomic --cpu-type timing "${HIER[@]}" --script "$SCRIPTS/47-bench.sh"
+check "restore on atomic, run on timing: exit 0 (atomic run exit $a_rc)" "exit status $rc: $(head -3 "$O/timing.stderr")" \
+    test "$rc" -eq 0 -a "$a_rc" -eq 0
+check "the script's console is byte for byte the atomic model's" "consoles differ" same_console "$O/atomic" "$O/timing"
+check "the script ran (its markers are on the console)" "no TIMING-42 / TIMING done" \
+    grep -q "TIMING done" "$O/timing/$CONSOLE"
+insts=$(stat "$O/timing/stats.txt" simInsts)
+cycles=$(stat "$O/timing/stats.txt" system.cpu.numCycles)
+a_cycles=$(stat "$O/atomic/stats.txt" system.cpu.numCycles)
+check "timing: more cycles than instructions (CPI $(awk -v c="$cycles" -v i="$insts" 'BEGIN { if (i) printf "%.2f", c / i }'))" \
+    "numCycles $cycles, simInsts $insts" test "${cycles:-0}" -gt "${insts:-0}"
+check "atomic: one cycle per instruction" "atomic numCycles $a_cycles vs simInsts $(stat "$O/atomic/stats.txt" simInsts)" \
+    test "${a_cycles:-x}" = "$(stat "$O/atomic/stats.txt" simInsts)"
+missing=""
+for n in simSeconds simTicks finalTick simFreq simInsts simOps hostSeconds system.cpu.numCycles system.cpu.cpi \
+         system.cpu.ipc system.cpu.commitStats0.numInsts \
+         system.cpu.icache.overallMisses::cpu.inst system.cpu.icache.overallAccesses::total \
+         system.cpu.icache.overallMissRate::total system.cpu.dcache.overallMisses::cpu.data \
+         system.cpu.dcache.ReadReq.hits::cpu.data system.cpu.dcache.WriteReq.hits::cpu.data \
+         system.cpu.dcache.overallAvgMissLatency::total system.cpu.dcache.replacements \
+         system.l2.overallMisses::total system.l2.overallHits::total system.l2.ReadSharedReq.accesses::total \
+         system.mem_ctrls.readReqs system.mem_ctrls.bytesReadSys system.mem_ctrls.avgRdBWSys \
+         system.mem_ctrls.dram.readRowHits; do
+    [ -n "$(stat "$O/timing/stats.txt" "$n")" ] || missing="$missing $n"
+done
+check "stats.txt has gem5's names for the CPU, caches and memory controller" "missing:$missing" test -z "$missing"
+check "config.ini records the hierarchy (gem5 sections: L1I 32kB 2-way, L2 2MB 8-way)" "sections missing" \
+    bash -c "grep -q '^\[system.cpu.icache\]' '$O/timing/config.ini' && grep -q '^\[system.l2\]' '$O/timing/config.ini' \
+           && grep -q '^\[system.mem_ctrls\]' '$O/timing/config.ini' && grep -q '^size=2097152' '$O/timing/config.ini'"
+
+# ---- determinism
+restore "$O/timing2" --restore-with-cpu atomic --cpu-type timing "${HIER[@]}" --script "$SCRIPTS/47-bench.sh"
+ok=0; cmp -s "$O/timing/$CONSOLE" "$O/timing2/$CONSOLE" && same_stats "$O/timing" "$O/timing2" && ok=1
+check "two timing restores: identical console and statistics" "they differ" test $ok -eq 1
+
+# ---- gem5's literal flags
+restore "$O/gem5flags" --restore-with-cpu=X86KvmCPU --cpu-type=TimingSimpleCPU --caches --script "$SCRIPTS/47-bench.sh"
+ok=0; [ $rc -eq 0 ] && [ "$(grep -c 'X86KvmCPU' "$O/gem5flags.stderr")" -eq 1 ] && same_console "$O/atomic" "$O/gem5flags" && ok=1
+check "--restore-with-cpu=X86KvmCPU --cpu-type=TimingSimpleCPU: runs, one line says atomic restores" \
+    "exit $rc: $(head -3 "$O/gem5flags.stderr")" test $ok -eq 1
+
+# ---- -F with functional warming
+restore "$O/ff" --cpu-type timing "${HIER[@]}" -F 3000000 --warmup-insts 1000000 --script "$SCRIPTS/47-bench.sh"
+ff_cycles=$(stat "$O/ff/stats.txt" system.cpu.numCycles)
+ff_insts=$(stat "$O/ff/stats.txt" simInsts)
+ok=0; [ $rc -eq 0 ] && [ "${ff_cycles:-0}" -gt "${ff_insts:-0}" ] && same_console "$O/atomic" "$O/ff" && ok=1
+check "-F 3000000 --warmup-insts 1000000: same console, timing after the switch (cycles $ff_cycles > insts $ff_insts)" \
+    "exit $rc, cycles $ff_cycles, insts $ff_insts" test $ok -eq 1
+
+# ---- warm caches in a checkpoint taken under the timing model
+# No m5 resetstats/dumpstats in these: the statistics cover the whole run from the restore.
+cat >"$SCRIPTS/47-ckpt.sh" <<'EOF'
+ls -l /bin /sbin >/dev/null
+m5 checkpoint
+EOF
+cat >"$SCRIPTS/47-after.sh" <<'EOF'
+ls -l /bin /sbin >/dev/null
+EOF
+restore "$O/take" --restore-with-cpu atomic --cpu-type timing "${HIER[@]}" \
+    --script "$SCRIPTS/47-ckpt.sh" --script "$SCRIPTS/47-after.sh"
+warm_ckpt=$(first_match "$O/take/cpt.*")
+if [ -z "$warm_ckpt" ] || [ ! -f "$warm_ckpt/m5.cpt" ]; then
+    fail "a checkpoint taken under the timing model: none written (exit $rc: $(head -3 "$O/take.stderr"))"
+else
+    check "the checkpoint carries the cache contents (a [memsys] section)" "no [memsys] in m5.cpt" \
+        grep -q '^\[memsys\]' "$warm_ckpt/m5.cpt"
+    rm -rf "$O/warm" "$O/cold"
+    run_m5sim "$T_RUN" "$O/warm.stderr" --checkpoint-dir "$warm_ckpt" -r 1 -d "$O/warm" -q \
+        --restore-with-cpu timing --cpu-type timing "${HIER[@]}" --script "$SCRIPTS/47-after.sh"
+    w_rc=$rc
+    run_m5sim "$T_RUN" "$O/cold.stderr" --checkpoint-dir "$warm_ckpt" -r 1 -d "$O/cold" -q \
+        --restore-with-cpu timing --cpu-type timing --cold-caches "${HIER[@]}" --script "$SCRIPTS/47-after.sh"
+    w_i=$(stat "$O/warm/stats.txt" system.cpu.icache.overallMisses::total)
+    c_i=$(stat "$O/cold/stats.txt" system.cpu.icache.overallMisses::total)
+    w_n=$(stat "$O/warm/stats.txt" simInsts); c_n=$(stat "$O/cold/stats.txt" simInsts)
+    check "restored warm: fewer L1I misses than with --cold-caches ($w_i < $c_i) for the same run ($w_n and $c_n instructions)" \
+        "exit $w_rc/$rc: $(head -2 "$O/warm.stderr")" \
+        bash -c "[ $w_rc -eq 0 ] && [ $rc -eq 0 ] && [ '${w_i:-0}' -lt '${c_i:-0}' ]"
+fi
+
+note "47_timing.sh took $(secs "$t_start" "$(now)") s"
+finish
