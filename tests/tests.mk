@@ -51,3 +51,6 @@ cpu-test: $(B)/tests/cpu_diff
 
 kernel-test:
 	tests/kernel/check_config.sh
+
+# Fuzz targets (make fuzz; not part of make test).
+include tests/fuzz/fuzz.mk
