@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages m5sim needs to build, test and demo.
 # Idempotent: prints nothing and does nothing when every package is present.
+# --fuzz adds what `make fuzz` needs (clang's libFuzzer), which `make test` does not.
 set -euo pipefail
 
 packages=(
@@ -10,6 +11,7 @@ packages=(
   linux-source-6.1 flex bison bc libelf-dev libssl-dev xz-utils
   qemu-system-x86 qemu-user-static valgrind python3
 )
+[ "${1:-}" != "--fuzz" ] || packages+=(clang libclang-rt-14-dev)
 
 missing=()
 for p in "${packages[@]}"; do

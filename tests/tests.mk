@@ -52,3 +52,6 @@ cpu-test: $(B)/tests/cpu_diff
 kernel-test:
 	tests/kernel/check_config.sh
 	tests/kernel/check_config.sh $(B)/images/gem5-like/config images/kernel/gem5-like.fragment
+
+# Fuzz targets (make fuzz; not part of make test).
+include tests/fuzz/fuzz.mk

@@ -169,6 +169,8 @@ static __attribute__((noinline)) enum cpu_exit run_block_general(struct cpu *cpu
         in->fn(cpu, in);
         rip = cpu->s.rip = cpu->next_rip;
         cpu->icount++;
+        if (cpu->timed)
+            cpu->class_count[in->cls]++;   /* the atomic model's threaded path does not count them (docs/stats.md) */
         if (__builtin_expect(cpu->block_exit, 0))
             break;
     }
@@ -202,6 +204,8 @@ static __attribute__((noinline)) enum cpu_exit run_blocks(struct cpu *cpu)
         uint64_t icount = cpu->icount, end = cpu->budget_end;
         if (__builtin_expect(icount >= end, 0))
             return cpu->exit_reason ? (enum cpu_exit)cpu->exit_reason : CPU_EXIT_BUDGET;
+        if (__builtin_expect(cpu->s.cpl != cpu->priv_cpl, 0))
+            cpu_settle_priv_counts(cpu);   /* the instructions so far ran at the old CPL */
         if (__builtin_expect(cpu->s.halted | cpu->s.intr_shadow | cpu->trace | cpu->stepped, 0)) {
             enum cpu_exit why = run_block_general(cpu);
             if (why != CPU_EXIT_NONE)

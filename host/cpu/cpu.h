@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "cpu/insn.h"
+#include "cpu/insn_class.h"
 #include "cpu/state.h"
 
 struct bus;
@@ -243,7 +244,31 @@ struct cpu {
     uint64_t watch_rip[CPU_WATCHES];
     uint64_t watch_fired;
     int id;
+
+    /*
+     * Statistics of the retired instructions (host/stats/commit_stats.c):
+     * how many of each class (insn.cls, insn_class.h), counted as each
+     * retires; and how many at CPL 3 and at CPL 0-2, counted in runs: the
+     * run loop adds icount - priv_mark to the counter of priv_cpl whenever
+     * it finds CPL changed (an instruction that changes CPL ends its block),
+     * and cpu_settle_priv_counts() adds the run still open.
+     */
+    uint64_t class_count[INSN_CLASSES];
+    uint64_t user_insts, kernel_insts;
+    uint64_t priv_mark;
+    uint8_t priv_cpl;
 };
+
+/* Count the instructions retired since priv_mark at priv_cpl, and start a new run at the current CPL. */
+static inline void cpu_settle_priv_counts(struct cpu *cpu)
+{
+    if (cpu->priv_cpl == 3)
+        cpu->user_insts += cpu->icount - cpu->priv_mark;
+    else
+        cpu->kernel_insts += cpu->icount - cpu->priv_mark;
+    cpu->priv_mark = cpu->icount;
+    cpu->priv_cpl = cpu->s.cpl;
+}
 
 /* The CPU's clock in cycles: one per retired instruction plus the stalls a timing model charged. */
 static inline uint64_t cpu_cycles(const struct cpu *cpu)

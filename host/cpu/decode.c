@@ -10,7 +10,9 @@
 
 #include <Zydis/Zydis.h>
 
+#include "cpu/decode_class.h"
 #include "cpu/exec.h"
+#include "cpu/insn_class.h"
 #include "cpu/state.h"
 #include "m5ops.h"
 
@@ -266,6 +268,15 @@ static void init_decoder(void)
     decoder_ready = 1;
 }
 
+/* gem5 runs its m5 ops as pseudo-instructions that reach the simulator, as an IprAccess. */
+static uint8_t m5op_class(void)
+{
+    static int cls = -1;
+    if (cls < 0)
+        cls = insn_class_intern((struct insn_class){ .op_class = OPC_IprAccess, .flags = SIF(IsNonSpeculative) });
+    return (uint8_t)cls;
+}
+
 enum decode_status decode_insn(const uint8_t *bytes, unsigned avail, struct insn *out)
 {
     memset(out, 0, sizeof(*out));
@@ -285,6 +296,7 @@ enum decode_status decode_insn(const uint8_t *bytes, unsigned avail, struct insn
         out->op[0].size = 2;
         out->op[0].imm = (uint64_t)bytes[2] | (uint64_t)bytes[3] << 8;
         out->ends_block = 1;
+        out->cls = m5op_class();
         return DECODE_OK;
     }
 
@@ -340,6 +352,7 @@ enum decode_status decode_insn(const uint8_t *bytes, unsigned avail, struct insn
 
     out->ends_block = category_ends_block(zi.meta.category) || zi.mnemonic == ZYDIS_MNEMONIC_HLT;
     out->machine = reaches_machine(&zi, out);
+    out->cls = decode_classify(&zi, zo);
     exec_choose(out);
     return DECODE_OK;
 }

@@ -92,6 +92,7 @@ struct insn {
     uint8_t cc;           /* condition code for jcc/setcc/cmovcc (0..15), or handler-private */
     uint8_t last;         /* the last instruction of its decoded block (set by block.c) */
     uint8_t machine;      /* may reach the machine other than by a memory access (see decode.c) */
+    uint8_t cls;          /* instruction class for the statistics: index into insn_class.h's table */
     struct operand op[4];
 };
 /* Two cache lines: blocks keep their records 64-byte aligned (block.c). */

@@ -73,23 +73,28 @@ static void load_elf(struct bus *bus, const char *path, const uint8_t *f, size_t
     const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f;
     if (len < sizeof(*eh) || eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_machine != EM_X86_64)
         fatal(path, "not an x86-64 ELF kernel");
-    if (eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > len)
+    /* Compared without sums that could wrap: a crafted e_phoff or segment near 2^64 is refused too. */
+    if (eh->e_phoff > len || (len - eh->e_phoff) / sizeof(Elf64_Phdr) < eh->e_phnum)
         fatal(path, "truncated ELF program headers");
-    const Elf64_Phdr *ph = (const Elf64_Phdr *)(f + eh->e_phoff);
     for (unsigned i = 0; i < eh->e_phnum; i++) {
-        if (ph[i].p_type != PT_LOAD)
+        Elf64_Phdr ph;   /* copied out: e_phoff need not be aligned */
+        memcpy(&ph, f + eh->e_phoff + (size_t)i * sizeof ph, sizeof ph);
+        if (ph.p_type != PT_LOAD)
             continue;
-        if (ph[i].p_offset + ph[i].p_filesz > len || ph[i].p_filesz > ph[i].p_memsz)
+        if (ph.p_offset > len || ph.p_filesz > len - ph.p_offset || ph.p_filesz > ph.p_memsz)
             fatal(path, "truncated ELF segment %u", i);
-        put_guest(bus, ph[i].p_paddr, f + ph[i].p_offset, ph[i].p_filesz, path);
-        size_t zero = ph[i].p_memsz - ph[i].p_filesz;
-        if (zero) {
-            uint8_t *z = calloc(1, zero);
-            put_guest(bus, ph[i].p_paddr + ph[i].p_filesz, z, zero, path);
-            free(z);
+        if (ph.p_paddr + ph.p_memsz < ph.p_paddr)
+            fatal(path, "ELF segment %u wraps around the address space", i);
+        put_guest(bus, ph.p_paddr, f + ph.p_offset, ph.p_filesz, path);
+        /* The rest of the segment is zeroed in pieces: its size comes from the file, not from host memory. */
+        static const uint8_t zeros[65536];
+        for (uint64_t done = ph.p_filesz; done < ph.p_memsz;) {
+            uint64_t n = ph.p_memsz - done < sizeof zeros ? ph.p_memsz - done : sizeof zeros;
+            put_guest(bus, ph.p_paddr + done, zeros, n, path);
+            done += n;
         }
-        if (ph[i].p_paddr + ph[i].p_memsz > info->kernel_end)
-            info->kernel_end = ph[i].p_paddr + ph[i].p_memsz;
+        if (ph.p_paddr + ph.p_memsz > info->kernel_end)
+            info->kernel_end = ph.p_paddr + ph.p_memsz;
     }
     info->entry = eh->e_entry;
     info->is_bzimage = 0;

@@ -126,6 +126,8 @@ static void machine_stats_init(struct machine *m)
     m->stats_system = system;
     m->stats_cpu = stats_group_new(system, "cpu");
     sim_stats_register(&m->sim_stats, m->stats_root, m->stats_cpu, machine_totals(m));
+    commit_stats_register(&m->sim_stats.commit, m->stats_cpu, m->sim_stats.commit_group, &m->cpu,
+                          m->cfg.cpu_type == CPU_TIMING, &m->idle_cycles);
     stats_add_scalar(m->stats_cpu, "numWorkItemsStarted", &m->work_items_started, "Count",
                      "Number of work items this cpu started");
     stats_add_scalar(m->stats_cpu, "numWorkItemsCompleted", &m->work_items_completed, "Count",
@@ -689,13 +691,14 @@ int machine_run(struct machine *m)
         switch (why) {
         case CPU_EXIT_HALT: {
             /* Nothing to do until the next event: jump simulated time there. */
-            uint64_t t = eventq_next(&m->eq);
+            uint64_t t = eventq_next(&m->eq), from = m->eq.now;
             if (t == TICK_NEVER)
                 report_guest_fault(m, "guest halted with interrupts off and no event pending");
             else if (m->cfg.max_ticks && t > m->cfg.max_ticks)
                 eventq_run_until(&m->eq, m->cfg.max_ticks > m->eq.now ? m->cfg.max_ticks : m->eq.now);
             else
                 eventq_run_until(&m->eq, t);
+            m->idle_cycles += m->eq.now / m->period - from / m->period;   /* the cycles numCycles gained */
             break;
         }
         case CPU_EXIT_TRIPLE_FAULT:

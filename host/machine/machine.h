@@ -92,6 +92,7 @@ struct machine {
     struct stats_group *stats_root, *stats_cpu;
     struct sim_stats sim_stats;
     uint64_t work_items_started, work_items_completed;
+    uint64_t idle_cycles;      /* CPU cycles skipped while the CPU was halted (machine_run): numIdleCycles */
     uint64_t decoder_blocks, decoder_insts, decoder_invalidations;
     struct { uint64_t work_begin, work_end; struct block_cache_stats decoder; } stats_at_reset;
     uint64_t start_icount;          /* the CPU's count when this run started (non-zero after a restore) */

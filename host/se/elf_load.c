@@ -119,7 +119,7 @@ void se_load_elf(struct se *se, const char *path, struct se_image *img)
             continue;
         uint64_t va = p->p_vaddr + bias;
         if (p->p_filesz > p->p_memsz || p->p_offset > size || p->p_filesz > size - p->p_offset ||
-            va < SE_PAGE || va >= SE_USER_TOP || p->p_memsz > SE_USER_TOP - va ||
+            va < SE_PAGE || va >= SE_USER_TOP || p->p_memsz > SE_USER_TOP - va || p->p_memsz > SE_RAM_SIZE ||
             ((p->p_vaddr - p->p_offset) & (SE_PAGE - 1)))
             fatal(path, "corrupt or unsupported PT_LOAD segment %u", i);
 

@@ -120,6 +120,7 @@ void sim_stats_register(struct sim_stats *s, struct stats_group *root, struct st
     stats_set_precision(commit, "cpi", 6);
     stats_add_formula(commit, "ipc", ipc, s, "(Count/Cycle)", "IPC: instructions per cycle (thread level)");
     stats_set_precision(commit, "ipc", 6);
+    s->commit_group = commit;
 
     sim_stats_reset(s, now);
 }
@@ -134,10 +135,12 @@ void sim_stats_sample(struct sim_stats *s, struct sim_totals now)
     s->sim_insts = s->commit_insts = now.insts - s->at_reset.insts;
     s->sim_ops = s->commit_ops = now.ops - s->at_reset.ops;
     s->num_cycles = now.cycles - s->at_reset.cycles;
+    commit_stats_sample(&s->commit, s->num_cycles);
 }
 
 void sim_stats_reset(struct sim_stats *s, struct sim_totals now)
 {
     s->at_reset = now;
     s->host_at_reset = sim_stats_host_seconds();
+    commit_stats_reset(&s->commit);
 }

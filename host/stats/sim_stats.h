@@ -12,6 +12,7 @@
 #ifndef M5SIM_STATS_SIM_STATS_H
 #define M5SIM_STATS_SIM_STATS_H
 
+#include "stats/commit_stats.h"
 #include "stats/registry.h"
 
 /* Running totals since the simulation began (a restore carries them on). */
@@ -30,6 +31,9 @@ struct sim_stats {
     /* The totals and the host clock at the last reset. */
     struct sim_totals at_reset;
     double host_at_reset;
+    /* Committed instructions by kind (commit_stats.h): registered by commit_stats_register(&commit, ...). */
+    struct commit_stats commit;
+    struct stats_group *commit_group;   /* system.cpu.commitStats0 */
 };
 
 /* Registers the root statistics in root and the CPU's in cpu (and its group commitStats0); the clocks start now. */

@@ -12,6 +12,7 @@
 
 #include "cpu/decode.h"
 #include "cpu/exec.h"
+#include "cpu/insn_class.h"
 
 static int setup_group(void **state)
 {
@@ -289,6 +290,50 @@ static void test_format_bytes(void **state)
     assert_int_equal(small[8], 'X');
 }
 
+/* The class the decoder gives an instruction for the statistics (decode_class.c, docs/stats.md). */
+static void expect_class(struct insn in, enum op_class op, uint64_t flags)
+{
+    const struct insn_class *c = insn_class_get(in.cls);
+    assert_string_equal(op_class_names[c->op_class], op_class_names[op]);
+    assert_int_equal(c->flags, flags);
+}
+
+static void test_classify(void **state)
+{
+    (void)state;
+    expect_class(DEC(0x48, 0x8b, 0x06), OPC_MemRead, SIF(IsLoad) | SIF(IsInteger));          /* mov rax, [rsi] */
+    expect_class(DEC(0x48, 0x89, 0x46, 0x08), OPC_MemWrite, SIF(IsStore) | SIF(IsInteger));  /* mov [rsi+8], rax */
+    expect_class(DEC(0x48, 0x01, 0x06), OPC_IntAlu, SIF(IsLoad) | SIF(IsStore) | SIF(IsInteger)); /* add [rsi], rax */
+    expect_class(DEC(0xf0, 0x48, 0x01, 0x06), OPC_IntAlu,
+                 SIF(IsLoad) | SIF(IsStore) | SIF(IsAtomic) | SIF(IsInteger));              /* lock add [rsi], rax */
+    expect_class(DEC(0x48, 0x8d, 0x46, 0x08), OPC_IntAlu, SIF(IsInteger));                   /* lea rax, [rsi+8] */
+    expect_class(DEC(0x48, 0xf7, 0xe1), OPC_IntMult, SIF(IsInteger));                         /* mul rcx */
+    expect_class(DEC(0x48, 0xf7, 0xf1), OPC_IntDiv, SIF(IsInteger));                          /* div rcx */
+    expect_class(DEC(0x75, 0xfe), OPC_IntAlu,
+                 SIF(IsControl) | SIF(IsDirectControl) | SIF(IsCondControl));               /* jnz . */
+    expect_class(DEC(0xe8, 0, 0, 0, 0), OPC_IntAlu,
+                 SIF(IsControl) | SIF(IsDirectControl) | SIF(IsUncondControl) | SIF(IsCall) |
+                 SIF(IsStore) | SIF(IsInteger));                                              /* call rel32 */
+    expect_class(DEC(0xff, 0xd0), OPC_IntAlu,
+                 SIF(IsControl) | SIF(IsIndirectControl) | SIF(IsUncondControl) | SIF(IsCall) |
+                 SIF(IsStore) | SIF(IsInteger));                                              /* call rax */
+    expect_class(DEC(0xc3), OPC_IntAlu,
+                 SIF(IsControl) | SIF(IsIndirectControl) | SIF(IsUncondControl) | SIF(IsReturn) |
+                 SIF(IsLoad) | SIF(IsInteger));                                               /* ret */
+    expect_class(DEC(0xf2, 0x0f, 0x58, 0xc1), OPC_FloatAdd, SIF(IsFloating) | SIF(IsVector)); /* addsd xmm0, xmm1 */
+    expect_class(DEC(0xf2, 0x0f, 0x59, 0x06), OPC_FloatMult,
+                 SIF(IsLoad) | SIF(IsFloating) | SIF(IsVector));            /* mulsd xmm0, [rsi] */
+    expect_class(DEC(0x0f, 0x5e, 0xc1), OPC_SimdFloatDiv, SIF(IsFloating) | SIF(IsVector));  /* divps xmm0, xmm1 */
+    expect_class(DEC(0xf2, 0x0f, 0x51, 0xc1), OPC_FloatSqrt, SIF(IsFloating) | SIF(IsVector)); /* sqrtsd */
+    expect_class(DEC(0x66, 0x0f, 0xfe, 0xc1), OPC_SimdAdd, SIF(IsVector));                   /* paddd xmm0, xmm1 */
+    expect_class(DEC(0x66, 0x0f, 0xef, 0xc0), OPC_SimdAlu, SIF(IsVector));                   /* pxor xmm0, xmm0 */
+    expect_class(DEC(0x0f, 0x11, 0x06), OPC_FloatMemWrite, SIF(IsStore) | SIF(IsVector)); /* movups [rsi], xmm0 */
+    expect_class(DEC(0xdd, 0x06), OPC_FloatMemRead, SIF(IsLoad) | SIF(IsFloating)); /* fld qword [rsi] */
+    expect_class(DEC(0xd8, 0xc1), OPC_FloatAdd, SIF(IsFloating));                            /* fadd st0, st1 */
+    expect_class(DEC(0x90), OPC_No_OpClass, SIF(IsNop));                                      /* nop */
+    expect_class(DEC(0x0f, 0x05), OPC_IprAccess, SIF(IsInteger));                            /* syscall */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -302,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_need_more),
         cmocka_unit_test(test_invalid_and_m5op_execute),
         cmocka_unit_test(test_format_bytes),
+        cmocka_unit_test(test_classify),
     };
     return cmocka_run_group_tests(tests, setup_group, NULL);
 }
