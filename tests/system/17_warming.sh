@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Functional warming in SE mode: -F N --warmup-insts W runs N instructions on
+# Functional warming (SE mode, then full system): -F N --warmup-insts W runs N instructions on
 # the atomic model, the last W of them filling the caches without timing,
 # then switches to the timing model, whose statistics start at the switch.
 # Warmed caches must miss less after the switch than cold ones, whether the
 # window opens at the first instruction (W = N, the case make bench measures)
 # or later (W < N); the program's output and instruction count do not change.
+# Then the same from the first instruction of a full-system boot.
 #
 # Run from the top of the tree.
 set -euo pipefail
 
-SUITE="se warming"
+SUITE="warming"
 M5SIM=${M5SIM:-build/bin/m5sim}
 PROG=build/bench/matmul
 N=20000000
@@ -50,6 +51,29 @@ for w in "$N" $((N / 2)); do
         fail "--warmup-insts $w: caches not warm: L1I misses $IM (cold $cold_im), L1D misses $DM (cold $cold_dm)"
     fi
 done
+
+# Full system, from the first instruction of a boot (the window opening at
+# instruction 0): warming all N must leave the caches as warm as warming
+# all but the first instruction, and warmer than no warming.
+KERNEL=build/images/vmlinux IMAGE=build/images/rootfs.img
+if [ -f "$KERNEL" ] && [ -f "$IMAGE" ]; then
+    FS_N=50000000
+    fs_misses() {   # fs_misses NAME ARGS...: "L1I L1D" misses at the end of a boot
+        "$M5SIM" --kernel "$KERNEL" --disk-image "$IMAGE" -d "$tmp/$1" -q -F "$FS_N" \
+            --cpu-type timing --caches --l2cache "${@:2}" >/dev/null 2>&1 || { echo "run failed"; return; }
+        echo "$(stat_of "$tmp/$1" system.cpu.icache.overallMisses::total) $(stat_of "$tmp/$1" system.cpu.dcache.overallMisses::total)"
+    }
+    fs_cold=$(fs_misses fs-cold)
+    fs_all=$(fs_misses fs-all --warmup-insts "$FS_N")
+    fs_most=$(fs_misses fs-most --warmup-insts $((FS_N - 1)))
+    if [ "$fs_all" = "$fs_most" ] && [ "$fs_all" != "$fs_cold" ] && [ "${fs_all% *}" -lt "${fs_cold% *}" ]; then
+        pass "full system -F $FS_N --warmup-insts $FS_N: L1I/L1D misses $fs_all (warming all but one: $fs_most, cold: $fs_cold)"
+    else
+        fail "full system -F $FS_N --warmup-insts $FS_N: L1I/L1D misses $fs_all, warming all but one $fs_most, cold $fs_cold"
+    fi
+else
+    fail "full system: $KERNEL or $IMAGE missing (make kernel image)"
+fi
 
 echo "$SUITE: $passes passed, $failures failed"
 [ "$failures" -eq 0 ]
