@@ -22,7 +22,7 @@ CFLAGS   ?= -O2 -g
 # speculative format-truncation warnings are off.
 HOST_CFLAGS  := -std=gnu11 $(WARN) -Wno-format-truncation $(CFLAGS) -D_GNU_SOURCE -Ihost -Ishared -MMD -MP
 GUEST_CFLAGS := -std=c11 $(WARN) -O2 -D_GNU_SOURCE -Ishared -Iguest -MMD -MP
-HOST_LIBS    := -lZydis -lmpfr -lgmp -ledit -lm
+HOST_LIBS    := -lZydis -lmpfr -lgmp -ledit -lseccomp -lm
 
 .DEFAULT_GOAL := all
 .PHONY: all host guest kernel image deps test unit-test bench demo install clean FORCE
@@ -79,7 +79,7 @@ $(B)/images/vmlinux $(B)/images/bzImage: images/kernel/config.fragment images/ke
 	@touch $(B)/images/vmlinux $(B)/images/bzImage
 
 # A kernel configured like gem5's published x86 kernels (PCI, ata_piix, MP
-# tables, ACPI, no virtio), for tests/system/55_gem5_kernel.sh; cached the same way.
+# tables, ACPI, no virtio), for tests/system/56_gem5_kernel.sh; cached the same way.
 GEM5_KERNEL := $(B)/images/gem5-like/vmlinux
 $(GEM5_KERNEL): images/kernel/gem5-like.fragment images/kernel/build.sh
 	images/kernel/build.sh $(B)/images/gem5-like gem5-like

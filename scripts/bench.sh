@@ -2,7 +2,8 @@
 # make bench: measure m5sim's speed and print it next to references measured
 # in the same run (native execution, QEMU TCG, m5sim's own boot).
 #
-#   1. CPU (interpreter)  scripts/bench_cpu.sh: MIPS of `m5sim se` vs native
+#   1. CPU models         scripts/bench_cpu.sh: MIPS of `m5sim se` (atomic,
+#                         timing with caches, functional warming) vs native
 #   2. Boot               m5sim vs QEMU TCG, same kernel and disk image, from
 #                         process start to the rcS loop (3 runs each, median)
 #   3. Checkpoint         size on disk and write time of the post-boot
@@ -10,6 +11,9 @@
 #   4. Restore            start of m5sim to the guest's first instruction and
 #                         to its first `m5 readfile`, 512MB and 2GB guests
 #                         (5 restores each, median); a --batch -j 2 figure
+#   5. Full system        one images/bench program run by a script in the
+#                         restored guest, on the atomic CPU and on the timing
+#                         CPU with L1s, L2 and DDR3 (MIPS of the program's run)
 #
 # Speed is measured, not asserted: this script fails only when something
 # breaks (a run exits non-zero, a marker never appears, an output is missing),
@@ -18,7 +22,8 @@
 #
 # Knobs (environment): BENCH_BOOT_RUNS (3), BENCH_RESTORE_RUNS (5),
 # QEMU_TIMEOUT (120 s per QEMU boot), M5SIM_TIMEOUT (300 s per m5sim run),
-# BENCH_NO_CPU=1 skips section 1.
+# BENCH_NO_CPU=1 skips section 1, BENCH_FS_PROG
+# (matmul) is the program of section 5.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export LC_ALL=C
@@ -196,7 +201,7 @@ main() {
   echo "Figures are wall-clock times on this machine; other load on it shows up in them."
 
   # --------------------------------------------------- 1. CPU --
-  section "1. CPU (interpreter)"
+  section "1. CPU models: atomic and timing (m5sim se)"
   local cpu_failed=""
   if [ -n "${BENCH_NO_CPU:-}" ]; then
     echo "skipped (BENCH_NO_CPU set)"
@@ -336,6 +341,41 @@ main() {
   done
   echo "    $M5SIM --checkpoint-dir D -r 1 -d OUT -q --batch -j 2 --script s1.sh ... --script s4.sh"
   echo "    total wall time $(fmt_s "$T_WALL") for 4 restores + scripts ($(fmt_ms "$(calc 'w / 4' w="$T_WALL")") per script)"
+
+  # ------------------------------- 5. Full system, timing CPU --
+  section "5. Full system: one benchmark program in the restored guest, atomic and timing CPU"
+  local prog=${BENCH_FS_PROG:-matmul} fsd=$OUT/fs-timing model fs_ato=() fs_tim=() fs_ato_n="" fs_tim_n="" want
+  want=$(build/bench/"$prog" | tail -1) || die "build/bench/$prog exited with status $? natively"
+  rm -rf "$fsd"; mkdir -p "$fsd"
+  printf 'm5 resetstats\n/bench/%s\nm5 dumpstats\n' "$prog" >"$fsd/script.sh"
+  echo "  script: m5 resetstats; /bench/$prog; m5 dumpstats   (the first stats dump is the program's run)"
+  echo "  atomic: $M5SIM --checkpoint-dir D -r 1 -d OUT -q --script script.sh"
+  echo "  timing: $M5SIM --checkpoint-dir D -r 1 -d OUT -q --script script.sh --restore-with-cpu atomic --cpu-type timing --caches --l2cache"
+  for ((r = 1; r <= BOOT_RUNS; r++)); do
+    for model in atomic timing; do
+      p=$fsd/$model-$r
+      local extra=()
+      [ "$model" = atomic ] || extra=(--restore-with-cpu atomic --cpu-type timing --caches --l2cache)
+      timed "$p" "$M5SIM" --checkpoint-dir "$OUT/boot$BOOT_RUNS/ckpt" -r 1 -d "$p" -q --script "$fsd/script.sh" "${extra[@]}"
+      [ "$T_RC" -eq 0 ] || { cat "$p.stderr"; die "full-system $model run exited with status $T_RC ($p/)"; }
+      tr -d '\r' <"$p/system.pc.com_1.device" | grep -qxF -- "$want" || die "full-system $model run: no '$want' on the guest console ($p/)"
+      # the first dump: simInsts and hostSeconds (full precision) from resetstats to dumpstats
+      local fig
+      fig=$(awk 'NR == 1 { match($0, /"simInsts":[0-9]+/); n = substr($0, RSTART + 11, RLENGTH - 11)
+                           match($0, /"hostSeconds":[0-9.e+-]+/); h = substr($0, RSTART + 14, RLENGTH - 14)
+                           if (n > 0 && h > 0) printf "%d %.6f", n, h }' "$p/stats.json")
+      [ -n "$fig" ] || die "full-system $model run: no simInsts/hostSeconds in the first dump of $p/stats.json"
+      if [ "$model" = atomic ]; then fs_ato+=("${fig#* }") fs_ato_n=${fig%% *}; else fs_tim+=("${fig#* }") fs_tim_n=${fig%% *}; fi
+    done
+  done
+  local fa ft
+  fa=$(median "${fs_ato[@]}"); ft=$(median "${fs_tim[@]}")
+  row "atomic: guest run" "$(summary "${fs_ato[@]}"), $fs_ato_n instructions: $(calc 'n / t / 1e6' n="$fs_ato_n" t="$fa" | xargs printf '%.1f') MIPS"
+  row "timing, L1I+L1D+L2, DDR3: guest run" "$(summary "${fs_tim[@]}"), $fs_tim_n instructions: $(calc 'n / t / 1e6' n="$fs_tim_n" t="$ft" | xargs printf '%.1f') MIPS"
+  row "" "(instructions: /bench/$prog and the two m5 commands around it, last run; the timer"
+  row "" " interrupts the guest takes depend on simulated time, so the two models' counts differ a little)"
+  row "ratio timing/atomic" "$(fmt_ratio "$ft" "$fa")   (goal: timing 50 MIPS or more; gem5 TimingSimpleCPU about 0.9 MIPS)"
+  row "" "(MIPS = simInsts / hostSeconds of the first dump, stats.json; the whole restore run is in $fsd/)"
 
   echo
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); outputs in $OUT/, this report in $OUT/report.txt"

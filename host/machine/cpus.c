@@ -129,6 +129,12 @@ void machine_cpus_start(struct machine *m)
         m->switch_icount = m->cpu.icount + cfg->fast_forward;
         if (cfg->warmup_insts && target == CPU_TIMING)
             m->warm_icount = m->switch_icount - cfg->warmup_insts;
+        /* A window that opens now (-F N --warmup-insts N from instruction 0)
+           starts here: warm_icount 0 means "no window" to machine_cpus_step. */
+        if (cfg->warmup_insts && target == CPU_TIMING && m->warm_icount <= m->cpu.icount) {
+            activate(m, timing_model(m, true), m->model_kind);
+            m->warm_icount = 0;
+        }
     } else {
         machine_switch_cpu(m, target);
     }

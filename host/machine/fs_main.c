@@ -17,6 +17,7 @@
 
 #include "machine/machine.h"
 #include "machine/session.h"
+#include "sandbox/sandbox.h"
 #include "util/fs.h"
 #include "util/log.h"
 
@@ -34,6 +35,7 @@ static int finish_run(const struct machine_config *cfg)
 static int run_once(const struct machine_config *cfg)
 {
     machine_init(&m, cfg);
+    sandbox_enter(cfg->no_sandbox);   /* set up: the guest runs under the allowlist */
     return finish_run(cfg);
 }
 
@@ -55,6 +57,9 @@ static int run_session(const struct machine_config *cfg)
     int status;
     for (;;) {
         machine_init(&m, &c);
+        /* Installed before the first machine runs; the restores after it (machine_init
+         * again, checked in forked children) only need what the allowlist allows. */
+        sandbox_enter(c.no_sandbox);
         m.session = &s;
         session_run_started(&s, restored, c.outdir);
         status = finish_run(&c);
@@ -123,6 +128,7 @@ static int run_batch(const struct machine_config *cfg)
                 c.outdir = dirs[i];
                 c.quiet = true;
                 machine_init(&m, &c);
+                sandbox_enter(c.no_sandbox);   /* each child, once set up; the parent runs no guest */
                 int st = machine_run(&m);
                 machine_free(&m);
                 _exit(st);

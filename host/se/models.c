@@ -91,7 +91,14 @@ struct se_models se_models_start(struct se *se, const struct machine_config *hie
         m.switch_icount = se->cpu->icount + hier->fast_forward;
         if (m.warming)
             m.warm_icount = m.switch_icount - hier->warmup_insts;
-        activate(&m, m.atomic);
+        /* A window that opens now (-F N --warmup-insts N) starts here:
+           warm_icount 0 means "no window" to se_models_step. */
+        if (m.warming && m.warm_icount <= se->cpu->icount) {
+            activate(&m, m.warming);
+            m.warm_icount = 0;
+        } else {
+            activate(&m, m.atomic);
+        }
     } else {
         activate(&m, target);
     }

@@ -26,6 +26,7 @@
 #include "cpu/timing.h"
 #include "machine/config.h"
 #include "mem/memsys.h"
+#include "sandbox/sandbox.h"
 #include "se/process.h"
 #include "stats/registry.h"
 #include "stats/sim_stats.h"
@@ -58,6 +59,7 @@ static void usage(FILE *f)
             "  --stack-pad N    start the stack N bytes lower (a multiple of 16): to give the\n"
             "                   program the stack alignment it has under another tool\n"
             "  -v, --verbose    print instructions, MIPS and exit status to stderr at the end\n"
+            "  --no-sandbox     do not install the system-call allowlist (for debugging m5sim)\n"
             "  -h, --help       this text\n"
             "\n"
             "m5sim se exits with the program's exit status, or 128+N when it dies of signal N.\n");
@@ -177,6 +179,7 @@ struct options {
     struct machine_config hier;   /* CPU models and memory hierarchy: cpu_type, caches, ... */
     bool verbose;
     bool inherit_env;
+    bool no_sandbox;
     char **env;
     int nenv;
 };
@@ -205,7 +208,8 @@ static void env_set(struct options *o, const char *kv)
  */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-    enum { OPT_MAXINSTS = 256, OPT_ENV, OPT_INHERIT_ENV, OPT_STATS, OPT_RESET_AT, OPT_DUMP_AT, OPT_STACK_PAD };
+    enum { OPT_MAXINSTS = 256, OPT_ENV, OPT_INHERIT_ENV, OPT_STATS, OPT_RESET_AT, OPT_DUMP_AT, OPT_STACK_PAD,
+           OPT_NO_SANDBOX };
     static const struct option own[] = {
         { "help", no_argument, 0, 'h' },
         { "verbose", no_argument, 0, 'v' },
@@ -217,6 +221,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "stats-reset-at", required_argument, 0, OPT_RESET_AT },
         { "stats-dump-at", required_argument, 0, OPT_DUMP_AT },
         { "stack-pad", required_argument, 0, OPT_STACK_PAD },
+        { "no-sandbox", no_argument, 0, OPT_NO_SANDBOX },
         { 0, 0, 0, 0 },
     };
     struct option all[sizeof own / sizeof own[0] + CONFIG_HIERARCHY_NOPTS];
@@ -235,6 +240,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         case 'v': o->verbose = true; break;
         case 'd': o->outdir = v; break;
         case OPT_INHERIT_ENV: o->inherit_env = true; break;
+        case OPT_NO_SANDBOX: o->no_sandbox = true; break;
         case OPT_MAXINSTS: {
             char *end;
             errno = 0;
@@ -429,6 +435,8 @@ int se_main(int argc, char **argv)
     fclose(out.config);
 
     arm_watches(se, &o);
+    /* Set up: the program runs under the allowlist, which keeps what SE mode forwards for it. */
+    sandbox_enter(o.no_sandbox);
     double t0 = host_now();
     uint64_t limit = o.maxinsts ? o.maxinsts : UINT64_MAX;
     while (!se->exited) {

@@ -35,7 +35,8 @@ trap 'rm -rf "$tmp"' EXIT
 musl-gcc -static -O1 -o "$tmp/fp" tests/se/fp_host_independence.c
 
 "$M5SIM" se "$tmp/fp" >"$tmp/native.out"
-"$QEMU" "$M5SIM" se "$tmp/fp" >"$tmp/qemu.out"
+# QEMU's user mode cannot install seccomp filters: m5sim runs there without its sandbox.
+"$QEMU" "$M5SIM" se --no-sandbox "$tmp/fp" >"$tmp/qemu.out"
 
 lines=$(wc -l <"$tmp/native.out")
 if [ "$lines" -lt 30000 ]; then

@@ -60,16 +60,22 @@ CPT=$(ckpt_path)
 script() { printf '%s\n' "$2" >"$H/$1.sh"; echo "$H/$1.sh"; }
 
 # Two runs sharing one outdir: the second is refused while the first holds the lock.
-s_sleep=$(script sleep 'sleep 3; echo SLEPT')
-rm -rf "$H/shared"
+# The first waits for its next script on a FIFO (--control), so it holds the
+# lock for as long as the test needs, whatever the machine's speed.
+s_echo=$(script echo 'echo SLEPT')
+rm -rf "$H/shared" "$H/control"
 mkdir -p "$H/shared"
-timeout -k 10 "$T_RUN" "$M5SIM" --checkpoint-dir "$CKPT_DIR" -r 1 -d "$H/shared" -q --script "$s_sleep" \
-    >/dev/null 2>"$H/first.stderr" &
+mkfifo "$H/control"
+timeout -k 10 "$T_RUN" "$M5SIM" --checkpoint-dir "$CKPT_DIR" -r 1 -d "$H/shared" -q --script "$s_echo" \
+    --control "$H/control" >/dev/null 2>"$H/first.stderr" &
 first=$!
+exec 7<>"$H/control"   # held open: the first run blocks reading it until "quit"
 for _ in $(seq 100); do [ -s "$H/shared/.m5sim.lock" ] && break; sleep 0.1; done
-run_m5sim 60 "$H/second.stderr" --checkpoint-dir "$CKPT_DIR" -r 1 -d "$H/shared" -q --script "$s_sleep"
+run_m5sim 60 "$H/second.stderr" --checkpoint-dir "$CKPT_DIR" -r 1 -d "$H/shared" -q --script "$s_echo"
 second_rc=$rc
+echo quit >&7   # kept open until the first run ends: a FIFO drops unread data when its last opener closes
 wait "$first" && first_rc=0 || first_rc=$?
+exec 7>&-
 if [ "$second_rc" -eq 2 ] && grep -q "in use by another m5sim run" "$H/second.stderr" && [ "$first_rc" -eq 0 ] \
     && grep -q SLEPT "$H/shared/$CONSOLE"; then
     pass "one output directory, two runs: the second is refused ($(cut -c1-100 "$H/second.stderr")), the first finishes"

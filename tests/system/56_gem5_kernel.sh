@@ -1,5 +1,5 @@
 #!/bin/bash
-# 55_gem5_kernel.sh - a kernel configured like gem5's published x86 kernels
+# 56_gem5_kernel.sh - a kernel configured like gem5's published x86 kernels
 # (images/kernel/gem5-like.fragment: PCI, ata_piix, MP tables, ACPI, no
 # virtio) finds the machine through its MP table and ACPI tables without a
 # warning, boots an MBR-partitioned image (mkimage.sh --partition) with root
