@@ -1,4 +1,3 @@
 UNIT_TESTS += test_loaders
-test_loaders_SRCS := host/machine/boot.c $(wildcard host/se/*.c) $(wildcard host/cpu/*.c) $(wildcard host/mem/*.c) \
-	$(wildcard host/stats/*.c) host/machine/config.c host/machine/config_cpu.c $(wildcard host/util/*.c)
-test_loaders_LIBS := $(CPU_CORE_LIBS)
+test_loaders_SRCS := host/machine/boot.c $(SE_MODE_SRCS)
+test_loaders_LIBS := $(SE_MODE_LIBS)
