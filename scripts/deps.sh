@@ -9,7 +9,7 @@ packages=(
   musl-tools libseccomp-dev libcmocka-dev libzydis-dev libedit-dev tmux libmpfr-dev zlib1g-dev
   busybox-static e2fsprogs cpio
   linux-source-6.1 flex bison bc libelf-dev libssl-dev xz-utils
-  qemu-system-x86 qemu-user-static valgrind python3
+  qemu-system-x86 qemu-user-static valgrind python3 procps
 )
 [ "${1:-}" != "--fuzz" ] || packages+=(clang libclang-rt-14-dev)
 

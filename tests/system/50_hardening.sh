@@ -152,7 +152,9 @@ timeout -k 10 "$T_RUN" "$M5SIM" --checkpoint-dir "$CKPT_DIR" -r 1 -d "$H/term" -
     --script "$(script spin 'echo SPIN-STARTED; while :; do :; done')" >/dev/null 2>"$H/term.stderr" &
 pid=$!
 for _ in $(seq 300); do grep -q SPIN-STARTED "$H/term/$CONSOLE" 2>/dev/null && break; sleep 0.1; done
-kill -TERM "$pid"
+# To m5sim itself: timeout(1) would forward a SIGTERM to m5sim and then to its whole process group,
+# and m5sim takes a second signal as "exit at once, write nothing more".
+kill -TERM "$(pgrep -P "$pid" -x m5sim || echo "$pid")"
 wait "$pid" && rc=0 || rc=$?
 if [ "$rc" -eq 143 ] && grep -q SPIN-STARTED "$H/term/$CONSOLE" && grep -q simSeconds "$H/term/stats.txt" \
     && [ "$(ini_get "$H/term/run.ini" exit_status)" = 143 ]; then
