@@ -150,7 +150,7 @@ static __attribute__((noinline)) enum cpu_exit run_block_general(struct cpu *cpu
         n = left;
 
     cpu->block_exit = 0;
-    uint64_t rip = cpu->s.rip;
+    uint64_t rip = cpu->s.rip, icount_start = cpu->icount;
     uint64_t block_rip = rip, block_pa = b->pa;   /* ~0: a straddler, decoded alone (block.c) */
     const struct insn *in = b->insns;
     for (uint64_t i = 0; i < n; i++, in++) {
@@ -174,7 +174,7 @@ static __attribute__((noinline)) enum cpu_exit run_block_general(struct cpu *cpu
         if (__builtin_expect(cpu->block_exit, 0))
             break;
     }
-    if (shadow)
+    if (shadow && cpu->icount != icount_start)   /* a watch may stop before the shadowed instruction */
         cpu->s.intr_shadow = 0;
     return CPU_EXIT_NONE;
 }
