@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make demo: the workflow m5sim exists for, end to end.
 #   1. boot Linux once; the guest's rcS takes a checkpoint right after boot
-#   2. restore that checkpoint twice, each time with a script unknown at checkpoint time
+#   2. restore that checkpoint twice, each time with a script unknown at checkpoint time;
+#      the second runs on the timing CPU (caches, DRAM) and shows gem5-named statistics
 set -euo pipefail
 cd "$(dirname "$0")/.."
 M5SIM=build/bin/m5sim
@@ -23,17 +24,19 @@ echo "\$ $M5SIM --checkpoint-dir $out/ckpt -r 1 --script images/scripts/hello.sh
 $M5SIM --checkpoint-dir "$out/ckpt" -r 1 --script images/scripts/hello.sh -d "$out/hello" -q
 sed -n '/rcS: running script/,/rcS: script/p' "$out/hello/system.pc.com_1.device" | sed 's/^/  | /'
 
-step "3. restore the same checkpoint with another script: images/scripts/bench_matmul.sh"
-echo "\$ $M5SIM --checkpoint-dir $out/ckpt -r 1 --script images/scripts/bench_matmul.sh -d $out/matmul -q"
-$M5SIM --checkpoint-dir "$out/ckpt" -r 1 --script images/scripts/bench_matmul.sh -d "$out/matmul" -q
+step "3. restore the same checkpoint with another script, run on the timing CPU with caches"
+timing=(--restore-with-cpu atomic --cpu-type timing --caches --l2cache)
+echo "\$ $M5SIM --checkpoint-dir $out/ckpt -r 1 ${timing[*]} --script images/scripts/bench_matmul.sh -d $out/matmul -q"
+$M5SIM --checkpoint-dir "$out/ckpt" -r 1 "${timing[@]}" --script images/scripts/bench_matmul.sh -d "$out/matmul" -q
 sed -n '/rcS: running script/,/rcS: script/p' "$out/matmul/system.pc.com_1.device" | sed 's/^/  | /'
 echo "file sent by the guest with m5 writefile: $out/matmul/matmul.txt: $(cat "$out/matmul/matmul.txt")"
 echo "statistics of the benchmark's region of interest ($out/matmul/stats.txt, first dump):"
-awk '/Begin Simulation Statistics/{n++} n==1 && /^(simInsts|simSeconds|system.cpu.numCycles)/' "$out/matmul/stats.txt" | sed 's/^/  | /'
+awk '/Begin Simulation Statistics/{n++} n==1 && /^(simInsts|simSeconds|system.cpu.(numCycles|cpi) |system.cpu.(icache|dcache).overallMisses::total|system.l2.overallMisses::total|system.mem_ctrls.readReqs)/' \
+    "$out/matmul/stats.txt" | sed 's/^/  | /'
 
 step "outputs"
 echo "  $out/boot/     the boot: console, stats.txt, config.ini, run.ini"
 echo "  $out/ckpt/     the checkpoint (cpt.<tick>/m5.cpt is its human-readable index)"
 echo "  $out/hello/    restore 1: console, stats, run record"
-echo "  $out/matmul/   restore 2: console, stats (ROI dump first), matmul.txt from the guest"
+echo "  $out/matmul/   restore 2, on the timing CPU: console, stats (ROI dump first), matmul.txt from the guest"
 echo "See docs/user-guide.md for the workflow step by step."
