@@ -2,6 +2,8 @@
  * main.c - the m5sim command: dispatch to a mode.
  *
  *   m5sim se [OPTIONS] PROGRAM [ARGS...]   syscall emulation (host/se/)
+ *   m5sim sweep [OPTIONS] FILE              many restores, locally or on Slurm (host/sweep/)
+ *   m5sim stats [OPTIONS] DIR...            their statistics in one table (host/sweep/)
  *
  * Full-system mode (--kernel, --disk-image, checkpoints, ...) joins here when
  * the machine exists: add a row to `modes` and its entry function.
@@ -12,6 +14,7 @@
 #include "machine/config.h"
 #include "machine/fs_main.h"
 #include "se/se.h"
+#include "sweep/sweep.h"
 
 struct mode {
     const char *name;
@@ -21,13 +24,15 @@ struct mode {
 
 static const struct mode modes[] = {
     { "se", se_main, "run a static x86-64 Linux program with system calls emulated" },
+    { "sweep", sweep_main, "run checkpoints x scripts x configurations, locally or as a Slurm array" },
+    { "stats", stats_main, "gather statistics of many output directories into one CSV or JSON table" },
 };
 
 static int usage(FILE *f, int status)
 {
     fprintf(f, "usage: m5sim MODE [OPTIONS] ...\n\nmodes:\n");
     for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
-        fprintf(f, "  %-4s %s (m5sim %s --help)\n", modes[i].name, modes[i].summary, modes[i].name);
+        fprintf(f, "  %-5s %s (m5sim %s --help)\n", modes[i].name, modes[i].summary, modes[i].name);
     fprintf(f, "\n");
     config_usage(f);
     return status;

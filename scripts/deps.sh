@@ -10,6 +10,7 @@ packages=(
   busybox-static e2fsprogs cpio
   linux-source-6.1 flex bison bc libelf-dev libssl-dev xz-utils
   qemu-system-x86 qemu-user-static valgrind python3 procps
+  python3-matplotlib
 )
 [ "${1:-}" != "--fuzz" ] || packages+=(clang libclang-rt-14-dev)
 
