@@ -1,7 +1,7 @@
 /*
  * process.h - the emulated process of syscall-emulation mode (`m5sim se`).
  *
- * One guest program runs on one CPU at privilege level 3. The host plays the
+ * One guest program (with its threads, thread.c) runs on one CPU at privilege level 3. The host plays the
  * kernel: it builds the address space (page tables in guest RAM), loads the
  * ELF, builds the initial stack, and services every SYSCALL instruction
  * through the CPU's syscall hook. Nothing the guest can observe depends on
@@ -9,7 +9,8 @@
  *
  * Files: se.c (options, setup, run loop, fault reports), elf_load.c,
  * stack.c, vm.c (address space and guest-memory access), syscall.c
- * (dispatch, process, time, signals), syscall_fs.c (files), syscall_mm.c
+ * (dispatch, process, time), thread.c (threads, futex, scheduler),
+ * signal.c (signals and their frames), syscall_fs.c (files), syscall_mm.c
  * (memory mapping), syscall_names.c.
  */
 #ifndef M5SIM_SE_PROCESS_H

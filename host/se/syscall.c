@@ -1,13 +1,12 @@
 /*
  * syscall.c - system call dispatch, and the calls about the process itself:
- * identity, exit, time, randomness, limits, signals, thread-area setup.
+ * identity, time, randomness, limits, thread-area setup. Threads, exit and
+ * blocking calls are in thread.c, signals in signal.c.
  *
- * The process is single-threaded and alone: its PID is SE_PID, its time is
- * simulated (se_now_ns(): instructions at SE_CPU_HZ plus simulated sleeps,
- * from a fixed epoch), its random bytes come from a fixed-seed generator.
- * Signal dispositions and masks are recorded; handlers are never run (a
- * signal the process sends itself takes its default action, so abort()
- * ends the run with status 134 as it would natively).
+ * The process is alone: its PID is SE_PID, its time is simulated
+ * (se_now_ns(): instructions at SE_CPU_HZ plus simulated sleeps, from a
+ * fixed epoch), its random bytes come from a fixed-seed generator. Signals
+ * raised by a call are delivered on its way back (se_signal_deliver).
  */
 #include "se/process.h"
 #include "se/syscall.h"
