@@ -1,7 +1,7 @@
 /*
  * process.h - the emulated process of syscall-emulation mode (`m5sim se`).
  *
- * One guest program runs on one CPU at privilege level 3. The host plays the
+ * One guest program (with its threads, thread.c) runs on one CPU at privilege level 3. The host plays the
  * kernel: it builds the address space (page tables in guest RAM), loads the
  * ELF, builds the initial stack, and services every SYSCALL instruction
  * through the CPU's syscall hook. Nothing the guest can observe depends on
@@ -9,7 +9,8 @@
  *
  * Files: se.c (options, setup, run loop, fault reports), elf_load.c,
  * stack.c, vm.c (address space and guest-memory access), syscall.c
- * (dispatch, process, time, signals), syscall_fs.c (files), syscall_mm.c
+ * (dispatch, process, time), thread.c (threads, futex, scheduler),
+ * signal.c (signals and their frames), syscall_fs.c (files), syscall_mm.c
  * (memory mapping), syscall_names.c.
  */
 #ifndef M5SIM_SE_PROCESS_H
@@ -75,6 +76,39 @@ struct se_sigaction {
     uint64_t handler, flags, restorer, mask;
 };
 
+/*
+ * One thread of the process (thread.c). The running thread's registers are
+ * the CPU's; the others' are saved here (the address space, CR3, privilege
+ * level and segments are shared, so a switch moves only these and keeps the
+ * CPU's TLB and decoded blocks). Signal mask, pending signals and the
+ * alternate stack are per thread, as in Linux.
+ */
+enum se_thread_state { SE_T_RUNNABLE, SE_T_FUTEX, SE_T_SLEEP, SE_T_PAUSE, SE_T_EXITED };
+
+struct se_thread {
+    int tid;
+    int state;                     /* enum se_thread_state */
+    uint64_t gpr[16], rip, rflags, fs_base, gs_base;
+    struct fxsave_area fx;
+    uint64_t clear_child_tid;      /* set_tid_address / CLONE_CHILD_CLEARTID */
+    uint64_t robust_list;
+    uint64_t sigmask, sigpending;  /* thread-directed pending signals */
+    int sicode[SE_NSIG + 1];       /* si_code of each pending thread-directed signal */
+    uint64_t altstack[3];          /* stack_t: ss_sp, ss_flags (+pad), ss_size; size 0: none */
+    bool restore_mask;             /* rt_sigsuspend: saved_mask comes back after the handler */
+    uint64_t saved_mask;
+    /* While blocked. */
+    uint64_t futex_addr;
+    uint32_t futex_bitset;
+    uint64_t wait_seq;             /* FIFO order of futex waiters */
+    uint64_t wake_at;              /* simulated ns of the timeout, UINT64_MAX for none */
+    int64_t timeout_result;        /* what the call returns when the timeout passes */
+    uint64_t sleep_rem;            /* nanosleep: where the remaining time goes on EINTR */
+    uint64_t orig_nr;              /* the system call being serviced (restart after a handler) */
+    bool restartable;              /* it restarts after an SA_RESTART handler */
+    bool interrupted;              /* a signal woke it: EINTR, or a restart */
+};
+
 /* What the ELF loader found (elf_load.c), for the stack's auxiliary vector. */
 struct se_image {
     uint64_t entry;
@@ -113,14 +147,23 @@ struct se {
     /* Process state (syscall.c). */
     uint64_t sleep_ns;             /* simulated time spent in nanosleep and friends */
     uint64_t rng;                  /* getrandom / AT_RANDOM generator state */
-    uint64_t tid_address;
-    uint64_t sigmask, sigpending;
     struct se_sigaction sigact[SE_NSIG + 1];
-    uint64_t altstack[3];          /* stack_t: ss_sp, ss_flags (+pad), ss_size */
+    uint64_t sigpending;           /* process-directed pending signals (kill, alarm) */
+    int sicode[SE_NSIG + 1];
+    uint64_t alarm_at, alarm_interval;  /* ITIMER_REAL in simulated ns (alarm_at 0: disarmed) */
+
+    /* Threads (thread.c): thr[cur] runs on the CPU. */
+    struct se_thread **thr;
+    unsigned nthreads, cur, live;
+    int next_tid;
+    uint64_t wait_seq;
+    uint64_t quantum_start;        /* cpu cycles when the running thread was switched in */
+    bool resched;                  /* the running thread blocked, exited or yielded */
+    bool in_syscall;               /* inside se_syscall: the return address is cpu->next_rip */
     uint64_t rlim[16][2];
     char comm[16];
     uint8_t warned[512];           /* unsupported system calls already reported */
-    bool warned_signal, warned_shared;
+    bool warned_shared, warned_fork;
 
     /* Outcome. */
     bool exited;
@@ -215,6 +258,31 @@ uint64_t se_m5op(void *opaque, struct cpu *cpu, unsigned func);
 /* The process sends itself signal `sig` (kill, tgkill, a write to a broken pipe). */
 void se_raise_signal(struct se *se, int sig);
 void se_process_init(struct se *se);
+
+/* ---- thread.c ---- */
+#define SE_QUANTUM 100000ull       /* cycles a thread runs before the next runnable one */
+#define SE_NO_WAKE UINT64_MAX
+void se_threads_init(struct se *se);
+static inline struct se_thread *se_cur(const struct se *se) { return se->thr[se->cur]; }
+struct se_thread *se_thread_by_tid(struct se *se, int64_t tid);
+/* The running thread blocks (state, timeout at simulated ns wake_at): it is switched out after this call. */
+void se_block(struct se *se, int state, uint64_t wake_at, int64_t timeout_result);
+/* Make a blocked thread runnable, its system call returning `result`. */
+void se_wake(struct se *se, struct se_thread *t, int64_t result);
+/* Wake up to n futex waiters on addr whose bitset meets `bitset`; returns how many. */
+int se_futex_wake(struct se *se, uint64_t addr, uint32_t bitset, int n);
+/* Cycles the CPU may run before the scheduler must look again (quantum, timeouts, alarm). */
+uint64_t se_sched_budget(struct se *se);
+/* After each CPU run: timers, preemption, switching, time jumps when all sleep, signals. */
+void se_sched(struct se *se);
+
+/* ---- signal.c ---- */
+/* Send sig to thread t, or to the process (t NULL), with si_code `code`. */
+void se_signal_send(struct se *se, struct se_thread *t, int sig, int code);
+/* Deliver the running thread's deliverable signals (handler frames or default actions). */
+void se_signal_deliver(struct se *se);
+/* The running thread's return address: cpu->next_rip inside a system call, else rip. */
+uint64_t *se_pc(struct se *se);
 
 /* ---- syscall_fs.c ---- */
 /* Give guest descriptors 0, 1 and 2 private duplicates of the host's. */

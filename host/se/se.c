@@ -386,6 +386,7 @@ int se_main(int argc, char **argv)
     /* The process. */
     se_vm_init(se);
     se_process_init(se);
+    se_threads_init(se);
     se_fd_init(se);
     se_load_elf(se, se->path, &se->image);
     se->brk_start = se->brk = PAGE_UP(se->image.end);
@@ -450,6 +451,9 @@ int se_main(int argc, char **argv)
         uint64_t until_switch = se_models_step(&models, stats_root, &sim_stats, se_totals(se));
         if (until_switch && until_switch < budget)
             budget = until_switch;
+        uint64_t until_sched = se_sched_budget(se);
+        if (until_sched < budget)
+            budget = until_sched;
         enum cpu_exit why = cpu_model_run(models.current, budget);
         if (se->stats_request & SE_STATS_DUMP) {
             sim_stats_sample(&sim_stats, se_totals(se));
@@ -481,6 +485,8 @@ int se_main(int argc, char **argv)
             se_kill(se, SIGILL, "stopped at an unsupported instruction");
             break;
         }
+        /* Threads, timeouts, the alarm, signals: between CPU runs, on the current instruction boundary. */
+        se_sched(se);
     }
     double secs = host_now() - t0;
 

@@ -1,13 +1,12 @@
 /*
  * syscall.c - system call dispatch, and the calls about the process itself:
- * identity, exit, time, randomness, limits, signals, thread-area setup.
+ * identity, time, randomness, limits, thread-area setup. Threads, exit and
+ * blocking calls are in thread.c, signals in signal.c.
  *
- * The process is single-threaded and alone: its PID is SE_PID, its time is
- * simulated (se_now_ns(): instructions at SE_CPU_HZ plus simulated sleeps,
- * from a fixed epoch), its random bytes come from a fixed-seed generator.
- * Signal dispositions and masks are recorded; handlers are never run (a
- * signal the process sends itself takes its default action, so abort()
- * ends the run with status 134 as it would natively).
+ * The process is alone: its PID is SE_PID, its time is simulated
+ * (se_now_ns(): instructions at SE_CPU_HZ plus simulated sleeps, from a
+ * fixed epoch), its random bytes come from a fixed-seed generator. Signals
+ * raised by a call are delivered on its way back (se_signal_deliver).
  */
 #include "se/process.h"
 #include "se/syscall.h"
@@ -60,8 +59,14 @@ void se_syscall(void *opaque, struct cpu *cpu)
      * (the instruction's handler does it too; done here so the hook stands alone). */
     cpu->s.gpr[RCX] = cpu->next_rip;
     cpu->s.gpr[R11] = cpu_get_rflags(cpu) & ~(uint64_t)FL_RF;
+    se->in_syscall = true;
+    se_cur(se)->orig_nr = nr;
     int64_t r = nr < TABLE_SIZE && table[nr] ? table[nr](se, a) : unsupported(se, nr);
     cpu->s.gpr[RAX] = (uint64_t)r;
+    /* Signals raised by the call, or unblocked by it, are delivered on the way back to user mode. */
+    if (!se->exited && se_cur(se)->state == SE_T_RUNNABLE && !se->resched)
+        se_signal_deliver(se);
+    se->in_syscall = false;
 }
 
 /* ------------------------------------------------------ time, random ---- */
@@ -152,46 +157,6 @@ int64_t se_sys_time(struct se *se, const uint64_t *a)
     return t;
 }
 
-/* Read a relative or absolute sleep request; returns the ns to sleep or -errno. */
-static int64_t sleep_request(struct se *se, uint64_t va, int64_t clk, bool absolute)
-{
-    struct ktimespec ts;
-    if (se_copy_from_guest(se, va, &ts, sizeof(ts)) < 0)
-        return -EFAULT;
-    if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
-        return -EINVAL;
-    if (ts.sec > INT64_MAX / 1000000000 - 1)
-        ts.sec = INT64_MAX / 1000000000 - 1;
-    int64_t ns = ts.sec * 1000000000 + ts.nsec;
-    if (absolute) {
-        int64_t now = clock_ns(se, clk);
-        if (now < 0)
-            return now;
-        ns = ns > now ? ns - now : 0;
-    }
-    return ns;
-}
-
-int64_t se_sys_nanosleep(struct se *se, const uint64_t *a)
-{
-    int64_t ns = sleep_request(se, a[0], CLOCK_MONOTONIC, false);
-    if (ns < 0)
-        return ns;
-    se->sleep_ns += (uint64_t)ns;
-    return 0;
-}
-
-int64_t se_sys_clock_nanosleep(struct se *se, const uint64_t *a)
-{
-    if (clock_ns(se, (int64_t)a[0]) < 0 || a[0] == CLOCK_THREAD_CPUTIME_ID)
-        return -EINVAL;
-    int64_t ns = sleep_request(se, a[2], (int64_t)a[0], a[1] & TIMER_ABSTIME);
-    if (ns < 0)
-        return ns;
-    se->sleep_ns += (uint64_t)ns;
-    return 0;
-}
-
 int64_t se_sys_getrandom(struct se *se, const uint64_t *a)
 {
     uint64_t len = a[1] > 33554431 ? 33554431 : a[1];
@@ -212,7 +177,6 @@ int64_t se_sys_getrandom(struct se *se, const uint64_t *a)
 /* ------------------------------------------------------------ identity ---- */
 
 int64_t se_sys_getpid(struct se *se, const uint64_t *a) { (void)se, (void)a; return SE_PID; }
-int64_t se_sys_gettid(struct se *se, const uint64_t *a) { (void)se, (void)a; return SE_PID; }
 int64_t se_sys_getppid(struct se *se, const uint64_t *a) { (void)se, (void)a; return SE_PPID; }
 int64_t se_sys_getpgrp(struct se *se, const uint64_t *a) { (void)se, (void)a; return SE_PID; }
 int64_t se_sys_getuid(struct se *se, const uint64_t *a) { (void)se, (void)a; return getuid(); }
@@ -293,18 +257,6 @@ int64_t se_sys_sethostname(struct se *se, const uint64_t *a)
 }
 
 /* ---------------------------------------------------------------- exit ---- */
-
-int64_t se_sys_exit(struct se *se, const uint64_t *a)
-{
-    se_exit(se, (int)(a[0] & 0xff));
-    return 0;
-}
-
-int64_t se_sys_exit_group(struct se *se, const uint64_t *a)
-{
-    se_exit(se, (int)(a[0] & 0xff));
-    return 0;
-}
 
 int64_t se_sys_wait4(struct se *se, const uint64_t *a)
 {
@@ -433,12 +385,6 @@ int64_t se_sys_sched_setaffinity(struct se *se, const uint64_t *a)
     return is_self(a[0]) ? 0 : -ESRCH;
 }
 
-int64_t se_sys_sched_yield(struct se *se, const uint64_t *a)
-{
-    (void)se, (void)a;
-    return 0;
-}
-
 int64_t se_sys_getcpu(struct se *se, const uint64_t *a)
 {
     uint32_t zero = 0;
@@ -520,258 +466,10 @@ int64_t se_sys_arch_prctl(struct se *se, const uint64_t *a)
     }
 }
 
-int64_t se_sys_set_tid_address(struct se *se, const uint64_t *a)
-{
-    se->tid_address = a[0];
-    return SE_PID;
-}
-
-int64_t se_sys_set_robust_list(struct se *se, const uint64_t *a)
-{
-    (void)se;
-    return a[1] == 24 ? 0 : -EINVAL;
-}
-
-int64_t se_sys_get_robust_list(struct se *se, const uint64_t *a)
-{
-    uint64_t zero = 0, len = 24;
-    if (!is_self(a[0]))
-        return -ESRCH;
-    if (se_copy_to_guest(se, a[1], &zero, 8) < 0 || se_copy_to_guest(se, a[2], &len, 8) < 0)
-        return -EFAULT;
-    return 0;
-}
-
 int64_t se_sys_rseq(struct se *se, const uint64_t *a)
 {
     (void)se, (void)a;
     return -ENOSYS;  /* the C libraries carry on without restartable sequences */
-}
-
-int64_t se_sys_futex(struct se *se, const uint64_t *a)
-{
-    unsigned cmd = a[1] & 0x7f;
-    switch (cmd) {
-    case 0: /* FUTEX_WAIT */
-    case 9: /* FUTEX_WAIT_BITSET */ {
-        uint32_t v;
-        if (se_copy_from_guest(se, a[0], &v, 4) < 0)
-            return -EFAULT;
-        if (v != (uint32_t)a[2])
-            return -EAGAIN;
-        /* Nobody else can wake us: the wait times out (after its timeout, if any). */
-        if (a[3]) {
-            int64_t ns = sleep_request(se, a[3], (a[1] & 256) ? CLOCK_REALTIME : CLOCK_MONOTONIC,
-                                       cmd == 9);
-            if (ns < 0)
-                return ns;
-            se->sleep_ns += (uint64_t)ns;
-        }
-        return -ETIMEDOUT;
-    }
-    case 1:  /* FUTEX_WAKE */
-    case 10: /* FUTEX_WAKE_BITSET */
-    case 3:  /* FUTEX_REQUEUE */
-    case 4:  /* FUTEX_CMP_REQUEUE */
-        return 0;
-    default:
-        return -ENOSYS;
-    }
-}
-
-/* ------------------------------------------------------------- signals ---- */
-
-static bool default_ignored(int sig)
-{
-    /* SIGCHLD, SIGCONT, SIGURG, SIGWINCH are ignored; stop signals have no one to stop us. */
-    return sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH ||
-           sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
-}
-
-static uint64_t sigbit(int sig)
-{
-    return 1ull << (sig - 1);
-}
-
-static void take_signal(struct se *se, int sig)
-{
-    uint64_t h = se->sigact[sig].handler;
-    if (sig != SIGKILL && sig != SIGSTOP) {
-        if (h == (uint64_t)(uintptr_t)SIG_IGN)
-            return;
-        if (h != (uint64_t)(uintptr_t)SIG_DFL) {
-            if (!se->warned_signal) {
-                se->warned_signal = true;
-                fprintf(stderr, "m5sim se: signal handlers are not run in se mode: ignoring "
-                                "signal %d sent to a handler\n", sig);
-            }
-            return;
-        }
-    }
-    if (default_ignored(sig))
-        return;
-    se_kill(se, sig, NULL);
-}
-
-/* The process sends itself a signal: pending while blocked, else its action now. */
-void se_raise_signal(struct se *se, int sig)
-{
-    if ((se->sigmask & sigbit(sig)) && sig != SIGKILL && sig != SIGSTOP) {
-        se->sigpending |= sigbit(sig);
-        return;
-    }
-    take_signal(se, sig);
-}
-
-static void deliver_unblocked(struct se *se)
-{
-    uint64_t ready = se->sigpending & ~se->sigmask;
-    for (int sig = 1; ready && sig <= SE_NSIG && !se->exited; sig++) {
-        if (ready & sigbit(sig)) {
-            se->sigpending &= ~sigbit(sig);
-            ready &= ~sigbit(sig);
-            take_signal(se, sig);
-        }
-    }
-}
-
-int64_t se_sys_rt_sigaction(struct se *se, const uint64_t *a)
-{
-    int sig = (int)a[0];
-    if (sig < 1 || sig > SE_NSIG || a[3] != 8)
-        return -EINVAL;
-    struct se_sigaction new, old = se->sigact[sig];
-    if (a[1]) {
-        if (sig == SIGKILL || sig == SIGSTOP)
-            return -EINVAL;
-        if (se_copy_from_guest(se, a[1], &new, sizeof(new)) < 0)
-            return -EFAULT;
-    }
-    if (a[2] && se_copy_to_guest(se, a[2], &old, sizeof(old)) < 0)
-        return -EFAULT;
-    if (a[1]) {
-        se->sigact[sig] = new;
-        /* Setting SIG_IGN discards a pending instance. */
-        if (new.handler == (uint64_t)(uintptr_t)SIG_IGN)
-            se->sigpending &= ~sigbit(sig);
-    }
-    return 0;
-}
-
-int64_t se_sys_rt_sigprocmask(struct se *se, const uint64_t *a)
-{
-    if (a[3] != 8)
-        return -EINVAL;
-    uint64_t old = se->sigmask, set;
-    if (a[1]) {
-        if (se_copy_from_guest(se, a[1], &set, 8) < 0)
-            return -EFAULT;
-        switch (a[0]) {
-        case SIG_BLOCK: se->sigmask |= set; break;
-        case SIG_UNBLOCK: se->sigmask &= ~set; break;
-        case SIG_SETMASK: se->sigmask = set; break;
-        default: return -EINVAL;
-        }
-        se->sigmask &= ~(sigbit(SIGKILL) | sigbit(SIGSTOP));
-    }
-    if (a[2] && se_copy_to_guest(se, a[2], &old, 8) < 0)
-        return -EFAULT;
-    deliver_unblocked(se);
-    return 0;
-}
-
-int64_t se_sys_rt_sigpending(struct se *se, const uint64_t *a)
-{
-    uint64_t p = se->sigpending & se->sigmask;
-    if (a[1] > 8)
-        return -EINVAL;
-    return se_copy_to_guest(se, a[0], &p, a[1]);
-}
-
-int64_t se_sys_sigaltstack(struct se *se, const uint64_t *a)
-{
-    uint64_t old[3], new[3];
-    memcpy(old, se->altstack, sizeof(old));
-    if (!se->altstack[2])
-        old[1] = SS_DISABLE;
-    if (a[0] && se_copy_from_guest(se, a[0], new, sizeof(new)) < 0)
-        return -EFAULT;
-    if (a[1] && se_copy_to_guest(se, a[1], old, sizeof(old)) < 0)
-        return -EFAULT;
-    if (a[0]) {
-        if ((uint32_t)new[1] & SS_DISABLE)
-            memset(se->altstack, 0, sizeof(se->altstack));
-        else if (new[2] < 2048 /* MINSIGSTKSZ */)
-            return -ENOMEM;
-        else
-            memcpy(se->altstack, new, sizeof(new));
-    }
-    return 0;
-}
-
-int64_t se_sys_rt_sigreturn(struct se *se, const uint64_t *a)
-{
-    (void)a;
-    se_kill(se, SIGSEGV, "rt_sigreturn without a signal frame");
-    return 0;
-}
-
-static int64_t signal_self(struct se *se, uint64_t sig)
-{
-    if (sig > SE_NSIG)
-        return -EINVAL;
-    if (sig)
-        se_raise_signal(se, (int)sig);
-    return 0;
-}
-
-int64_t se_sys_kill(struct se *se, const uint64_t *a)
-{
-    int64_t pid = (int64_t)a[0];
-    if (pid != 0 && pid != -1 && pid != SE_PID && pid != -SE_PID)
-        return -ESRCH;
-    return signal_self(se, a[1]);
-}
-
-int64_t se_sys_tkill(struct se *se, const uint64_t *a)
-{
-    return a[0] == SE_PID ? signal_self(se, a[1]) : (int64_t)a[0] <= 0 ? -EINVAL : -ESRCH;
-}
-
-int64_t se_sys_tgkill(struct se *se, const uint64_t *a)
-{
-    if ((int64_t)a[0] <= 0 || (int64_t)a[1] <= 0)
-        return -EINVAL;
-    return a[0] == SE_PID && a[1] == SE_PID ? signal_self(se, a[2]) : -ESRCH;
-}
-
-int64_t se_sys_pause(struct se *se, const uint64_t *a)
-{
-    (void)a;
-    se_kill(se, SIGKILL, "pause() with no other process to wake it");
-    return -EINTR;
-}
-
-int64_t se_sys_alarm(struct se *se, const uint64_t *a)
-{
-    (void)se, (void)a;
-    return 0;  /* recorded nowhere: the alarm never fires */
-}
-
-int64_t se_sys_setitimer(struct se *se, const uint64_t *a)
-{
-    uint64_t zero[4] = { 0, 0, 0, 0 };
-    if (a[0] > 2)
-        return -EINVAL;
-    return a[2] ? se_copy_to_guest(se, a[2], zero, sizeof(zero)) : 0;
-}
-
-int64_t se_sys_getitimer(struct se *se, const uint64_t *a)
-{
-    uint64_t zero[4] = { 0, 0, 0, 0 };
-    if (a[0] > 2)
-        return -EINVAL;
-    return se_copy_to_guest(se, a[1], zero, sizeof(zero));
 }
 
 /* --------------------------------------------------------------- m5 ops ---- */

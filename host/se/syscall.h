@@ -40,11 +40,11 @@ struct se;
     X(setpgid) X(setsid) X(uname) X(sethostname) X(clock_gettime) X(clock_getres)           \
     X(gettimeofday) X(time) X(nanosleep) X(clock_nanosleep) X(getrandom) X(prlimit64)        \
     X(getrlimit) X(setrlimit) X(sysinfo) X(rt_sigaction) X(rt_sigprocmask) X(rt_sigpending)   \
-    X(sigaltstack) X(rt_sigreturn) X(kill) X(tkill) X(tgkill) X(pause) X(alarm) X(setitimer)  \
+    X(sigaltstack) X(rt_sigreturn) X(rt_sigsuspend) X(kill) X(tkill) X(tgkill) X(pause) X(alarm) X(setitimer)  \
     X(getitimer) X(arch_prctl) X(set_tid_address) X(set_robust_list) X(get_robust_list)      \
     X(rseq) X(futex) X(sched_getaffinity) X(sched_setaffinity) X(sched_yield) X(getcpu)      \
     X(sched_getparam) X(sched_getscheduler) X(getrusage) X(times) X(prctl) X(wait4)          \
-    X(membarrier) X(getpriority) X(setpriority)
+    X(membarrier) X(getpriority) X(setpriority) X(clone) X(clone3)
 
 #define SE_SYSCALLS(X) SE_SYSCALLS_FS(X) SE_SYSCALLS_MM(X) SE_SYSCALLS_PROC(X)
 

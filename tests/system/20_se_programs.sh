@@ -11,7 +11,9 @@
 # from build/tests/se/; so are, always, code that changes under the
 # interpreter's caches (tests/se/selfmod.c), every form of memory operand
 # (tests/se/addressing.c) and MADV_DONTNEED dropping private copies of .data,
-# file mappings and anonymous memory (tests/se/madvise.c). Also checked: a missing or dynamically linked
+# file mappings and anonymous memory (tests/se/madvise.c), pthreads (tests/se/threads.c) and signal
+# handlers (tests/se/signals.c), each run twice more to check that scheduling is deterministic.
+# Also checked: a missing or dynamically linked
 # program gives one clear error line and exit status 2.
 #
 # Run from anywhere: `tests/system/20_se_programs.sh` (M5SIM=path overrides build/bin/m5sim).
@@ -180,6 +182,44 @@ if command -v musl-gcc >/dev/null; then
     done
 else
     echo "SKIP se: self-modifying code and addressing programs (no musl-gcc)"
+fi
+
+# ------------------------------------------------------- threads, signals --
+# pthreads (clone, futex, scheduling on the one CPU) and signal handlers (frames,
+# sigaltstack, SA_SIGINFO, alarm in simulated time, sigsuspend), with musl and,
+# when its static libc is there, glibc (which creates threads with clone3).
+# Scheduling is deterministic: a second simulated run retires exactly as many
+# instructions and prints the same.
+check_deterministic() {
+    local name=$1
+    shift
+    "$M5SIM" se -v "$@" </dev/null >"$tmp/det1.out" 2>"$tmp/det1.err" || true
+    "$M5SIM" se -v "$@" </dev/null >"$tmp/det2.out" 2>"$tmp/det2.err" || true
+    local n1 n2
+    n1=$(grep -o '[0-9]* instructions' "$tmp/det1.err" || true)
+    n2=$(grep -o '[0-9]* instructions' "$tmp/det2.err" || true)
+    if [ -n "$n1" ] && [ "$n1" = "$n2" ] && cmp -s "$tmp/det1.out" "$tmp/det2.out"; then
+        pass "$name: deterministic ($n1)"
+    else
+        fail "$name: two runs differ ($n1 / $n2)"
+    fi
+}
+if command -v musl-gcc >/dev/null; then
+    musl-gcc -static -O1 -o "$tmp/threads" tests/se/threads.c -lpthread
+    musl-gcc -static -O1 -o "$tmp/signals" tests/se/signals.c
+    compare "pthreads (musl)" /dev/null "$tmp/threads"
+    check_deterministic "pthreads (musl)" "$tmp/threads"
+    compare "signal handlers (musl)" /dev/null "$tmp/signals"
+    check_deterministic "signal handlers (musl)" "$tmp/signals"
+else
+    echo "SKIP se: threads and signals with musl (no musl-gcc)"
+fi
+if [ -f /usr/lib/x86_64-linux-gnu/libc.a ]; then
+    gcc -static -O1 -o "$tmp/threads_glibc" tests/se/threads.c -lpthread
+    gcc -static -O1 -o "$tmp/signals_glibc" tests/se/signals.c
+    compare "pthreads (glibc)" /dev/null "$tmp/threads_glibc"
+    check_deterministic "pthreads (glibc)" "$tmp/threads_glibc"
+    compare "signal handlers (glibc)" /dev/null "$tmp/signals_glibc"
 fi
 
 # ------------------------------------------------ programs that cannot run --
