@@ -506,6 +506,16 @@ static void kvm_arm_timer(struct kvm_model *k, uint64_t ns)
     timer_settime(k->timer, 0, &it, NULL);
 }
 
+/*
+ * The CPU's clock during a run: the host time since it started, at the guest's clock, never past
+ * the budget. Updated at every exit, so that devices reached by an exit see time move.
+ */
+static void kvm_advance_clock(struct cpu *cpu, uint64_t icount0, uint64_t start, uint64_t budget, uint64_t hz)
+{
+    uint64_t cycles = (host_ns() - start) * (hz / 1000000ull) / 1000ull;
+    cpu->icount = icount0 + (cycles < budget ? cycles : budget);
+}
+
 static enum cpu_exit kvm_run_guest(struct kvm_model *k, uint64_t budget)
 {
     struct cpu *cpu = k->base.cpu;
@@ -525,7 +535,7 @@ static enum cpu_exit kvm_run_guest(struct kvm_model *k, uint64_t budget)
 
     kvm_put_state(k);
     k->kicked = CPU_EXIT_NONE;
-    uint64_t start = host_ns();
+    uint64_t start = host_ns(), icount0 = cpu->icount;
     enum cpu_exit why = CPU_EXIT_NONE;
     bool io_open = false;
     kvm_running = r;
@@ -547,6 +557,7 @@ static enum cpu_exit kvm_run_guest(struct kvm_model *k, uint64_t budget)
             r->cr8 = cpu->hooks.cr8_read(opaque, cpu);
         int rc = ioctl(k->vcpu_fd, KVM_RUN, 0);
         io_open = false;
+        kvm_advance_clock(cpu, icount0, start, budget, hz);
         if (cpu->hooks.cr8_write && r->cr8 != k->last_cr8)
             cpu->hooks.cr8_write(opaque, cpu, r->cr8);
         k->last_cr8 = r->cr8;
@@ -597,12 +608,9 @@ static enum cpu_exit kvm_run_guest(struct kvm_model *k, uint64_t budget)
         kvm_complete_io(k);
     kvm_get_state(k);
 
-    uint64_t cycles = (host_ns() - start) * (hz / 1000000ull) / 1000ull;
-    if (cycles > budget)
-        cycles = budget;
-    if (!cycles && why != CPU_EXIT_HALT)
-        cycles = 1;   /* the guest ran: time moves */
-    cpu->icount += cycles;
+    kvm_advance_clock(cpu, icount0, start, budget, hz);
+    if (cpu->icount == icount0 && why != CPU_EXIT_HALT)
+        cpu->icount++;   /* the guest ran: time moves */
     return why;
 }
 
