@@ -76,6 +76,7 @@ struct kvm_model {
     enum cpu_exit kicked;
     timer_t timer;
     bool have_timer;
+    bool xsave;               /* KVM_CAP_XSAVE: the FPU state travels as an XSAVE image */
 };
 
 /* The run structure the timer signal stops (one vCPU runs at a time in this thread). */
@@ -142,6 +143,77 @@ struct kvm_msr_buf {
     struct kvm_msr_entry e[KVM_NMSRS + 1];
 };
 
+/*
+ * The x87/SSE state. With XSAVE support it travels as the legacy region of
+ * an XSAVE image with the x87 and SSE components marked present (m5sim's
+ * model has no AVX: that is the whole FXSAVE image); otherwise through
+ * KVM_GET/SET_FPU, which has no MXCSR_MASK (the model's constant stays).
+ */
+#define XSTATE_BV_OFFSET 512
+static void kvm_put_fpu(struct kvm_model *k)
+{
+    const struct fxsave_area *fx = &k->base.cpu->s.fx;
+    if (k->xsave) {
+        struct kvm_xsave x;
+        memset(&x, 0, sizeof x);
+        memcpy(x.region, fx, sizeof *fx);
+        uint64_t bv = 3;   /* x87 | SSE */
+        memcpy((uint8_t *)x.region + XSTATE_BV_OFFSET, &bv, 8);
+        kvm_ioctl(k, KVM_SET_XSAVE, &x, "KVM_SET_XSAVE");
+        return;
+    }
+    struct kvm_fpu f;
+    memset(&f, 0, sizeof f);
+    memcpy(f.fpr, fx->st, sizeof f.fpr);
+    f.fcw = fx->fcw;
+    f.fsw = fx->fsw;
+    f.ftwx = fx->ftw;
+    f.last_opcode = fx->fop;
+    f.last_ip = fx->fip;
+    f.last_dp = fx->fdp;
+    memcpy(f.xmm, fx->xmm, sizeof f.xmm);
+    f.mxcsr = fx->mxcsr;
+    kvm_ioctl(k, KVM_SET_FPU, &f, "KVM_SET_FPU");
+}
+
+static void kvm_get_fpu(struct kvm_model *k)
+{
+    struct fxsave_area *fx = &k->base.cpu->s.fx;
+    if (k->xsave) {
+        struct kvm_xsave x;
+        if (kvm_ioctl(k, KVM_GET_XSAVE, &x, "KVM_GET_XSAVE") < 0)
+            return;
+        struct fxsave_area got;
+        memcpy(&got, x.region, sizeof got);
+        uint64_t bv;
+        memcpy(&bv, (uint8_t *)x.region + XSTATE_BV_OFFSET, 8);
+        /* A component not marked present is in its initial state (SDM vol. 1, 13.6). */
+        if (!(bv & 1)) {
+            got.fcw = 0x37f, got.fsw = 0, got.ftw = 0, got.fop = 0, got.fip = 0, got.fdp = 0;
+            memset(got.st, 0, sizeof got.st);
+        }
+        if (!(bv & 2))
+            memset(got.xmm, 0, sizeof got.xmm);
+        got.mxcsr_mask = fx->mxcsr_mask;
+        got.reserved1 = fx->reserved1;
+        memcpy(got.reserved2, fx->reserved2, sizeof got.reserved2);
+        *fx = got;
+        return;
+    }
+    struct kvm_fpu f;
+    if (kvm_ioctl(k, KVM_GET_FPU, &f, "KVM_GET_FPU") < 0)
+        return;
+    memcpy(fx->st, f.fpr, sizeof f.fpr);
+    fx->fcw = f.fcw;
+    fx->fsw = f.fsw;
+    fx->ftw = f.ftwx;
+    fx->fop = f.last_opcode;
+    fx->fip = f.last_ip;
+    fx->fdp = f.last_dp;
+    memcpy(fx->xmm, f.xmm, sizeof f.xmm);
+    fx->mxcsr = f.mxcsr;
+}
+
 static void kvm_put_state(struct kvm_model *k)
 {
     struct cpu *cpu = k->base.cpu;
@@ -184,18 +256,7 @@ static void kvm_put_state(struct kvm_model *k)
     k->run->cr8 = sr.cr8;
     kvm_ioctl(k, KVM_SET_SREGS, &sr, "KVM_SET_SREGS");
 
-    struct kvm_fpu f;
-    memset(&f, 0, sizeof f);
-    memcpy(f.fpr, s->fx.st, sizeof f.fpr);
-    f.fcw = s->fx.fcw;
-    f.fsw = s->fx.fsw;
-    f.ftwx = s->fx.ftw;
-    f.last_opcode = s->fx.fop;
-    f.last_ip = s->fx.fip;
-    f.last_dp = s->fx.fdp;
-    memcpy(f.xmm, s->fx.xmm, sizeof f.xmm);
-    f.mxcsr = s->fx.mxcsr;
-    kvm_ioctl(k, KVM_SET_FPU, &f, "KVM_SET_FPU");
+    kvm_put_fpu(k);
 
     struct kvm_msr_buf m;
     memset(&m, 0, sizeof m);
@@ -270,18 +331,7 @@ static void kvm_get_state(struct kvm_model *k)
         }
     }
 
-    struct kvm_fpu f;
-    if (kvm_ioctl(k, KVM_GET_FPU, &f, "KVM_GET_FPU") == 0) {
-        memcpy(s->fx.st, f.fpr, sizeof f.fpr);
-        s->fx.fcw = f.fcw;
-        s->fx.fsw = f.fsw;
-        s->fx.ftw = f.ftwx;
-        s->fx.fop = f.last_opcode;
-        s->fx.fip = f.last_ip;
-        s->fx.fdp = f.last_dp;
-        memcpy(s->fx.xmm, f.xmm, sizeof f.xmm);
-        s->fx.mxcsr = f.mxcsr;
-    }
+    kvm_get_fpu(k);
 
     struct kvm_msr_buf m;
     memset(&m, 0, sizeof m);
@@ -425,6 +475,7 @@ struct cpu_model *cpu_model_kvm_new(struct cpu *cpu, char *why, size_t why_len)
     if (timer_create(CLOCK_MONOTONIC, &sev, &k->timer) < 0)
         goto fail;
     k->have_timer = true;
+    k->xsave = ioctl(k->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE) > 0;
     kvm_set_cpuid(k);
     kvm_find_msrs(k);
     return &k->base;

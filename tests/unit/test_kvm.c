@@ -187,6 +187,7 @@ static void test_state_round_trip(void **state)
     assert_int_equal(cpu->s.fx.xmm[7][3], 0x17);
     assert_int_equal(cpu->s.fx.st[1][9], 0x40);
     assert_int_equal(cpu->s.fx.fcw, 0x27f);
+    assert_int_equal(cpu->s.fx.mxcsr, 0x1f80 | 0x6000);
     struct cpu_state a = cpu->s;
 
     /* On the atomic model (nothing to run: the CPU is halted), then back on KVM. */
