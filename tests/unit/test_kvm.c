@@ -12,6 +12,9 @@
 #include "cpu/cpuid.h"
 #include "cpu/kvm.h"
 #include "cpu/model.h"
+#include "dev/m5dev.h"
+#include "m5ops.h"
+#include "sim/eventq.h"
 
 static char kvm_why[256];
 
@@ -121,6 +124,63 @@ static void test_io_and_mmio_exits(void **state)
     assert_int_equal(t->cpu->s.rip, TG_CODE + a.n);
     assert_true(t->cpu->s.halted);
     cpu_model_free(m);
+    tg_free(t);
+}
+
+static int m5_exits, m5_exit_status;
+
+static void on_m5_exit(void *opaque, int status, const char *why)
+{
+    (void)opaque, (void)why;
+    m5_exits++;
+    m5_exit_status = status;
+}
+
+/* The m5 device in address mode: loads from its window are MMIO exits that see the registers. */
+static void test_m5_device_address_mode(void **state)
+{
+    (void)state;
+    struct tg *t = tg_new();
+    struct eventq eq;
+    eventq_init(&eq);
+    struct m5dev d;
+    struct m5dev_hooks hooks = { .exit = on_m5_exit };
+    m5dev_init(&d, &eq, "/nonexistent-m5sim-test", NULL, 0, &hooks);
+    m5dev_attach(&d, &t->bus);
+    for (uint64_t off = 0; off < M5OP_ADDR_SIZE; off += 4096)
+        tg_map(t, M5OP_ADDR_BASE + off, M5OP_ADDR_BASE + off, PTE_W | PTE_PCD);
+    struct cpu_model *m = cpu_model_kvm_new(t->cpu, kvm_why, sizeof kvm_why);
+    if (!m) {
+        printf("SKIP: /dev/kvm is not usable here (%s)\n", kvm_why);
+        m5dev_free(&d);
+        tg_free(t);
+        skip();
+    }
+    struct tg_asm a = { .n = 0 };
+    tg_mov_imm64(&a, RDI, 1);
+    tg_mov_imm64(&a, RSI, 20);
+    tg_mov_imm64(&a, RDX, 300);
+    tg_mov_imm64(&a, RCX, 4000);
+    tg_mov_imm64(&a, R8, 50000);
+    tg_mov_imm64(&a, R9, 600000);
+    tg_mov_imm64(&a, RBX, M5OP_ADDR_BASE + ((uint64_t)M5OP_SUM << M5OP_ADDR_FUNC_SHIFT));
+    tg_emit(&a, 3, 0x48, 0x8b, 0x03);          /* mov rax, [rbx]: m5 sum */
+    tg_emit(&a, 3, 0x49, 0x89, 0xc4);          /* mov r12, rax */
+    tg_mov_imm64(&a, RDI, 0);                  /* m5 exit, no delay */
+    tg_mov_imm64(&a, RBX, M5OP_ADDR_BASE + ((uint64_t)M5OP_EXIT << M5OP_ADDR_FUNC_SHIFT));
+    tg_emit(&a, 3, 0x48, 0x8b, 0x03);          /* mov rax, [rbx]: m5 exit */
+    tg_emit(&a, 1, 0xf4);                      /* hlt */
+    tg_code(t, TG_CODE, a.b, a.n);
+    t->cpu->s.rip = TG_CODE;
+    cpu_model_activate(m);
+    assert_int_equal(kvm_run_to_halt(m), CPU_EXIT_HALT);
+    cpu_model_deactivate(m);
+    assert_int_equal(t->cpu->s.gpr[R12], 654321);
+    eventq_run_until(&eq, eventq_now(&eq) + 1000000000000ull);
+    assert_int_equal(m5_exits, 1);
+    assert_int_equal(m5_exit_status, 0);
+    cpu_model_free(m);
+    m5dev_free(&d);
     tg_free(t);
 }
 
@@ -235,6 +295,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_io_and_mmio_exits),
+        cmocka_unit_test(test_m5_device_address_mode),
         cmocka_unit_test(test_interrupt_injection),
         cmocka_unit_test(test_state_round_trip),
         cmocka_unit_test(test_probe),
