@@ -10,7 +10,9 @@
  * warmed before a switch are still warm after it.
  */
 #include <stdlib.h>
+#include <string.h>
 
+#include "cpu/kvm.h"
 #include "cpu/timing.h"
 #include "machine/machine.h"
 #include "mem/memsys.h"
@@ -62,6 +64,9 @@ static struct cpu_model *model_for(struct machine *m, enum cpu_kind kind)
     case CPU_TIMING:
         return timing_model(m, false);
     case CPU_KVM:
+        if (m->kvm_model)
+            return m->kvm_model;
+        __attribute__((fallthrough));   /* usable() said why KVM does not run */
     case CPU_ATOMIC:
     default:
         if (!m->atomic_model)
@@ -70,14 +75,30 @@ static struct cpu_model *model_for(struct machine *m, enum cpu_kind kind)
     }
 }
 
-/* KVM is asked for but this build has no KVM model: the atomic one runs instead, said once. */
+/*
+ * KVM is asked for: the model runs it where the probe guest (kvm_probe.c)
+ * says this host's KVM can run a Linux guest. Elsewhere --cpu-type kvm is
+ * refused (exit 2) and --restore-with-cpu kvm restores on the atomic model,
+ * each said in one line, even with -q: it is what this run is.
+ */
 static enum cpu_kind usable(struct machine *m, enum cpu_kind kind, const char *flag)
 {
     if (kind != CPU_KVM)
         return kind;
-    if (!m->kvm_said) /* said even with -q: it is what this run is */
-        info("%s X86KvmCPU: no KVM CPU model in this build; the atomic model (AtomicSimpleCPU) "
-             "runs instead, with the same results", flag);
+    char why[256] = "";
+    if (!m->kvm_model && !m->kvm_refused) {
+        if (kvm_can_run_linux(why, sizeof why))
+            m->kvm_model = cpu_model_kvm_new(&m->cpu, why, sizeof why);
+        m->kvm_refused = !m->kvm_model;
+    }
+    if (m->kvm_model)
+        return CPU_KVM;
+    if (!m->kvm_said) {
+        if (!strcmp(flag, "--cpu-type"))
+            fatal("--cpu-type kvm", "this host's /dev/kvm cannot run a Linux guest (%s); use atomic", why);
+        info("%s kvm (X86KvmCPU): this host's /dev/kvm cannot run a Linux guest (%s); "
+             "the atomic model (AtomicSimpleCPU) runs instead", flag, why);
+    }
     m->kvm_said = true;
     return CPU_ATOMIC;
 }
@@ -170,6 +191,7 @@ void machine_cpus_free(struct machine *m)
         cpu_model_deactivate(m->model);
     m->model = NULL;
     cpu_model_free(m->atomic_model);
+    cpu_model_free(m->kvm_model);
     cpu_model_free(m->timing_model);
     cpu_model_free(m->warming_model);
     if (m->memsys)

@@ -42,11 +42,13 @@ struct machine {
     struct cpu cpu;                 /* the architectural state and the interpreter every model drives */
     struct cpu_model *model;        /* the model running the CPU now: one of those below */
     struct cpu_model *atomic_model, *timing_model;   /* created when first needed */
+    struct cpu_model *kvm_model;    /* the KVM model, once the probe said this host's KVM can run the guest */
     struct cpu_model *warming_model;   /* atomic timing, warming the caches (--warmup-insts) */
     struct stats_group *stats_system;  /* "system": components register their statistics under it */
     struct memsys *memsys;          /* the timing model's caches and memory (NULL until then) */
     enum cpu_kind model_kind;
     bool kvm_said;                  /* the line saying KVM is replaced by the atomic model was printed */
+    bool kvm_refused;               /* KVM was asked for and this host's KVM cannot run the guest */
     /*
      * Switching to --cpu-type: at once after a restore on --restore-with-cpu,
      * after -F instructions (switch_icount), or when the guest asks (m5
