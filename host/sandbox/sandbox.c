@@ -18,6 +18,8 @@
  *                for the checks of an interactive restore
  *   terminal     ioctl with the terminal requests the prompt and SE mode
  *                use (TCGETS, TCSETS*, TIOCGWINSZ, ...), never TIOCSTI
+ *   KVM          ioctl with KVM's requests (type 0xAE) and the run timer
+ *                (timer_settime/gettime/delete) of the KVM CPU model
  *
  * Two calls fail quietly instead of ending the run, because their failure
  * is a normal path: socket (glibc's user lookup for libedit's ~ completion
@@ -158,6 +160,16 @@ static void install(void)
     /* Reading a limit, never setting one (prlimit64's new_limit is NULL). */
     struct scmp_arg_cmp get_only = SCMP_A2(SCMP_CMP_EQ, 0);
     add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 1, &get_only);
+    /*
+     * The KVM CPU model (cpu/kvm.c), created before the sandbox: its ioctls
+     * on the VM and vCPU (type byte KVMIO, 0xAE) and the per-thread timer
+     * that ends a run. The descriptors are m5sim's own; a guest reaches none.
+     */
+    struct scmp_arg_cmp kvm_request = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xff00u, 0xAE00u);
+    add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, &kvm_request);
+    add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(timer_settime), 0, NULL);
+    add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(timer_gettime), 0, NULL);
+    add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(timer_delete), 0, NULL);
     add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 0, NULL);
     add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0, NULL);
 
