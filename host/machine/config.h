@@ -33,6 +33,7 @@ struct machine_config {
     int nscripts;
     const char *cmdline;          /* NULL: the default command line */
     const char *initrd;           /* --initrd: loaded for the kernel's ramdisk (NULL: none) */
+    bool run_decompressor;        /* --run-decompressor: a bzImage decompresses itself in the guest */
     enum disk_controller disk_controller;   /* DEFAULT: virtio-mmio, or the checkpoint's when restoring */
     const char *outdir;
     uint64_t mem_size;
