@@ -24,7 +24,8 @@ void config_usage(FILE *out)
             "  --disk-image PATH        disk image, repeatable (first is /dev/vda, or /dev/sda on piix);\n"
             "                           never written\n"
             "  --disk-controller C      virtio-mmio (default: /dev/vda, ...) or piix (PCI IDE as on gem5's\n"
-            "                           PC: /dev/sda, ...); a restore uses the checkpoint's\n"
+            "                           PC: /dev/sda, ...) or virtio-pci (/dev/vda, ...); a restore uses\n"
+            "                           the checkpoint's\n"
             "  --initrd PATH            initial ramdisk for the kernel (Linux boot protocol)\n"
             "  --run-decompressor       run a bzImage's own decompressor in the guest (default: m5sim\n"
             "                           decompresses it and starts at the kernel proper)\n"
@@ -247,8 +248,10 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
                 cfg->disk_controller = DISK_VIRTIO_MMIO;
             else if (!strcmp(optarg, "piix") || !strcmp(optarg, "ide"))
                 cfg->disk_controller = DISK_PIIX;
+            else if (!strcmp(optarg, "virtio-pci"))
+                cfg->disk_controller = DISK_VIRTIO_PCI;
             else
-                fatal("--disk-controller", "'%s' is not a controller: virtio-mmio or piix", optarg);
+                fatal("--disk-controller", "'%s' is not a controller: virtio-mmio, piix or virtio-pci", optarg);
             break;
         case OPT_DISK:
             if (cfg->ndisks == CONFIG_MAX_DISKS)
@@ -366,6 +369,7 @@ const char *config_disk_controller_name(enum disk_controller c)
     switch (c) {
     case DISK_PIIX: return "piix";
     case DISK_VIRTIO_MMIO: return "virtio-mmio";
+    case DISK_VIRTIO_PCI: return "virtio-pci";
     default: return "default";
     }
 }

@@ -23,7 +23,7 @@
 
 enum cpu_kind { CPU_ATOMIC, CPU_TIMING, CPU_KVM };
 /* Which controller the disks hang on (--disk-controller). */
-enum disk_controller { DISK_VIRTIO_MMIO, DISK_PIIX, DISK_CONTROLLER_DEFAULT };
+enum disk_controller { DISK_VIRTIO_MMIO, DISK_PIIX, DISK_VIRTIO_PCI, DISK_CONTROLLER_DEFAULT };
 
 struct machine_config {
     const char *kernel;

@@ -265,7 +265,7 @@ static void setup_memory(struct machine *m)
 static void build_cmdline(struct machine *m, const struct boot_info *info, char *buf, size_t size)
 {
     const char *dflt = m->cfg.disk_controller == DISK_PIIX ? "console=ttyS0 root=/dev/sda rw panic=-1 tsc=reliable"
-                                                           : "console=ttyS0 root=/dev/vda rw panic=-1 tsc=reliable";
+                                                           : "console=ttyS0 root=/dev/vda rw panic=-1 tsc=reliable";   /* virtio-mmio, virtio-pci */
     size_t used = (size_t)snprintf(buf, size, "%s", m->cfg.cmdline ? m->cfg.cmdline : dflt);
     /* virtio-mmio devices are announced on the command line (CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES). */
     for (int i = 0; m->cfg.disk_controller == DISK_VIRTIO_MMIO && i < m->cfg.ndisks; i++) {
