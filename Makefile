@@ -22,7 +22,7 @@ CFLAGS   ?= -O2 -g
 # speculative format-truncation warnings are off.
 HOST_CFLAGS  := -std=gnu11 $(WARN) -Wno-format-truncation $(CFLAGS) -D_GNU_SOURCE -Ihost -Ishared -MMD -MP
 GUEST_CFLAGS := -std=c11 $(WARN) -O2 -D_GNU_SOURCE -Ishared -Iguest -MMD -MP
-HOST_LIBS    := -lZydis -lmpfr -lgmp -ledit -lseccomp -lm
+HOST_LIBS    := -lZydis -lmpfr -lgmp -ledit -lseccomp -lz -llzma -lzstd -llz4 -lm
 
 .DEFAULT_GOAL := all
 .PHONY: all host guest kernel image deps test unit-test bench demo install clean FORCE

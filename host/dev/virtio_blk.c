@@ -1,4 +1,4 @@
-/* virtio_blk.c - virtio-mmio transport and block device (see virtio_blk.h). */
+/* virtio_blk.c - virtio block device and its virtio-mmio transport (see virtio_blk.h). */
 #include "dev/virtio_blk.h"
 
 #include "ckpt/section.h"
@@ -202,7 +202,7 @@ static void process_queue(struct virtio_blk *v)
     }
 }
 
-static uint64_t config_read(struct virtio_blk *v, uint64_t off, unsigned size)
+uint64_t virtio_blk_config_read(const struct virtio_blk *v, uint64_t off, unsigned size)
 {
     uint8_t cfg[64] = { 0 };
     uint64_t capacity = v->disk->size / 512;
@@ -217,20 +217,71 @@ static uint64_t config_read(struct virtio_blk *v, uint64_t off, unsigned size)
     return v64;
 }
 
+/* ------------------------------------------- the transports' interface -- */
+
+uint32_t virtio_blk_device_features(uint32_t sel)
+{
+    return sel == 0 ? (uint32_t)DEVICE_FEATURES : sel == 1 ? (uint32_t)(DEVICE_FEATURES >> 32) : 0;
+}
+
+void virtio_blk_set_driver_features(struct virtio_blk *v, uint32_t val)
+{
+    if (v->driver_features_sel == 0)
+        v->driver_features = (v->driver_features & ~0xffffffffull) | val;
+    else if (v->driver_features_sel == 1)
+        v->driver_features = (v->driver_features & 0xffffffffull) | (uint64_t)val << 32;
+}
+
+uint32_t virtio_blk_driver_features(const struct virtio_blk *v)
+{
+    return v->driver_features_sel == 0 ? (uint32_t)v->driver_features
+         : v->driver_features_sel == 1 ? (uint32_t)(v->driver_features >> 32) : 0;
+}
+
+void virtio_blk_set_queue_num(struct virtio_blk *v, uint32_t val)
+{
+    if (v->queue_sel != 0)
+        return;
+    if (val && val <= VIRTIO_QUEUE_MAX && !(val & (val - 1)))
+        v->q.num = val;
+    else
+        needs_reset(v, "queue size is not a power of two up to 256");
+}
+
+void virtio_blk_set_status(struct virtio_blk *v, uint32_t val)
+{
+    if (val == 0)
+        virtio_blk_reset(v);
+    else
+        v->status = val;
+}
+
+void virtio_blk_notify(struct virtio_blk *v, uint32_t queue)
+{
+    if (queue == 0)
+        process_queue(v);
+}
+
+void virtio_blk_ack_interrupt(struct virtio_blk *v, uint32_t bits)
+{
+    v->interrupt_status &= ~bits;
+    update_irq(v);
+}
+
+/* ---------------------------------------------------------- virtio-mmio -- */
+
 static uint64_t vblk_read(void *dev, uint64_t off, unsigned size, struct cpu *initiator)
 {
     (void)initiator;
     struct virtio_blk *v = dev;
     if (off >= VM_CONFIG)
-        return config_read(v, off - VM_CONFIG, size);
+        return virtio_blk_config_read(v, off - VM_CONFIG, size);
     switch (off) {
     case VM_MAGIC: return VIRTIO_MAGIC;
     case VM_VERSION: return 2;
     case VM_DEVICE_ID: return VIRTIO_ID_BLOCK;
     case VM_VENDOR_ID: return 0x554d4551;  /* "QEMU": what Linux expects of no one in particular */
-    case VM_DEVICE_FEATURES:
-        return v->device_features_sel == 0 ? (uint32_t)DEVICE_FEATURES
-             : v->device_features_sel == 1 ? (uint32_t)(DEVICE_FEATURES >> 32) : 0;
+    case VM_DEVICE_FEATURES: return virtio_blk_device_features(v->device_features_sel);
     case VM_QUEUE_NUM_MAX: return v->queue_sel == 0 ? VIRTIO_QUEUE_MAX : 0;
     case VM_QUEUE_READY: return v->queue_sel == 0 ? v->q.ready : 0;
     case VM_INTERRUPT_STATUS: return v->interrupt_status;
@@ -240,8 +291,10 @@ static uint64_t vblk_read(void *dev, uint64_t off, unsigned size, struct cpu *in
     }
 }
 
-static void set_low(uint64_t *r, uint64_t val) { *r = (*r & ~0xffffffffull) | (uint32_t)val; }
-static void set_high(uint64_t *r, uint64_t val) { *r = (*r & 0xffffffffull) | (uint64_t)(uint32_t)val << 32; }
+void virtio_blk_set_low(uint64_t *r, uint32_t val) { *r = (*r & ~0xffffffffull) | val; }
+void virtio_blk_set_high(uint64_t *r, uint32_t val) { *r = (*r & 0xffffffffull) | (uint64_t)val << 32; }
+#define set_low(r, val) virtio_blk_set_low(r, (uint32_t)(val))
+#define set_high(r, val) virtio_blk_set_high(r, (uint32_t)(val))
 
 static void vblk_write(void *dev, uint64_t off, unsigned size, uint64_t val, struct cpu *initiator)
 {
@@ -252,37 +305,16 @@ static void vblk_write(void *dev, uint64_t off, unsigned size, uint64_t val, str
     switch (off) {
     case VM_DEVICE_FEATURES_SEL: v->device_features_sel = (uint32_t)val; break;
     case VM_DRIVER_FEATURES_SEL: v->driver_features_sel = (uint32_t)val; break;
-    case VM_DRIVER_FEATURES:
-        if (v->driver_features_sel == 0)
-            set_low(&v->driver_features, val);
-        else if (v->driver_features_sel == 1)
-            set_high(&v->driver_features, val);
-        break;
+    case VM_DRIVER_FEATURES: virtio_blk_set_driver_features(v, (uint32_t)val); break;
     case VM_QUEUE_SEL: v->queue_sel = (uint32_t)val; break;
-    case VM_QUEUE_NUM:
-        if (q0 && val && val <= VIRTIO_QUEUE_MAX && !(val & (val - 1)))
-            q->num = (uint32_t)val;
-        else if (q0)
-            needs_reset(v, "queue size is not a power of two up to 256");
-        break;
+    case VM_QUEUE_NUM: virtio_blk_set_queue_num(v, (uint32_t)val); break;
     case VM_QUEUE_READY:
         if (q0)
             q->ready = (uint32_t)val & 1;
         break;
-    case VM_QUEUE_NOTIFY:
-        if (val == 0)
-            process_queue(v);
-        break;
-    case VM_INTERRUPT_ACK:
-        v->interrupt_status &= ~(uint32_t)val;
-        update_irq(v);
-        break;
-    case VM_STATUS:
-        if (val == 0)
-            virtio_blk_reset(v);
-        else
-            v->status = (uint32_t)val;
-        break;
+    case VM_QUEUE_NOTIFY: virtio_blk_notify(v, (uint32_t)val); break;
+    case VM_INTERRUPT_ACK: virtio_blk_ack_interrupt(v, (uint32_t)val); break;
+    case VM_STATUS: virtio_blk_set_status(v, (uint32_t)val); break;
     case VM_QUEUE_DESC_LOW: if (q0) set_low(&q->desc, val); break;
     case VM_QUEUE_DESC_HIGH: if (q0) set_high(&q->desc, val); break;
     case VM_QUEUE_DRIVER_LOW: if (q0) set_low(&q->avail, val); break;

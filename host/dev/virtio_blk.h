@@ -1,6 +1,10 @@
 /*
- * virtio_blk.h - a virtio block device on the virtio-mmio transport
- * (virtio 1.1, sections 4.2 and 5.2), backed by a struct disk.
+ * virtio_blk.h - a virtio block device (virtio 1.1, section 5.2), backed by
+ * a struct disk, with its virtio-mmio transport (section 4.2) here; the
+ * virtio-pci transport (dev/virtio_pci.h) drives the same device through the
+ * functions below. The device's state is the transport's registers too
+ * (status, feature selectors, queue 0): a checkpoint's [virtio_blkN] is the
+ * same on either transport.
  *
  * Requests complete at the queue notification (the guest sees them done
  * before its notify instruction retires): deterministic and simple. Every
@@ -59,7 +63,20 @@ struct virtio_blk {
 void virtio_blk_init(struct virtio_blk *v, struct disk *disk, struct bus *bus, struct irq_line irq,
                      const char *serial);
 void virtio_blk_reset(struct virtio_blk *v);
+/* virtio-mmio: map the device's registers at base. */
 void virtio_blk_attach(struct virtio_blk *v, struct bus *bus, uint64_t base);
+
+/* What a transport's registers do, whatever their layout. */
+uint32_t virtio_blk_device_features(uint32_t sel);              /* 32 feature bits from bit 32 * sel */
+uint32_t virtio_blk_driver_features(const struct virtio_blk *v);  /* at driver_features_sel */
+void virtio_blk_set_driver_features(struct virtio_blk *v, uint32_t val);
+void virtio_blk_set_queue_num(struct virtio_blk *v, uint32_t val);   /* of queue_sel; a bad size: needs reset */
+void virtio_blk_set_status(struct virtio_blk *v, uint32_t val);      /* 0 resets the device */
+void virtio_blk_notify(struct virtio_blk *v, uint32_t queue);        /* the driver added buffers to `queue` */
+void virtio_blk_ack_interrupt(struct virtio_blk *v, uint32_t bits);  /* clear interrupt_status bits */
+uint64_t virtio_blk_config_read(const struct virtio_blk *v, uint64_t off, unsigned size);   /* device config */
+void virtio_blk_set_low(uint64_t *reg, uint32_t val);    /* a 64-bit register written as two halves */
+void virtio_blk_set_high(uint64_t *reg, uint32_t val);
 
 /*
  * Checkpoint state (ckpt/section.h): [section] with every field of the state

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "cpu/cpu.h"
+#include "machine/payload.h"
 #include "mem/bus.h"
 #include "mem/pagetable.h"
 #include "util/log.h"
@@ -32,6 +33,8 @@
 #define BP_KERNEL_ALIGNMENT 0x230
 #define BP_XLOADFLAGS       0x236
 #define BP_CMDLINE_SIZE     0x238
+#define BP_PAYLOAD_OFFSET   0x248
+#define BP_PAYLOAD_LENGTH   0x24c
 #define BP_SETUP_DATA       0x250
 #define BP_E820_TABLE       0x2d0
 #define BP_HDR_END          0x280   /* end of the setup header we copy from a bzImage */
@@ -102,7 +105,39 @@ static void load_elf(struct bus *bus, const char *path, const uint8_t *f, size_t
 
 static uint8_t bzimage_header[BP_HDR_END - BP_HDR];
 
-static void load_bzimage(struct bus *bus, const char *path, const uint8_t *f, size_t len, struct boot_info *info)
+static uint32_t get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/*
+ * Decompress the payload on the host and load the vmlinux inside it as the
+ * ELF path does: the CPU then starts at the kernel proper's startup_64 with
+ * the bzImage's setup header in boot_params, where the kernel's decompressor
+ * would have jumped after unpacking (at the same link-time address: no KASLR).
+ */
+static void load_bzimage_payload(struct bus *bus, const char *path, const uint8_t *pm, size_t pm_len,
+                                 const uint8_t *f, struct boot_info *info)
+{
+    uint32_t poff = get32(f + BP_PAYLOAD_OFFSET), plen = get32(f + BP_PAYLOAD_LENGTH);
+    if (poff > pm_len || plen > pm_len - poff || plen == 0)
+        fatal(path, "bzImage payload (offset 0x%x, %u bytes) lies outside the file", poff, plen);
+    uint8_t *vmlinux;
+    size_t vlen;
+    char err[256];
+    if (payload_decompress(pm + poff, plen, &vmlinux, &vlen, err, sizeof err) != 0)
+        fatal(path, "bzImage payload: %s (--run-decompressor runs the kernel's own)", err);
+    if (vlen < 4 || memcmp(vmlinux, ELFMAG, SELFMAG) != 0) {
+        free(vmlinux);
+        fatal(path, "bzImage payload decompresses to no ELF kernel (--run-decompressor runs the kernel's own)");
+    }
+    load_elf(bus, path, vmlinux, vlen, info);
+    free(vmlinux);
+    info->payload_format = payload_format(pm + poff, plen);
+}
+
+static void load_bzimage(struct bus *bus, const char *path, const uint8_t *f, size_t len, int run_decompressor,
+                         struct boot_info *info)
 {
     if (len < 0x1000 || memcmp(f + BP_HEADER, "HdrS", 4) != 0)
         fatal(path, "not a Linux kernel (neither ELF vmlinux nor bzImage)");
@@ -114,10 +149,14 @@ static void load_bzimage(struct bus *bus, const char *path, const uint8_t *f, si
     size_t off = (size_t)(setup_sects + 1) * 512;
     if (off >= len)
         fatal(path, "truncated bzImage");
-    put_guest(bus, BOOT_BZIMAGE_PA, f + off, len - off, path);
+    if (run_decompressor) {
+        put_guest(bus, BOOT_BZIMAGE_PA, f + off, len - off, path);
+        info->entry = BOOT_BZIMAGE_PA + 0x200;  /* startup_64 of the decompressor */
+        info->kernel_end = BOOT_BZIMAGE_PA + (len - off);
+    } else {
+        load_bzimage_payload(bus, path, f + off, len - off, f, info);
+    }
     memcpy(bzimage_header, f + BP_HDR, sizeof bzimage_header);
-    info->entry = BOOT_BZIMAGE_PA + 0x200;  /* startup_64 of the decompressor */
-    info->kernel_end = BOOT_BZIMAGE_PA + (len - off);
     info->is_bzimage = 1;
     uint32_t cmdline_size = (uint32_t)(f[BP_CMDLINE_SIZE] | f[BP_CMDLINE_SIZE + 1] << 8 |
                                        f[BP_CMDLINE_SIZE + 2] << 16 | (uint32_t)f[BP_CMDLINE_SIZE + 3] << 24);
@@ -125,7 +164,7 @@ static void load_bzimage(struct bus *bus, const char *path, const uint8_t *f, si
         info->cmdline_max = cmdline_size;   /* boot protocol 2.06+: the kernel says how much it keeps */
 }
 
-void boot_load_kernel(struct bus *bus, const char *path, struct boot_info *info)
+void boot_load_kernel(struct bus *bus, const char *path, int run_decompressor, struct boot_info *info)
 {
     size_t len;
     uint8_t *f = read_file(path, &len);
@@ -134,7 +173,7 @@ void boot_load_kernel(struct bus *bus, const char *path, struct boot_info *info)
     if (len >= 4 && memcmp(f, ELFMAG, SELFMAG) == 0)
         load_elf(bus, path, f, len, info);
     else
-        load_bzimage(bus, path, f, len, info);
+        load_bzimage(bus, path, f, len, run_decompressor, info);
     free(f);
 }
 

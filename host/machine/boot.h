@@ -1,7 +1,9 @@
 /*
  * boot.h - the Linux 64-bit boot protocol (Documentation/x86/boot.rst):
- * load the kernel (ELF vmlinux at its physical addresses, or a bzImage's
- * protected-mode part), write boot_params (the "zero page") with the e820 map
+ * load the kernel (ELF vmlinux at its physical addresses; a bzImage's
+ * payload decompressed on the host and loaded as that vmlinux, or with
+ * run_decompressor its protected-mode part for the kernel's own
+ * decompressor), write boot_params (the "zero page") with the e820 map
  * and the command line, build identity page tables and a GDT, and leave the
  * CPU in long mode at the 64-bit entry point with RSI = boot_params.
  */
@@ -33,7 +35,8 @@ struct e820_entry {
 struct boot_info {
     uint64_t entry;          /* physical 64-bit entry point */
     uint64_t kernel_end;     /* highest physical byte loaded */
-    int is_bzimage;
+    int is_bzimage;          /* boot_params carries the bzImage's setup header */
+    const char *payload_format;   /* bzImage payload decompressed on the host: "gzip", "xz", ...; else NULL */
     uint64_t initrd_addr, initrd_size;   /* the ramdisk (boot_load_initrd), or 0 */
     uint32_t cmdline_max;    /* longest command line the kernel keeps (bzImage cmdline_size, else x86 Linux's) */
 };
@@ -42,10 +45,13 @@ struct boot_info {
 #define BOOT_LINUX_CMDLINE_SIZE 2048
 
 /*
- * Load the kernel file into guest RAM. On a bad file, report one clear line
- * naming the file and exit 2 (fatal()).
+ * Load the kernel file into guest RAM. A bzImage's payload is decompressed
+ * here (machine/payload.h) and the CPU starts at the kernel proper, unless
+ * run_decompressor asks for the bzImage's own decompressor to run in the
+ * guest. On a bad file, report one clear line naming the file and exit 2
+ * (fatal()).
  */
-void boot_load_kernel(struct bus *bus, const char *path, struct boot_info *info);
+void boot_load_kernel(struct bus *bus, const char *path, int run_decompressor, struct boot_info *info);
 /*
  * Load an initial ramdisk (--initrd) page-aligned at the top of the RAM
  * below 896 MiB (the boot protocol's default initrd_addr_max for old

@@ -24,8 +24,11 @@ void config_usage(FILE *out)
             "  --disk-image PATH        disk image, repeatable (first is /dev/vda, or /dev/sda on piix);\n"
             "                           never written\n"
             "  --disk-controller C      virtio-mmio (default: /dev/vda, ...) or piix (PCI IDE as on gem5's\n"
-            "                           PC: /dev/sda, ...); a restore uses the checkpoint's\n"
+            "                           PC: /dev/sda, ...) or virtio-pci (/dev/vda, ...); a restore uses\n"
+            "                           the checkpoint's\n"
             "  --initrd PATH            initial ramdisk for the kernel (Linux boot protocol)\n"
+            "  --run-decompressor       run a bzImage's own decompressor in the guest (default: m5sim\n"
+            "                           decompresses it and starts at the kernel proper)\n"
             "  --script PATH            script for the guest's m5 readfile, repeatable (a queue)\n"
             "  -d, --outdir DIR         output directory (default m5out)\n"
             "  --mem-size SIZE          guest memory (default 512MB)\n"
@@ -146,7 +149,7 @@ uint64_t config_parse_u64(const char *opt, const char *s)
 }
 
 
-enum { OPT_KERNEL = 256, OPT_INITRD, OPT_DISK_CONTROLLER, OPT_DISK, OPT_SCRIPT, OPT_MEM, OPT_NCPU, OPT_CLOCK,
+enum { OPT_KERNEL = 256, OPT_INITRD, OPT_RUN_DECOMPRESSOR, OPT_DISK_CONTROLLER, OPT_DISK, OPT_SCRIPT, OPT_MEM, OPT_NCPU, OPT_CLOCK,
        OPT_MAXINSTS, OPT_CMDLINE, OPT_CKPT_DIR,
        OPT_TAKE_CKPT, OPT_CKPT_END, OPT_INTERACTIVE, OPT_CONTROL, OPT_BATCH, OPT_SCRIPT_DIR, OPT_RNG_SEED,
        OPT_VERSION, OPT_MAX_TICKS, OPT_MAX_SECONDS, OPT_NO_SANDBOX, OPT_MAX_CKPTS };
@@ -190,6 +193,7 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
     static const struct option opts[] = {
         { "kernel", required_argument, 0, OPT_KERNEL },
         { "initrd", required_argument, 0, OPT_INITRD },
+        { "run-decompressor", no_argument, 0, OPT_RUN_DECOMPRESSOR },
         { "disk-controller", required_argument, 0, OPT_DISK_CONTROLLER },
         { "disk-image", required_argument, 0, OPT_DISK },
         { "disk", required_argument, 0, OPT_DISK },
@@ -238,13 +242,16 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
         switch (c) {
         case OPT_KERNEL: cfg->kernel = optarg; break;
         case OPT_INITRD: cfg->initrd = optarg; break;
+        case OPT_RUN_DECOMPRESSOR: cfg->run_decompressor = true; break;
         case OPT_DISK_CONTROLLER:
             if (!strcmp(optarg, "virtio-mmio") || !strcmp(optarg, "virtio"))
                 cfg->disk_controller = DISK_VIRTIO_MMIO;
             else if (!strcmp(optarg, "piix") || !strcmp(optarg, "ide"))
                 cfg->disk_controller = DISK_PIIX;
+            else if (!strcmp(optarg, "virtio-pci"))
+                cfg->disk_controller = DISK_VIRTIO_PCI;
             else
-                fatal("--disk-controller", "'%s' is not a controller: virtio-mmio or piix", optarg);
+                fatal("--disk-controller", "'%s' is not a controller: virtio-mmio, piix or virtio-pci", optarg);
             break;
         case OPT_DISK:
             if (cfg->ndisks == CONFIG_MAX_DISKS)
@@ -346,8 +353,9 @@ void config_write_ini(const struct machine_config *cfg, FILE *f)
             (unsigned long long)cfg->maxinsts, (unsigned long long)cfg->rng_seed);
     fprintf(f, "checkpoint_dir=%s\nrestore=%d\nrestore_with_cpu=%s\n", cfg->checkpoint_dir ? cfg->checkpoint_dir : "",
             cfg->restore, config_cpu_name(cfg->restore_with_cpu));
-    fprintf(f, "disk_controller=%s\ninitrd=%s\n", config_disk_controller_name(cfg->disk_controller),
-            cfg->initrd ? cfg->initrd : "");
+    fprintf(f, "disk_controller=%s\ninitrd=%s\nrun_decompressor=%d\n",
+            config_disk_controller_name(cfg->disk_controller), cfg->initrd ? cfg->initrd : "",
+            cfg->run_decompressor);
     for (int i = 0; i < cfg->ndisks; i++)
         fprintf(f, "disk%d=%s\n", i, cfg->disks[i]);
     for (int i = 0; i < cfg->nscripts; i++)
@@ -361,6 +369,7 @@ const char *config_disk_controller_name(enum disk_controller c)
     switch (c) {
     case DISK_PIIX: return "piix";
     case DISK_VIRTIO_MMIO: return "virtio-mmio";
+    case DISK_VIRTIO_PCI: return "virtio-pci";
     default: return "default";
     }
 }

@@ -23,7 +23,7 @@
 
 enum cpu_kind { CPU_ATOMIC, CPU_TIMING, CPU_KVM };
 /* Which controller the disks hang on (--disk-controller). */
-enum disk_controller { DISK_VIRTIO_MMIO, DISK_PIIX, DISK_CONTROLLER_DEFAULT };
+enum disk_controller { DISK_VIRTIO_MMIO, DISK_PIIX, DISK_VIRTIO_PCI, DISK_CONTROLLER_DEFAULT };
 
 struct machine_config {
     const char *kernel;
@@ -33,6 +33,7 @@ struct machine_config {
     int nscripts;
     const char *cmdline;          /* NULL: the default command line */
     const char *initrd;           /* --initrd: loaded for the kernel's ramdisk (NULL: none) */
+    bool run_decompressor;        /* --run-decompressor: a bzImage decompresses itself in the guest */
     enum disk_controller disk_controller;   /* DEFAULT: virtio-mmio, or the checkpoint's when restoring */
     const char *outdir;
     uint64_t mem_size;

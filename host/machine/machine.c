@@ -265,7 +265,7 @@ static void setup_memory(struct machine *m)
 static void build_cmdline(struct machine *m, const struct boot_info *info, char *buf, size_t size)
 {
     const char *dflt = m->cfg.disk_controller == DISK_PIIX ? "console=ttyS0 root=/dev/sda rw panic=-1 tsc=reliable"
-                                                           : "console=ttyS0 root=/dev/vda rw panic=-1 tsc=reliable";
+                                                           : "console=ttyS0 root=/dev/vda rw panic=-1 tsc=reliable";   /* virtio-mmio, virtio-pci */
     size_t used = (size_t)snprintf(buf, size, "%s", m->cfg.cmdline ? m->cfg.cmdline : dflt);
     /* virtio-mmio devices are announced on the command line (CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES). */
     for (int i = 0; m->cfg.disk_controller == DISK_VIRTIO_MMIO && i < m->cfg.ndisks; i++) {
@@ -565,13 +565,15 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
                 (unsigned long long)m->restore_img->tick);
     } else {
         struct boot_info info;
-        boot_load_kernel(&m->bus, cfg->kernel, &info);
+        boot_load_kernel(&m->bus, cfg->kernel, cfg->run_decompressor, &info);
         if (cfg->initrd)
             boot_load_initrd(&m->bus, cfg->initrd, m->e820, m->n_e820, &info);
         char cmdline[BOOT_CMDLINE_MAX];
         build_cmdline(m, &info, cmdline, sizeof cmdline);
         pc_firmware_setup(m);
         fprintf(ini, "\n[boot]\nentry=0x%llx\ncmdline=%s\n", (unsigned long long)info.entry, cmdline);
+        if (info.payload_format)
+            fprintf(ini, "payload=%s, decompressed by m5sim\n", info.payload_format);
         boot_setup(&m->bus, &m->cpu, &info, cmdline, m->e820, m->n_e820, cfg->rng_seed);
     }
     event_init(&m->take_ckpt_event, "take-checkpoints", take_checkpoint_event, m);

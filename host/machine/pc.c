@@ -23,6 +23,7 @@
 #include "dev/rtc_cmos.h"
 #include "dev/uart8250.h"
 #include "dev/virtio_blk.h"
+#include "dev/virtio_pci.h"
 #include "disk/disk.h"
 #include "firmware/acpi.h"
 #include "firmware/mptable.h"
@@ -37,6 +38,7 @@
 #define IDE_PRIMARY_IRQ   14
 #define IDE_SECONDARY_IRQ 15
 #define IDE_PCI_SLOT      1
+#define VIRTIO_PCI_SLOT0  2               /* --disk-controller virtio-pci: disk N in slot 2 + N */
 #define FIRMWARE_TABLES_PA 0xf0000ull   /* BIOS area, reserved in the e820 map */
 #define FIRMWARE_TABLES_SIZE 0x10000u
 #define ACPI_TABLES_OFFSET 0x1000u      /* the RSDP and the ACPI tables, after the MP table */
@@ -51,6 +53,7 @@ struct pc_devices {
     struct uart8250 com1;
     struct pc_misc misc;
     struct virtio_blk vblk[CONFIG_MAX_DISKS];
+    struct virtio_pci_blk vpci[CONFIG_MAX_DISKS];
     struct pci_host pci;
     struct piix_ide ide;
     struct acpi_pm acpi_pm;
@@ -135,6 +138,11 @@ static void attach_disks(struct machine *m)
             piix_ide_set_disk(&pc->ide, (unsigned)i, m->disks[i], serial);
             continue;
         }
+        if (m->cfg.disk_controller == DISK_VIRTIO_PCI) {
+            virtio_pci_blk_init(&pc->vpci[i], m->disks[i], &m->bus, serial);
+            virtio_pci_blk_attach(&pc->vpci[i], &pc->pci, VIRTIO_PCI_SLOT0 + (unsigned)i);
+            continue;
+        }
         virtio_blk_init(&pc->vblk[i], m->disks[i], &m->bus, isa_irq_line(&pc->isa, MACHINE_VIRTIO_IRQ0 + i),
                         serial);
         virtio_blk_attach(&pc->vblk[i], &m->bus, MACHINE_VIRTIO_BASE + i * MACHINE_VIRTIO_STRIDE);
@@ -207,6 +215,14 @@ void pc_firmware_setup(struct machine *m)
     memset(tables, 0, sizeof tables);
     struct mp_config mp = { .lapic_id = 0, .ioapic_id = m->pc->ioapic.s.id, .lapic_addr = 0xfee00000u,
                             .ioapic_addr = (uint32_t)IOAPIC_BASE, .ioapic_version = IOAPIC_VERSION, .pci = true };
+    /* The virtio-pci functions' INTA, for kernels that route PCI interrupts by the MP table. */
+    struct mp_pci_irq irqs[CONFIG_MAX_DISKS];
+    for (int i = 0; m->cfg.disk_controller == DISK_VIRTIO_PCI && i < m->cfg.ndisks; i++) {
+        unsigned slot = VIRTIO_PCI_SLOT0 + (unsigned)i;
+        irqs[i] = (struct mp_pci_irq){ .slot = slot, .pin = 1, .ioapic_pin = PCI_IRQ_PIN(slot, 1) };
+        mp.n_pci_irqs++;
+    }
+    mp.pci_irqs = irqs;
     size_t n = mptable_build(tables, sizeof tables, FIRMWARE_TABLES_PA, &mp);
     struct acpi_config acpi = { .lapic_id = 0, .ioapic_id = m->pc->ioapic.s.id, .lapic_addr = 0xfee00000u,
                                 .ioapic_addr = (uint32_t)IOAPIC_BASE, .sci_irq = ACPI_SCI_IRQ,
@@ -234,7 +250,7 @@ enum disk_controller pc_checkpoint_disk_controller(const struct ckpt_image *img)
  * name, member of struct pc_devices, and the prefix of its _save/_load.
  * PC_DEVICES_V3 came with format version 3 (machine/pc_platform.h): an older
  * index has none of them and they keep their reset state. The disks follow:
- * virtio_blkN, or piix_ide.
+ * virtio_blkN (after virtio_pciN on virtio-pci), or piix_ide.
  */
 #define PC_DEVICES(X) X(pic, pic, pic) X(ioapic, ioapic, ioapic) X(lapic, lapic, lapic) X(pit, pit, pit) \
     X(rtc, rtc, rtc) X(com1, com1, uart) X(misc, misc, pc_misc)
@@ -256,8 +272,13 @@ void pc_devices_save(struct machine *m, struct ckpt_writer *w)
     }
     for (int i = 0; i < m->cfg.ndisks; i++) {
         char section[32];
+        bool pci = m->cfg.disk_controller == DISK_VIRTIO_PCI;
+        if (pci) {
+            snprintf(section, sizeof section, "virtio_pci%d", i);
+            virtio_pci_blk_save(&pc->vpci[i], w, section);
+        }
         snprintf(section, sizeof section, "virtio_blk%d", i);
-        virtio_blk_save(&pc->vblk[i], w, section);
+        virtio_blk_save(pci ? &pc->vpci[i].blk : &pc->vblk[i], w, section);
     }
 }
 
@@ -275,9 +296,15 @@ bool pc_devices_load(struct machine *m, struct ckpt_reader *r)
         return piix_ide_load(&pc->ide, r, "piix_ide");
     for (int i = 0; i < m->cfg.ndisks; i++) {
         char section[32];
+        bool pci = m->cfg.disk_controller == DISK_VIRTIO_PCI;
+        if (pci) {
+            snprintf(section, sizeof section, "virtio_pci%d", i);
+            if (!virtio_pci_blk_load(&pc->vpci[i], r, section))
+                return false;
+        }
         /* Version 1 named the section device.virtio_blkN, with the same keys. */
         snprintf(section, sizeof section, r->version == 1 ? "device.virtio_blk%d" : "virtio_blk%d", i);
-        if (!virtio_blk_load(&pc->vblk[i], r, section))
+        if (!virtio_blk_load(pci ? &pc->vpci[i].blk : &pc->vblk[i], r, section))
             return false;
     }
     return true;

@@ -3,10 +3,11 @@
 
 #include "ckpt/section.h"
 
-_Static_assert(DISK_VIRTIO_MMIO == 0 && DISK_PIIX == 1, "[platform] disk_controller numbers are the format's");
+_Static_assert(DISK_VIRTIO_MMIO == 0 && DISK_PIIX == 1 && DISK_VIRTIO_PCI == 2,
+               "[platform] disk_controller numbers are the format's");
 
 static const struct ckpt_field pc_platform_fields[] = {
-    CKPT_U8F("disk_controller", struct pc_platform_state, disk_controller, DISK_VIRTIO_MMIO, DISK_PIIX),
+    CKPT_U8F("disk_controller", struct pc_platform_state, disk_controller, DISK_VIRTIO_MMIO, DISK_VIRTIO_PCI),
 };
 
 static const struct ckpt_layout pc_platform_layout = CKPT_LAYOUT(pc_platform_fields, NULL, 0);

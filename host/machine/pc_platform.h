@@ -23,7 +23,7 @@ struct ckpt_writer;
 #define PC_PLATFORM_FORMAT 3
 
 struct pc_platform_state {
-    uint8_t disk_controller;   /* enum disk_controller: 0 virtio-mmio, 1 piix */
+    uint8_t disk_controller;   /* enum disk_controller: 0 virtio-mmio, 1 piix, 2 virtio-pci */
 };
 
 void pc_platform_save(const struct pc_platform_state *s, struct ckpt_writer *w, const char *section);

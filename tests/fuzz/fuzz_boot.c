@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int fd = fuzz_next_fd();
     if (FUZZ_TRY) {
         struct boot_info info;
-        boot_load_kernel(&bus, path, &info);
+        boot_load_kernel(&bus, path, 0, &info);
         boot_setup(&bus, &cpu, &info, cmdline, e820, 2, 42);
         FUZZ_DONE();
     } else {

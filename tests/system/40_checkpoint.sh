@@ -409,7 +409,7 @@ else
     fail "version 2 index (no platform sections): exit $rc; $(cmp "$O/a1/$CONSOLE" "$BAD/o-v2/$CONSOLE" 2>&1 | head -1)"
     indent "$BAD/o-v2.stderr"
 fi
-crafted platform "[platform] disk_controller = 2 is out of range 0..1" 's/^disk_controller=.*/disk_controller=2/'
+crafted platform "[platform] disk_controller = 3 is out of range 0..2" 's/^disk_controller=.*/disk_controller=3/'
 crafted pci_host "[pci_host] config_address = 0x3 has bits CONFIG_ADDRESS never holds" \
     's/^config_address=.*/config_address=0x3/'
 c=$(fs_copy_ckpt "$BAD/cpt-tail")

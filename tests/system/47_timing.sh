@@ -128,12 +128,22 @@ else
     w_rc=$rc
     run_m5sim "$T_RUN" "$O/cold.stderr" --checkpoint-dir "$warm_ckpt" -r 1 -d "$O/cold" -q \
         --restore-with-cpu timing --cpu-type timing --cold-caches "${HIER[@]}" --script "$SCRIPTS/47-after.sh"
-    w_i=$(stat "$O/warm/stats.txt" system.cpu.icache.overallMisses::total)
-    c_i=$(stat "$O/cold/stats.txt" system.cpu.icache.overallMisses::total)
+    # The L1s' head start (a few hundred lines each) is small next to the ~130000 L1I misses of this
+    # run, whose two copies also differ by a few thousand instructions (timer interrupts land
+    # elsewhere): L1I alone once came out 7 misses the other way. Both L1s together and the L2,
+    # which keeps far more of the checkpoint's working set, show the warmth.
+    l1() {
+        local i d
+        i=$(stat "$1" system.cpu.icache.overallMisses::total); d=$(stat "$1" system.cpu.dcache.overallMisses::total)
+        echo $(( ${i:-0} + ${d:-0} ))
+    }
+    w_i=$(l1 "$O/warm/stats.txt"); c_i=$(l1 "$O/cold/stats.txt")
+    w_l2=$(stat "$O/warm/stats.txt" system.l2.overallMisses::total)
+    c_l2=$(stat "$O/cold/stats.txt" system.l2.overallMisses::total)
     w_n=$(stat "$O/warm/stats.txt" simInsts); c_n=$(stat "$O/cold/stats.txt" simInsts)
-    check "restored warm: fewer L1I misses than with --cold-caches ($w_i < $c_i) for the same run ($w_n and $c_n instructions)" \
+    check "restored warm: fewer L1I+L1D misses ($w_i < $c_i) and L2 misses ($w_l2 < $c_l2) than with --cold-caches for the same run ($w_n and $c_n instructions)" \
         "exit $w_rc/$rc: $(head -2 "$O/warm.stderr")" \
-        bash -c "[ $w_rc -eq 0 ] && [ $rc -eq 0 ] && [ '${w_i:-0}' -lt '${c_i:-0}' ]"
+        bash -c "[ $w_rc -eq 0 ] && [ $rc -eq 0 ] && [ '${w_i:-0}' -lt '${c_i:-0}' ] && [ '${w_l2:-0}' -lt '${c_l2:-0}' ]"
 fi
 
 note "47_timing.sh took $(secs "$t_start" "$(now)") s"

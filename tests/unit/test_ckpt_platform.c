@@ -221,8 +221,8 @@ static void platform_edited(const char *edit)
 static void test_platform_refused(void **st)
 {
     (void)st;
-    platform_edited("s/^disk_controller=.*/disk_controller=2/");
-    refused("[platform] disk_controller = 2 is out of range 0..1");
+    platform_edited("s/^disk_controller=.*/disk_controller=3/");   /* 0 virtio-mmio, 1 piix, 2 virtio-pci */
+    refused("[platform] disk_controller = 3 is out of range 0..2");
     platform_edited("s/^disk_controller=.*/disk_controller=piix/");
     refused("[platform] disk_controller = 'piix' is not a number");
     platform_edited("s/^\\[platform\\]/[other]/");   /* version 3 must have it */

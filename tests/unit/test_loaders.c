@@ -61,7 +61,7 @@ static int boot_child(void)
         bus_init(&bus);
         bus_add_ram(&bus, 0, 64u << 20, ram);
         struct boot_info info;
-        boot_load_kernel(&bus, path, &info);
+        boot_load_kernel(&bus, path, 0, &info);
         _exit(0);
     }
     int st;
@@ -96,6 +96,46 @@ static void test_vmlinux_huge_bss(void **state)
     Elf64_Phdr ph = { .p_type = PT_LOAD, .p_offset = 0x1000 - 64, .p_paddr = 0x1000000, .p_filesz = 64,
                       .p_memsz = 0x3b00000fc0ull };
     write_elf(ET_EXEC, sizeof(Elf64_Ehdr), ph);
+    assert_int_equal(boot_child(), 2);
+}
+
+/* A bzImage header (boot protocol 2.15, 64-bit entry, one setup sector) whose payload field is given. */
+static void write_bzimage(uint32_t payload_offset, uint32_t payload_length, const void *payload, size_t n)
+{
+    uint8_t file[8192] = { 0 };
+    file[0x1f1] = 1;
+    memcpy(file + 0x202, "HdrS", 4);
+    file[0x206] = 0x0f;
+    file[0x207] = 0x02;
+    file[0x236] = 1;
+    memcpy(file + 0x248, &payload_offset, 4);
+    memcpy(file + 0x24c, &payload_length, 4);
+    memcpy(file + 1024 + 64, payload, n);
+    strcpy(path, "/tmp/m5sim-test-loaders-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, file, sizeof file), sizeof file);
+    close(fd);
+}
+
+/* A payload said to lie past the end of the file (an offset plus length that wraps 32 bits, too). */
+static void test_bzimage_payload_outside_file(void **state)
+{
+    (void)state;
+    write_bzimage(0xfffff000u, 0x2000, "", 0);
+    assert_int_equal(boot_child(), 2);
+    write_bzimage(64, 0x100000, "", 0);
+    assert_int_equal(boot_child(), 2);
+}
+
+/* A well-formed gzip payload that holds no ELF kernel (the bytes "hello\n", size field 6). */
+static void test_bzimage_payload_not_elf(void **state)
+{
+    (void)state;
+    static const uint8_t gz[] = { 0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xcb, 0x48,
+                                  0xcd, 0xc9, 0xc9, 0xe7, 0x02, 0x00, 0x20, 0x30, 0x3a, 0x36, 0x06, 0x00,
+                                  0x00, 0x00 };
+    write_bzimage(64, sizeof gz, gz, sizeof gz);
     assert_int_equal(boot_child(), 2);
 }
 
@@ -139,6 +179,8 @@ int main(void)
         cmocka_unit_test(test_vmlinux_segment_offset_wraps),
         cmocka_unit_test(test_vmlinux_phoff_wraps),
         cmocka_unit_test(test_vmlinux_huge_bss),
+        cmocka_unit_test(test_bzimage_payload_outside_file),
+        cmocka_unit_test(test_bzimage_payload_not_elf),
         cmocka_unit_test(test_se_segment_larger_than_memory),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
