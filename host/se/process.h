@@ -289,5 +289,7 @@ uint64_t *se_pc(struct se *se);
 void se_fd_init(struct se *se);
 /* Host descriptor behind a guest descriptor, or -EBADF. */
 int se_fd_host(const struct se *se, uint64_t gfd);
+/* Guest descriptor gfd now owns host descriptor `host` (-1: closed), replacing what it had. */
+void se_fd_redirect(struct se *se, int gfd, int host);
 
 #endif

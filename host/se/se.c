@@ -43,12 +43,19 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: m5sim se [OPTIONS] PROGRAM [ARGS...]\n"
+            "       m5sim se [OPTIONS] --cmd PROGRAM [--options \"ARGS\"]\n"
             "Run a static x86-64 Linux program on the simulated CPU, servicing its system\n"
             "calls on the host (syscall emulation, like gem5's SE mode).\n"
             "\n"
+            "  --cmd PROGRAM    the program to run (gem5 se.py's form of PROGRAM)\n"
+            "  --options \"ARGS\" its arguments, split on whitespace (no quoting, as se.py)\n"
+            "  -i, --input FILE its standard input (relative to the working directory)\n"
+            "  --output FILE    its standard output, --errout FILE its standard error (relative\n"
+            "                   to the output directory; cin, cout, cerr: the simulator's own)\n"
             "  --maxinsts N     stop after N instructions (exit status 0)\n"
             "  --env K=V        set K in the guest environment (repeatable); the default\n"
             "                   environment is PATH=/usr/local/bin:/usr/bin:/bin HOME=/ LANG=C\n"
+            "  --env FILE       start from FILE's KEY=VALUE lines instead (gem5 se.py's --env)\n"
             "  --inherit-env    start from the host's environment instead of the default\n"
             "  -d, --outdir DIR where stats.txt, stats.json and config.ini go (default m5out)\n"
             "  --stats FILE     also write the statistics to FILE\n"
@@ -176,6 +183,7 @@ struct options {
     uint64_t maxinsts;
     const char *stats;
     const char *outdir;
+    struct se_workload work;      /* --cmd, --options, --input, --output, --errout */
     struct machine_config hier;   /* CPU models and memory hierarchy: cpu_type, caches, ... */
     bool verbose;
     bool inherit_env;
@@ -202,14 +210,14 @@ static void env_set(struct options *o, const char *kv)
 }
 
 /*
- * Parse options up to the program name; returns the index of PROGRAM in
- * argv. The CPU-model and memory-hierarchy options are the full-system
- * ones (machine/config_cpu.c).
+ * Parse options up to the program name (or take it from --cmd); the
+ * program's argv ends in o->work. The CPU-model and memory-hierarchy options
+ * are the full-system ones (machine/config_cpu.c).
  */
-static int parse_options(int argc, char **argv, struct options *o)
+static void parse_options(int argc, char **argv, struct options *o)
 {
     enum { OPT_MAXINSTS = 256, OPT_ENV, OPT_INHERIT_ENV, OPT_STATS, OPT_RESET_AT, OPT_DUMP_AT, OPT_STACK_PAD,
-           OPT_NO_SANDBOX };
+           OPT_NO_SANDBOX, OPT_CMD, OPT_OPTIONS, OPT_OUTPUT, OPT_ERROUT, OPT_CHECKPOINT };
     static const struct option own[] = {
         { "help", no_argument, 0, 'h' },
         { "verbose", no_argument, 0, 'v' },
@@ -222,6 +230,16 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "stats-dump-at", required_argument, 0, OPT_DUMP_AT },
         { "stack-pad", required_argument, 0, OPT_STACK_PAD },
         { "no-sandbox", no_argument, 0, OPT_NO_SANDBOX },
+        { "cmd", required_argument, 0, OPT_CMD },
+        { "options", required_argument, 0, OPT_OPTIONS },
+        { "input", required_argument, 0, 'i' },
+        { "output", required_argument, 0, OPT_OUTPUT },
+        { "errout", required_argument, 0, OPT_ERROUT },
+        /* se.py's checkpoint options: recognised, so that they are refused with a reason. */
+        { "checkpoint-dir", required_argument, 0, OPT_CHECKPOINT },
+        { "checkpoint-restore", required_argument, 0, 'r' },
+        { "take-checkpoints", required_argument, 0, OPT_CHECKPOINT },
+        { "checkpoint-at-end", no_argument, 0, OPT_CHECKPOINT },
         { 0, 0, 0, 0 },
     };
     struct option all[sizeof own / sizeof own[0] + CONFIG_HIERARCHY_NOPTS];
@@ -229,16 +247,29 @@ static int parse_options(int argc, char **argv, struct options *o)
     config_hierarchy_defaults(&o->hier);
     o->outdir = "m5out";
     char **extra = calloc((size_t)argc + 1, sizeof(*extra));
-    int nextra = 0, c;
+    char **files = calloc((size_t)argc + 1, sizeof(*files));
+    int nextra = 0, nfiles = 0, c;
     opterr = 0;
     optind = 1;
     /* "+": stop at the program's name; its own options are its arguments. */
-    while ((c = getopt_long(argc, argv, "+hvd:F:", all, NULL)) != -1) {
+    int li = -1;
+    while ((c = getopt_long(argc, argv, "+hvd:F:i:r:", all, &li)) != -1) {
         const char *v = optarg;
         switch (c) {
         case 'h': usage(stdout); exit(0);
         case 'v': o->verbose = true; break;
         case 'd': o->outdir = v; break;
+        case OPT_CMD: o->work.cmd = v; break;
+        case OPT_OPTIONS: o->work.options = v; break;
+        case 'i': o->work.input = v; break;
+        case OPT_OUTPUT: o->work.output = v; break;
+        case OPT_ERROUT: o->work.errout = v; break;
+        case 'r':
+        case OPT_CHECKPOINT: {
+            char name[64];
+            snprintf(name, sizeof name, "%s%s", li >= 0 ? "--" : "", li >= 0 ? all[li].name : "-r");
+            fatal(name, "SE-mode (process) checkpoints are not available yet");
+        }
         case OPT_INHERIT_ENV: o->inherit_env = true; break;
         case OPT_NO_SANDBOX: o->no_sandbox = true; break;
         case OPT_MAXINSTS: {
@@ -250,9 +281,10 @@ static int parse_options(int argc, char **argv, struct options *o)
             break;
         }
         case OPT_ENV:
-            if (!strchr(v, '=') || v[0] == '=')
-                fatal("se", "--env wants KEY=VALUE, not '%s'", v);
-            extra[nextra++] = (char *)v;
+            if (se_env_is_assignment(v))
+                extra[nextra++] = (char *)v;
+            else
+                files[nfiles++] = (char *)v;
             break;
         case OPT_STATS: o->stats = v; break;
         case OPT_RESET_AT: o->watch[SE_WATCH_RESET] = v; break;
@@ -269,19 +301,26 @@ static int parse_options(int argc, char **argv, struct options *o)
             usage(stderr);
             exit(2);
         }
+        li = -1;
     }
     config_hierarchy_check(&o->hier);
     if (o->hier.restore_with_cpu != CPU_ATOMIC && !o->hier.fast_forward)
         fatal("--restore-with-cpu", "SE mode restores no checkpoint: use -F N to run N instructions first");
-    int i = optind;
-    if (i >= argc) {
-        fprintf(stderr, "m5sim: se: no program given\n");
-        usage(stderr);
-        exit(2);
-    }
+    se_workload_argv(&o->work, argc, argv, optind);
 
     o->env = calloc(1, sizeof(*o->env));
-    if (o->inherit_env) {
+    if (nfiles && o->inherit_env)
+        fatal("--env", "'%s' is a file, which replaces the environment: --inherit-env cannot go with it", files[0]);
+    if (nfiles) {
+        /* As gem5: the file is the environment (later KEY=VALUE entries still add to it). */
+        for (int f = 0; f < nfiles; f++) {
+            char **lines;
+            int n = se_env_read(files[f], &lines);
+            for (int k = 0; k < n; k++)
+                env_set(o, lines[k]);
+            free(lines);
+        }
+    } else if (o->inherit_env) {
         for (char **e = environ; *e; e++)
             env_set(o, *e);
     } else {
@@ -291,7 +330,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     for (int k = 0; k < nextra; k++)
         env_set(o, extra[k]);
     free(extra);
-    return i;
+    free(files);
 }
 
 /* ---------------------------------------------------------- statistics ---- */
@@ -355,13 +394,13 @@ static double host_now(void)
 int se_main(int argc, char **argv)
 {
     struct options o = { 0 };
-    int prog = parse_options(argc, argv, &o);
+    parse_options(argc, argv, &o);
 
     struct se *se = calloc(1, sizeof(*se));
     struct cpu *cpu = calloc(1, sizeof(*cpu));
     if (!se || !cpu)
         fatal("se", "out of host memory");
-    se->path = argv[prog];
+    se->path = o.work.argv[0];
     se->verbose = o.verbose;
     se->exe_path = realpath(se->path, NULL);
     if (!se->exe_path) {
@@ -394,7 +433,7 @@ int se_main(int argc, char **argv)
     while (o.env[envc])
         envc++;
     se->stack_pad = o.stack_pad;
-    uint64_t sp = se_build_stack(se, argc - prog, argv + prog, envc, o.env);
+    uint64_t sp = se_build_stack(se, o.work.argc, o.work.argv, envc, o.env);
     if (o.verbose)
         fprintf(stderr, "m5sim se: initial stack pointer 0x%llx\n", (unsigned long long)sp);
 
@@ -422,6 +461,7 @@ int se_main(int argc, char **argv)
     if (o.stats && !(stats = fopen(o.stats, "w")))
         fatal(o.stats, "cannot write statistics: %s", strerror(errno));
     struct se_outputs out = se_outputs_open(o.outdir);
+    se_workload_streams(se, &o.work, o.outdir);
 
     struct stats_group *stats_root = stats_root_new();
     struct stats_group *system = stats_group_new(stats_root, "system");
@@ -433,6 +473,7 @@ int se_main(int argc, char **argv)
 
     /* CPU models: atomic, or timing with its memory hierarchy (after -F N instructions on atomic). */
     struct se_models models = se_models_start(se, &o.hier, system, cpu_group, out.config);
+    se_workload_config(&o.work, se, o.env, out.config);
     fclose(out.config);
 
     arm_watches(se, &o);

@@ -6,6 +6,7 @@
 #ifndef M5SIM_SE_SE_H
 #define M5SIM_SE_SE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -41,6 +42,27 @@ struct se_models se_models_start(struct se *se, const struct machine_config *hie
 uint64_t se_models_step(struct se_models *m, struct stats_group *root, struct sim_stats *st,
                         struct sim_totals now);
 void se_models_free(struct se_models *m);
+
+/*
+ * The program to run, with gem5 se.py's names (workload.c): --cmd and --options, or the
+ * PROGRAM [ARGS...] shortcut; --input, --output, --errout (NULL or "": the simulator's own).
+ */
+struct se_workload {
+    const char *cmd, *options;
+    const char *input, *output, *errout;
+    int argc;            /* the program's argv, set by se_workload_argv() */
+    char **argv;
+};
+/* Build w->argv from --cmd and --options, or from argv[prog..] (the shortcut); refuses mixes. */
+void se_workload_argv(struct se_workload *w, int argc, char **argv, int prog);
+/* Whether an --env argument is KEY=VALUE (no '/' before the '='), rather than a file. */
+bool se_env_is_assignment(const char *v);
+/* The lines of an --env file, trailing whitespace removed, blank lines skipped: their count. */
+int se_env_read(const char *path, char ***lines);
+/* Point the program's descriptors 0, 1, 2 at --input, --output, --errout (outputs under outdir). */
+void se_workload_streams(struct se *se, const struct se_workload *w, const char *outdir);
+/* Record the program as gem5 records its Process: a [system.cpu.workload] section. */
+void se_workload_config(const struct se_workload *w, const struct se *se, char *const *env, FILE *config);
 
 /* The address of function or object `name` in a static program's symbol table (elf_symbols.c): 0, or -1. */
 int se_elf_symbol(const char *path, const char *name, uint64_t *addr);

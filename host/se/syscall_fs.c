@@ -47,6 +47,13 @@ void se_fd_init(struct se *se)
         se->fd[g].host = fcntl(g, F_DUPFD_CLOEXEC, 3);  /* -1 if the host's is closed too */
 }
 
+void se_fd_redirect(struct se *se, int gfd, int host)
+{
+    if (se->fd[gfd].host >= 0)
+        close(se->fd[gfd].host);
+    se->fd[gfd] = (struct se_fd){ host, false };
+}
+
 int se_fd_host(const struct se *se, uint64_t gfd)
 {
     int32_t g = (int32_t)gfd;
