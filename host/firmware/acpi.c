@@ -10,6 +10,7 @@
 #define PCI_MEM_SIZE ((uint32_t)PCI_MEM_WINDOW_SIZE)
 #define OEM_ID "M5SIM "
 #define OEM_TABLE "M5SIMPC "
+#define DSDT_AML_MAX 1024     /* the root bridge (about 150 bytes) and up to ACPI_MAX_PCI_IRQS routes of 16 */
 
 static void put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
 static void put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
@@ -103,13 +104,65 @@ static size_t root_bridge_resources(uint8_t *p)
     return n;
 }
 
+/* An AML integer: ZeroOp, OneOp, or the shortest of BytePrefix, WordPrefix, DWordPrefix. */
+static size_t aml_integer(uint8_t *p, uint32_t v)
+{
+    if (v <= 1) {
+        p[0] = (uint8_t)v;                                /* ZeroOp, OneOp */
+        return 1;
+    }
+    if (v <= 0xff) {
+        p[0] = 0x0a, p[1] = (uint8_t)v;
+        return 2;
+    }
+    if (v <= 0xffff) {
+        p[0] = 0x0b, put16(p + 1, (uint16_t)v);
+        return 3;
+    }
+    p[0] = 0x0c, put32(p + 1, v);
+    return 5;
+}
+
+/*
+ * Name (_PRT, Package () { Package () { 0xSSSSFFFF, pin, Zero, GSI }, ... }):
+ * each INTx wired straight to a GSI, no link device, which Linux programs
+ * level triggered, active low (the MP table's FLAGS_PCI).
+ */
+static size_t routing_table(uint8_t *p, const struct acpi_config *cfg)
+{
+    uint8_t entries[ACPI_MAX_PCI_IRQS * 16];
+    size_t e = 0;
+    for (unsigned i = 0; i < cfg->n_pci_irqs; i++) {
+        const struct acpi_pci_irq *r = &cfg->pci_irqs[i];
+        uint8_t one[16];
+        size_t n = 0;
+        one[n++] = 4;                                     /* NumElements */
+        n += aml_integer(one + n, r->slot << 16 | 0xffffu);
+        n += aml_integer(one + n, r->pin - 1u);           /* INTA = 0 */
+        n += aml_integer(one + n, 0);                     /* Source: none, the GSI is fixed */
+        n += aml_integer(one + n, r->gsi);
+        entries[e++] = 0x12;                              /* PackageOp */
+        e += pkg_length(entries + e, n);
+        memcpy(entries + e, one, n), e += n;
+    }
+    size_t o = 0;
+    p[o++] = 0x08;                                        /* NameOp */
+    memcpy(p + o, "_PRT", 4), o += 4;
+    p[o++] = 0x12;
+    o += pkg_length(p + o, 1 + e);
+    p[o++] = (uint8_t)cfg->n_pci_irqs;
+    memcpy(p + o, entries, e), o += e;
+    return o;
+}
+
 /*
  * The DSDT's AML: Scope (\_SB) { Device (PCI0) { Name (_HID, EisaId ("PNP0A03"))
- * Name (_ADR, 0) Name (_UID, 0) Name (_CRS, ResourceTemplate () { ... }) } }
+ * Name (_ADR, 0) Name (_UID, 0) Name (_CRS, ResourceTemplate () { ... })
+ * Name (_PRT, Package () { ... }) } }
  */
-static size_t dsdt_aml(uint8_t *out)
+static size_t dsdt_aml(uint8_t *out, const struct acpi_config *cfg)
 {
-    uint8_t dev[320], body[256], res[160];
+    uint8_t dev[DSDT_AML_MAX], body[DSDT_AML_MAX], res[160];
     size_t b = 0;
     memcpy(body + b, "PCI0", 4), b += 4;
     body[b++] = 0x08;                                     /* NameOp */
@@ -130,6 +183,7 @@ static size_t dsdt_aml(uint8_t *out)
     body[b++] = 0x0a;                                     /* BytePrefix: the buffer's size */
     body[b++] = (uint8_t)r;
     memcpy(body + b, res, r), b += r;
+    b += routing_table(body + b, cfg);
     size_t d = 0;
     dev[d++] = 0x5b;                                      /* DeviceOp */
     dev[d++] = 0x82;
@@ -146,14 +200,14 @@ static size_t dsdt_aml(uint8_t *out)
 
 size_t acpi_build(uint8_t *buf, size_t max, uint64_t pa, const struct acpi_config *cfg)
 {
-    enum { RSDP = 0, FACS = 64, RSDT = 128, XSDT = 192, MADT = 256, FADT = 384, DSDT = 640, END = 1024 };
-    if (max < END || (pa & 63))
+    enum { RSDP = 0, FACS = 64, RSDT = 128, XSDT = 192, MADT = 256, FADT = 384, DSDT = 640, END = 2048 };
+    if (max < END || (pa & 63) || cfg->n_pci_irqs > ACPI_MAX_PCI_IRQS)
         return 0;
     memset(buf, 0, END);
 
     /* DSDT */
     uint8_t *t = buf + DSDT;
-    size_t aml = dsdt_aml(t + HEADER);
+    size_t aml = dsdt_aml(t + HEADER, cfg);
     if (DSDT + HEADER + aml > END)
         return 0;
     header(t, "DSDT", (uint32_t)(HEADER + aml), 2);

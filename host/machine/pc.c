@@ -217,16 +217,22 @@ void pc_firmware_setup(struct machine *m)
                             .ioapic_addr = (uint32_t)IOAPIC_BASE, .ioapic_version = IOAPIC_VERSION, .pci = true };
     /* The virtio-pci functions' INTA, for kernels that route PCI interrupts by the MP table. */
     struct mp_pci_irq irqs[CONFIG_MAX_DISKS];
+    /* The same slots' INTA..INTD for the DSDT's _PRT, for kernels that route them by ACPI. */
+    struct acpi_pci_irq routes[CONFIG_MAX_DISKS * 4];
+    unsigned n_routes = 0;
     for (int i = 0; m->cfg.disk_controller == DISK_VIRTIO_PCI && i < m->cfg.ndisks; i++) {
         unsigned slot = VIRTIO_PCI_SLOT0 + (unsigned)i;
         irqs[i] = (struct mp_pci_irq){ .slot = slot, .pin = 1, .ioapic_pin = PCI_IRQ_PIN(slot, 1) };
         mp.n_pci_irqs++;
+        for (unsigned pin = 1; pin <= 4; pin++)
+            routes[n_routes++] = (struct acpi_pci_irq){ .slot = slot, .pin = pin, .gsi = PCI_IRQ_PIN(slot, pin) };
     }
     mp.pci_irqs = irqs;
     size_t n = mptable_build(tables, sizeof tables, FIRMWARE_TABLES_PA, &mp);
     struct acpi_config acpi = { .lapic_id = 0, .ioapic_id = m->pc->ioapic.s.id, .lapic_addr = 0xfee00000u,
                                 .ioapic_addr = (uint32_t)IOAPIC_BASE, .sci_irq = ACPI_SCI_IRQ,
-                                .pm1_evt_port = ACPI_PM1_EVT_PORT, .pm1_cnt_port = ACPI_PM1_CNT_PORT };
+                                .pm1_evt_port = ACPI_PM1_EVT_PORT, .pm1_cnt_port = ACPI_PM1_CNT_PORT,
+                                .pci_irqs = routes, .n_pci_irqs = n_routes };
     size_t a = n && n <= ACPI_TABLES_OFFSET ? acpi_build(tables + ACPI_TABLES_OFFSET, sizeof tables - ACPI_TABLES_OFFSET,
                                                         FIRMWARE_TABLES_PA + ACPI_TABLES_OFFSET, &acpi) : 0;
     if (!a || bus_write_phys(&m->bus, FIRMWARE_TABLES_PA, tables, ACPI_TABLES_OFFSET + a) != 0)

@@ -5,6 +5,9 @@
 # bzImage payload decompressed on the host, an initramfs that loads the
 # kernel's own ata_piix, sd_mod and ext4 modules, root on the PIIX disk, to
 # the rcS loop and its checkpoint; two restores then run two new scripts.
+# A second boot puts root on a virtio-pci disk, whose INTA the kernel routes
+# by the DSDT's _PRT (it runs with ACPI), and a restore shows the disk's
+# interrupt on the I/O APIC pin the MP table names, level triggered.
 #
 # Inputs: build/images/rootfs.img (IMAGE overrides it); the kernel and the
 # initramfs are made here (DEBIAN_KERNEL_DIR overrides where they go).
@@ -69,4 +72,34 @@ check "restore a: a new script writes 1 MiB and reads the same bytes back from t
     "$(indent "$O/a.out")" grep -q "^DA-42 $kver roundtrip-ok" "$O/a.out"
 check "restore b: another new script runs on the same checkpoint, the modules still loaded" \
     "$(indent "$O/b.out")" grep -q '^DB-42 modules=2' "$O/b.out"
+
+# ------------------------------------------------------ virtio-pci boot --
+# Its own copy of the image, so the PIIX checkpoint's disk is left as it was.
+cp "$IMAGE" "$O/vda.img"
+rc=0
+run_m5sim "$T_BOOT" "$O/vboot.stderr" -q --kernel "$D/vmlinuz" --initrd "$D/initramfs.cpio.gz" \
+    --disk-image "$O/vda.img" --disk-controller virtio-pci \
+    --cmdline "console=ttyS0 root=/dev/vda rw panic=-1 tsc=reliable" \
+    --checkpoint-dir "$O/vckpt" -d "$O/vboot"
+con=$O/vboot/$CONSOLE
+check "virtio-pci boot: reaches the rcS loop and exits 0" "status $rc: $(tail -3 "$con" 2>/dev/null)" \
+    bash -c "[ $rc -eq 0 ] && grep -q '^rcS: checkpoint' '$con'"
+check "virtio-pci boot: the kernel routes INTA by ACPI and finds a GSI" \
+    "$(grep -m2 -e 'derive routing' -e 'no GSI' "$con")" \
+    bash -c "grep -q 'PCI: Using ACPI for IRQ routing' '$con' && ! grep -q -e 'derive routing' -e 'no GSI' '$con'"
+check "virtio-pci boot: root is ext4 on /dev/vda" "not mounted" grep -q 'EXT4-fs (vda): mounted' "$con"
+# Slot 2's INTA is I/O APIC pin 18 (dev/pci.h PCI_IRQ_PIN); the disk must have taken interrupts on it.
+cat >"$O/v.sh" <<'EOF'
+#!/bin/sh
+dd if=/dev/urandom of=/root/v bs=64k count=16 2>/dev/null
+sync; echo 3 >/proc/sys/vm/drop_caches; md5sum </root/v >/dev/null
+grep virtio /proc/interrupts | while read -r irq n chip pin rest; do
+  [ "$n" -gt 0 ] && echo "DV-$((6*7)) $chip $pin $rest"
+done
+EOF
+rc=0
+run_m5sim "$T_RUN" "$O/v.stderr" -q --checkpoint-dir "$O/vckpt" -r 1 --script "$O/v.sh" -d "$O/v"
+cp "$O/v/$CONSOLE" "$O/v.out" 2>/dev/null || : >"$O/v.out"
+check "restore v: the virtio disk's interrupts arrive on I/O APIC pin 18, level (fasteoi)" \
+    "$(indent "$O/v.out")" grep -q '^DV-42 IO-APIC 18-fasteoi virtio0' "$O/v.out"
 finish
