@@ -11,7 +11,8 @@
 # a delayed m5 fail before a later m5 exit, `m5 checkpoint 0 1` bounded by
 # --max-checkpoints, a checkpoint that cannot be written (its directory is
 # read-only) reported in the exit status and run.ini, --max-ticks stopping an
-# idle guest, and SIGTERM ending a run with its outputs written.
+# idle guest, SIGTERM ending a run with its outputs written, and a --batch parent
+# killed with -9 taking its children along.
 #
 # Run from anywhere: tests/system/50_hardening.sh (M5SIM, KERNEL, IMAGE override the defaults).
 set -euo pipefail
@@ -162,6 +163,34 @@ if [ "$rc" -eq 143 ] && grep -q SPIN-STARTED "$H/term/$CONSOLE" && grep -q simSe
 else
     fail "SIGTERM: exit $rc, run.ini exit_status '$(ini_get "$H/term/run.ini" exit_status)'"
     indent "$H/term.stderr"
+fi
+
+# A --batch parent killed outright (kill -9) takes its children along: each gets SIGTERM
+# (PR_SET_PDEATHSIG) and ends as a SIGTERM'd run does, with its outputs written.
+rm -rf "$H/batch"
+spin=$(script spin 'echo SPIN-STARTED; while :; do :; done')
+"$M5SIM" --checkpoint-dir "$CKPT_DIR" -r 1 -d "$H/batch" -q --batch -j 2 --script "$spin" --script "$spin" \
+    >/dev/null 2>"$H/batch.stderr" &
+parent=$!
+for _ in $(seq 300); do
+    [ "$(cat "$H"/batch/*/"$CONSOLE" 2>/dev/null | grep -c SPIN-STARTED)" -ge 2 ] && break
+    sleep 0.1
+done
+children=$(pgrep -P "$parent" | tr '\n' ' ')
+kill -KILL "$parent"
+wait "$parent" 2>/dev/null || true
+for _ in $(seq 100); do
+    alive=0
+    for c in $children; do kill -0 "$c" 2>/dev/null && alive=1; done
+    [ $alive -eq 0 ] && break
+    sleep 0.1
+done
+statuses=$(for d in "$H"/batch/*/; do ini_get "$d/run.ini" exit_status; done | tr '\n' ' ')
+if [ -n "$children" ] && [ $alive -eq 0 ] && [ "$statuses" = "143 143 " ]; then
+    pass "kill -9 of a --batch parent ends its children ($children), each with its outputs written (exit 143)"
+else
+    fail "kill -9 of a --batch parent: children '$children' alive=$alive, their run.ini exit statuses '$statuses'"
+    for c in $children; do kill -KILL "$c" 2>/dev/null || true; done
 fi
 
 finish
