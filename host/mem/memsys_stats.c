@@ -114,30 +114,20 @@ static void register_cache(struct stats_ctx *s, struct memsys *ms, struct memsys
     struct stats_group *g = stats_group_new(system, lv->stats_name);
     static const char *const pre[2] = { "demand", "overall" };
     char n[64];
-    for (int o = 0; o < 2; o++) {
-        snprintf(n, sizeof n, "%sHits", pre[o]);
-        reg_kind(s, g, ms, lv, -1, n, K_HITS, "Count", "number of hits");
-    }
-    for (int o = 0; o < 2; o++) {
-        snprintf(n, sizeof n, "%sMisses", pre[o]);
-        reg_kind(s, g, ms, lv, -1, n, K_MISSES, "Count", "number of misses");
-    }
-    for (int o = 0; o < 2; o++) {
-        snprintf(n, sizeof n, "%sMissLatency", pre[o]);
-        reg_kind(s, g, ms, lv, -1, n, K_LAT, "Tick", "number of miss ticks");
-    }
-    for (int o = 0; o < 2; o++) {
-        snprintf(n, sizeof n, "%sAccesses", pre[o]);
-        reg_kind(s, g, ms, lv, -1, n, K_ACC, "Count", "number of accesses(hits+misses)");
-    }
-    for (int o = 0; o < 2; o++) {
-        snprintf(n, sizeof n, "%sMissRate", pre[o]);
-        reg_kind(s, g, ms, lv, -1, n, K_RATE, "Ratio", "miss rate for accesses");
-    }
-    for (int o = 0; o < 2; o++) {
-        snprintf(n, sizeof n, "%sAvgMissLatency", pre[o]);
-        reg_kind(s, g, ms, lv, -1, n, K_AVG, "(Tick/Count)", "average overall miss latency");
-    }
+    /* gem5's aggregates, each as demandX then overallX (the same sums: no prefetcher here). */
+    static const struct { const char *name; enum kind k; const char *unit, *desc; } agg[] = {
+        { "Hits", K_HITS, "Count", "number of hits" },
+        { "Misses", K_MISSES, "Count", "number of misses" },
+        { "MissLatency", K_LAT, "Tick", "number of miss ticks" },
+        { "Accesses", K_ACC, "Count", "number of accesses(hits+misses)" },
+        { "MissRate", K_RATE, "Ratio", "miss rate for accesses" },
+        { "AvgMissLatency", K_AVG, "(Tick/Count)", "average overall miss latency" },
+    };
+    for (size_t a = 0; a < sizeof agg / sizeof agg[0]; a++)
+        for (int o = 0; o < 2; o++) {
+            snprintf(n, sizeof n, "%s%s", pre[o], agg[a].name);
+            reg_kind(s, g, ms, lv, -1, n, agg[a].k, agg[a].unit, agg[a].desc);
+        }
     stats_add_scalar(g, "replacements", &lv->st.replacements, "Count", "number of replacements");
     reg_vector(g, ms, "writebacks", lv->st.writebacks, "Count", "number of writebacks");
 

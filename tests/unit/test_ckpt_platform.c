@@ -24,51 +24,11 @@
 #include "dev/piix_ide.h"
 #include "machine/pc_platform.h"
 
-static char index_path[64];
-static struct ini ini;
-static struct ckpt_reader reader;
-
-static void begin(struct ckpt_writer *w)
-{
-    strcpy(index_path, "/tmp/m5sim-test-ckpt-platform-XXXXXX");
-    int fd = mkstemp(index_path);
-    assert_true(fd >= 0);
-    w->f = fdopen(fd, "w");
-    w->dir = "/tmp";
-    assert_non_null(w->f);
-}
-
-/* Close the index, apply `edit` (a sed expression, may be NULL), parse it as format `version`. */
-static struct ckpt_reader *reopen_as(struct ckpt_writer *w, const char *edit, unsigned version)
-{
-    fclose(w->f);
-    if (edit) {
-        char cmd[512];
-        snprintf(cmd, sizeof cmd, "sed -i '%s' %s", edit, index_path);
-        assert_int_equal(system(cmd), 0);
-    }
-    char err[256];
-    assert_true(ini_load(&ini, index_path, err, sizeof err));
-    unlink(index_path);
-    ckpt_reader_init(&reader, &ini, version, 1000);
-    return &reader;
-}
+#include "ckpt_roundtrip.h"
 
 static struct ckpt_reader *reopen(struct ckpt_writer *w, const char *edit)
 {
     return reopen_as(w, edit, PC_PLATFORM_FORMAT);
-}
-
-static void done(void)
-{
-    ini_free(&ini);
-}
-
-static void refused(const char *want)
-{
-    assert_true(reader.failed);
-    assert_string_equal(reader.error, want);
-    done();
 }
 
 /* An interrupt line that remembers its level. */

@@ -31,49 +31,11 @@
 #include "mem/bus.h"
 #include "sim/eventq.h"
 
-static char index_path[64];
-static struct ini ini;
-static struct ckpt_reader reader;
+#include "ckpt_roundtrip.h"
 
-/* Open a temporary index for writing. */
-static FILE *begin(struct ckpt_writer *w)
-{
-    strcpy(index_path, "/tmp/m5sim-test-ckpt-state-XXXXXX");
-    int fd = mkstemp(index_path);
-    assert_true(fd >= 0);
-    w->f = fdopen(fd, "w");
-    w->dir = "/tmp";
-    assert_non_null(w->f);
-    return w->f;
-}
-
-/* Close it, apply `edit` (sed expression, may be NULL) and parse it into `reader`. */
 static struct ckpt_reader *reopen(struct ckpt_writer *w, const char *edit)
 {
-    fclose(w->f);
-    if (edit) {
-        char cmd[512];
-        snprintf(cmd, sizeof cmd, "sed -i '%s' %s", edit, index_path);
-        assert_int_equal(system(cmd), 0);
-    }
-    char err[256];
-    assert_true(ini_load(&ini, index_path, err, sizeof err));
-    unlink(index_path);
-    ckpt_reader_init(&reader, &ini, CKPT_FORMAT_VERSION, 1000);
-    return &reader;
-}
-
-static void done(void)
-{
-    ini_free(&ini);
-}
-
-/* The reader refused with exactly `want`. */
-static void refused(const char *want)
-{
-    assert_true(reader.failed);
-    assert_string_equal(reader.error, want);
-    done();
+    return reopen_as(w, edit, CKPT_FORMAT_VERSION);
 }
 
 static struct eventq eq;
