@@ -102,9 +102,13 @@ static void file_entry(FILE *f, int i, const char *role, const char *path, bool 
 /* Close the index with a fingerprint of everything above it, so truncation or edits are caught. */
 static int finish_index(const char *path)
 {
-    FILE *f = fopen(path, "r+");
-    if (!f)
+    int fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "r+");
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
         return -1;
+    }
     fseek(f, 0, SEEK_END);
     long len = ftell(f);
     char *buf = malloc((size_t)len + 1);
@@ -127,7 +131,7 @@ bool ckpt_ship_file(struct ckpt_writer *w, const char *section, const char *name
 {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", w->dir, name);
-    FILE *f = fopen(path, "w");
+    FILE *f = fs_create_new_stream(path);
     if (!f)
         return false;
     bool ok = write(opaque, f);
@@ -179,7 +183,7 @@ int ckpt_save(const struct ckpt_desc *d, const char *parent, char *path, size_t 
     }
 
     snprintf(file, sizeof file, "%s/" CKPT_INDEX, tmp);
-    FILE *f = fopen(file, "w");
+    FILE *f = fs_create_new_stream(file);
     if (!f)
         goto fail;
     fprintf(f, "# m5sim checkpoint index: see docs/checkpoint-format.md\n");

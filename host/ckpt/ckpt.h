@@ -20,9 +20,10 @@
  * named, typed, range-checked fields per component, the m5 device's pending
  * ops and the optional warm memory hierarchy ([memsys]); 3 adds the PC's
  * [platform] (its disk controller), PCI bridge, ACPI PM and PIIX IDE sections
- * (machine/pc_platform.h: an older index is a virtio-mmio PC).
+ * (machine/pc_platform.h: an older index is a virtio-mmio PC); 4 adds a
+ * virtio-blk's pending pass over its ring (continue_at).
  */
-#define CKPT_FORMAT_VERSION 3
+#define CKPT_FORMAT_VERSION 4
 #define CKPT_FORMAT_OLDEST 1
 #define CKPT_INDEX "m5.cpt"
 #define CKPT_MAX_DISKS 8

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/fs.h"
 #include "util/log.h"
 
 #define PAGE 4096u
@@ -64,7 +65,7 @@ int64_t ckpt_memory_write(const uint8_t *ram, uint64_t size, const char *path, c
     struct backing bk = { .fd = -1, .known = 0, .lo = 0, .hi = 0 };
     if (backing && (bk.fd = open(backing, O_RDONLY | O_CLOEXEC)) < 0)
         return -1;
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = fs_create_new(path);
     if (fd < 0 || ftruncate(fd, (off_t)size) != 0) {
         int saved = errno;
         if (fd >= 0)

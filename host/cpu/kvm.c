@@ -24,6 +24,7 @@
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,10 +139,12 @@ static int kvm_ioctl(struct kvm_model *k, unsigned long req, void *arg, const ch
     return r;
 }
 
+/* struct kvm_msrs with room for its entries (the header's own array is flexible). */
 struct kvm_msr_buf {
-    struct kvm_msrs hdr;
+    uint32_t nmsrs, pad;
     struct kvm_msr_entry e[KVM_NMSRS + 1];
 };
+_Static_assert(offsetof(struct kvm_msr_buf, e) == offsetof(struct kvm_msrs, entries), "kvm_msrs layout");
 
 /*
  * The x87/SSE state. With XSAVE support it travels as the legacy region of
@@ -262,11 +265,11 @@ static void kvm_put_state(struct kvm_model *k)
     memset(&m, 0, sizeof m);
     for (unsigned i = 0; i < KVM_NMSRS; i++)
         if (k->msr_ok >> i & 1)
-            m.e[m.hdr.nmsrs++] = (struct kvm_msr_entry){ .index = kvm_msr_index[i], .data = *msr_field(&s->msr, i) };
+            m.e[m.nmsrs++] = (struct kvm_msr_entry){ .index = kvm_msr_index[i], .data = *msr_field(&s->msr, i) };
     if (k->put_tsc)   /* after TSC_ADJUST: a host write of the TSC leaves TSC_ADJUST alone */
-        m.e[m.hdr.nmsrs++] = (struct kvm_msr_entry){ .index = MSR_TSC, .data = cpu_tsc(cpu) };
+        m.e[m.nmsrs++] = (struct kvm_msr_entry){ .index = MSR_TSC, .data = cpu_tsc(cpu) };
     k->put_tsc = false;
-    if (ioctl(k->vcpu_fd, KVM_SET_MSRS, &m) != (int)m.hdr.nmsrs)
+    if (ioctl(k->vcpu_fd, KVM_SET_MSRS, &m) != (int)m.nmsrs)
         warn("kvm", "KVM_SET_MSRS did not take every MSR");
 
     struct kvm_vcpu_events ev;
@@ -338,8 +341,8 @@ static void kvm_get_state(struct kvm_model *k)
     unsigned which[KVM_NMSRS];
     for (unsigned i = 0; i < KVM_NMSRS; i++)
         if (k->msr_ok >> i & 1) {
-            which[m.hdr.nmsrs] = i;
-            m.e[m.hdr.nmsrs++].index = kvm_msr_index[i];
+            which[m.nmsrs] = i;
+            m.e[m.nmsrs++].index = kvm_msr_index[i];
         }
     int got = ioctl(k->vcpu_fd, KVM_GET_MSRS, &m);
     for (int j = 0; j < got; j++)
@@ -356,21 +359,22 @@ static void kvm_get_state(struct kvm_model *k)
 
 static void kvm_set_cpuid(struct kvm_model *k)
 {
-    struct {
-        struct kvm_cpuid2 hdr;
+    struct {   /* struct kvm_cpuid2 with room for its entries */
+        uint32_t nent, padding;
         struct kvm_cpuid_entry2 e[KVM_MAX_CPUID];
     } c;
+    _Static_assert(offsetof(__typeof__(c), e) == offsetof(struct kvm_cpuid2, entries), "kvm_cpuid2 layout");
     memset(&c, 0, sizeof c);
     uint32_t out[4];
     const uint32_t bases[] = { 0, 0x80000000u };
     for (unsigned b = 0; b < 2; b++) {
         cpuid_query(k->base.cpu, bases[b], 0, out);
         uint32_t max = out[0];
-        for (uint32_t leaf = bases[b]; leaf <= max && c.hdr.nent < KVM_MAX_CPUID; leaf++) {
+        for (uint32_t leaf = bases[b]; leaf <= max && c.nent < KVM_MAX_CPUID; leaf++) {
             bool indexed = leaf == 4 || leaf == 7 || leaf == 0xb || leaf == 0xd;
-            for (uint32_t sub = 0; sub < (indexed ? 4u : 1u) && c.hdr.nent < KVM_MAX_CPUID; sub++) {
+            for (uint32_t sub = 0; sub < (indexed ? 4u : 1u) && c.nent < KVM_MAX_CPUID; sub++) {
                 cpuid_query(k->base.cpu, leaf, sub, out);
-                c.e[c.hdr.nent++] = (struct kvm_cpuid_entry2){
+                c.e[c.nent++] = (struct kvm_cpuid_entry2){
                     .function = leaf, .index = sub,
                     .flags = indexed ? KVM_CPUID_FLAG_SIGNIFCANT_INDEX : 0,
                     .eax = out[0], .ebx = out[1], .ecx = out[2], .edx = out[3],
@@ -387,7 +391,7 @@ static void kvm_find_msrs(struct kvm_model *k)
     for (unsigned i = 0; i < KVM_NMSRS; i++) {
         struct kvm_msr_buf m;
         memset(&m, 0, sizeof m);
-        m.hdr.nmsrs = 1;
+        m.nmsrs = 1;
         m.e[0].index = kvm_msr_index[i];
         if (ioctl(k->vcpu_fd, KVM_GET_MSRS, &m) == 1)
             k->msr_ok |= 1u << i;

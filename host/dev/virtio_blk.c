@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "disk/disk.h"
+#include "sim/eventq.h"
 #include "mem/bus.h"
 #include "util/log.h"
 
@@ -153,6 +154,7 @@ static void process_queue(struct virtio_blk *v)
     struct virtio_queue *q = &v->q;
     if (!q->ready || (v->status & STATUS_NEEDS_RESET))
         return;
+    uint64_t moved_before = v->bytes_read + v->bytes_written;
     uint16_t avail_idx;
     if (bus_read_phys(v->bus, q->avail + 2, &avail_idx, 2) != 0) {
         needs_reset(v, "avail ring outside guest RAM");
@@ -195,6 +197,13 @@ static void process_queue(struct virtio_blk *v)
             return;
         }
         completed = true;
+        if (q->last_avail != avail_idx &&
+            v->bytes_read + v->bytes_written - moved_before >= v->pass_bytes) {
+            /* The rest waits for the next pass: a guest cannot buy unbounded host work with one notify. */
+            v->continue_at = eventq_now(v->eq) + VIRTIO_BLK_PASS_DELAY;
+            eventq_schedule(v->eq, &v->continue_event, v->continue_at);
+            break;
+        }
     }
     if (completed) {
         v->interrupt_status |= 1;
@@ -258,8 +267,16 @@ void virtio_blk_set_status(struct virtio_blk *v, uint32_t val)
 
 void virtio_blk_notify(struct virtio_blk *v, uint32_t queue)
 {
-    if (queue == 0)
+    /* While a pass is pending it will find the new buffers too. */
+    if (queue == 0 && !v->continue_at)
         process_queue(v);
+}
+
+static void continue_event_fn(void *arg)
+{
+    struct virtio_blk *v = arg;
+    v->continue_at = 0;
+    process_queue(v);
 }
 
 void virtio_blk_ack_interrupt(struct virtio_blk *v, uint32_t bits)
@@ -327,6 +344,9 @@ static void vblk_write(void *dev, uint64_t off, unsigned size, uint64_t val, str
 
 void virtio_blk_reset(struct virtio_blk *v)
 {
+    if (v->eq)
+        eventq_deschedule(v->eq, &v->continue_event);
+    v->continue_at = 0;
     v->status = 0;
     v->device_features_sel = v->driver_features_sel = 0;
     v->driver_features = 0;
@@ -336,10 +356,13 @@ void virtio_blk_reset(struct virtio_blk *v)
     update_irq(v);
 }
 
-void virtio_blk_init(struct virtio_blk *v, struct disk *disk, struct bus *bus, struct irq_line irq,
-                     const char *serial)
+void virtio_blk_init(struct virtio_blk *v, struct disk *disk, struct bus *bus, struct eventq *eq,
+                     struct irq_line irq, const char *serial)
 {
     memset(v, 0, sizeof(*v));
+    v->eq = eq;
+    v->pass_bytes = VIRTIO_BLK_PASS_BYTES;
+    event_init(&v->continue_event, "virtio_blk.pass", continue_event_fn, v);
     v->disk = disk;
     v->bus = bus;
     v->irq = irq;
@@ -377,13 +400,18 @@ static const struct ckpt_field virtio_blk_fields[] = {
     CKPT_U64F("errors", VB, errors, 0, UINT64_MAX),
     CKPT_U64F("bytes_read", VB, bytes_read, 0, UINT64_MAX),
     CKPT_U64F("bytes_written", VB, bytes_written, 0, UINT64_MAX),
+    { "continue_at", CKPT_U64, offsetof(VB, continue_at), 1, 0, 0, CKPT_TIME_MAX, 4 },
 };
 #undef VB
 
 static bool virtio_blk_validate(const void *state, const struct ckpt_reader *r, char *why, size_t len)
 {
     const struct virtio_blk *v = state;
-    (void)r;
+    if (v->continue_at && v->continue_at < r->tick) {
+        snprintf(why, len, "continue_at = %llu is before the checkpoint's tick %llu",
+                 (unsigned long long)v->continue_at, (unsigned long long)r->tick);
+        return false;
+    }
     if (v->q.num & (v->q.num - 1)) {
         snprintf(why, len, "q.num = %u is not a power of two", v->q.num);
         return false;
@@ -408,6 +436,10 @@ bool virtio_blk_load(struct virtio_blk *d, struct ckpt_reader *r, const char *se
     struct virtio_blk s = *d;   /* the wiring stays; only the declared fields change */
     if (!ckpt_section_load(r, section, &virtio_blk_layout, &s))
         return false;
+    eventq_deschedule(d->eq, &d->continue_event);
+    s.continue_event = d->continue_event;
     *d = s;
+    if (d->continue_at)
+        eventq_schedule(d->eq, &d->continue_event, d->continue_at);
     return true;
 }

@@ -7,7 +7,10 @@
  * same on either transport.
  *
  * Requests complete at the queue notification (the guest sees them done
- * before its notify instruction retires): deterministic and simple. Every
+ * before its notify instruction retires): deterministic and simple. One pass
+ * over the ring moves at most VIRTIO_BLK_PASS_BYTES; requests beyond that
+ * wait for the next pass, VIRTIO_BLK_PASS_DELAY of simulated time later, so
+ * that no guest instruction buys more host work than that. Every
  * guest-supplied address, length and descriptor index is checked; a bad
  * request completes with VIRTIO_BLK_S_IOERR, a malformed ring puts the device
  * in DEVICE_NEEDS_RESET; neither can touch host memory outside guest RAM.
@@ -19,6 +22,7 @@
 #include <stdint.h>
 
 #include "dev/irq.h"
+#include "sim/eventq.h"
 
 struct bus;
 struct disk;
@@ -27,11 +31,22 @@ struct disk;
 /*
  * The most data one request may move (bytes): one notify then costs the host
  * at most VIRTIO_QUEUE_MAX * VIRTIO_BLK_REQUEST_MAX = 1 GiB of copying
- * instead of 32 GiB (126 segments of 1 MiB per request). Larger requests
+ * instead of 32 GiB (126 segments of 1 MiB per request), and one pass at
+ * most VIRTIO_BLK_PASS_BYTES + VIRTIO_BLK_REQUEST_MAX. Larger requests
  * complete with VIRTIO_BLK_S_IOERR; Linux's default max_sectors_kb (1280)
  * stays below it.
  */
 #define VIRTIO_BLK_REQUEST_MAX (4u << 20)
+/*
+ * The data one pass over the ring moves before the rest waits for the next
+ * pass (the pass that crosses it completes its request), and the simulated
+ * time between passes: a bandwidth of 16 GiB/s, above any real disk, so a
+ * driver's ordinary batches (Linux queues at most a few MiB at once) never
+ * wait, while a hostile ring costs simulated time in proportion to the host
+ * copying it asks for.
+ */
+#define VIRTIO_BLK_PASS_BYTES (16u << 20)
+#define VIRTIO_BLK_PASS_DELAY (TICKS_PER_SECOND / 1000)
 
 struct virtio_queue {
     uint32_t num;             /* size chosen by the driver */
@@ -51,8 +66,12 @@ struct virtio_blk {
     uint32_t config_generation;
     struct virtio_queue q;
     uint64_t reads, writes, flushes, errors, bytes_read, bytes_written;
+    uint64_t continue_at;     /* tick of the pending pass over the ring, 0: none */
 
     /* Wiring. */
+    struct eventq *eq;
+    struct event continue_event;
+    uint64_t pass_bytes;      /* VIRTIO_BLK_PASS_BYTES (tests lower it) */
     struct disk *disk;
     struct bus *bus;
     struct irq_line irq;
@@ -60,8 +79,8 @@ struct virtio_blk {
     char serial[20];          /* VIRTIO_BLK_T_GET_ID answer */
 };
 
-void virtio_blk_init(struct virtio_blk *v, struct disk *disk, struct bus *bus, struct irq_line irq,
-                     const char *serial);
+void virtio_blk_init(struct virtio_blk *v, struct disk *disk, struct bus *bus, struct eventq *eq,
+                     struct irq_line irq, const char *serial);
 void virtio_blk_reset(struct virtio_blk *v);
 /* virtio-mmio: map the device's registers at base. */
 void virtio_blk_attach(struct virtio_blk *v, struct bus *bus, uint64_t base);

@@ -138,10 +138,11 @@ static unsigned add_cap(uint8_t *c, unsigned at, unsigned next, uint8_t type, ui
     return at + len;
 }
 
-void virtio_pci_blk_init(struct virtio_pci_blk *d, struct disk *disk, struct bus *bus, const char *serial)
+void virtio_pci_blk_init(struct virtio_pci_blk *d, struct disk *disk, struct bus *bus, struct eventq *eq,
+                         const char *serial)
 {
     memset(d, 0, sizeof(*d));
-    virtio_blk_init(&d->blk, disk, bus, (struct irq_line){ 0 }, serial);
+    virtio_blk_init(&d->blk, disk, bus, eq, (struct irq_line){ 0 }, serial);
     uint8_t *c = d->pci_config;
     pci_config_set16(c, PCI_VENDOR_ID, 0x1af4);      /* virtio */
     pci_config_set16(c, PCI_DEVICE_ID, 0x1042);      /* 0x1040 + device type 2 (block): modern only */

@@ -22,6 +22,7 @@
 
 struct bus;
 struct disk;
+struct eventq;
 struct ckpt_reader;
 struct ckpt_writer;
 
@@ -38,7 +39,8 @@ struct virtio_pci_blk {
     struct pci_function pci;
 };
 
-void virtio_pci_blk_init(struct virtio_pci_blk *d, struct disk *disk, struct bus *bus, const char *serial);
+void virtio_pci_blk_init(struct virtio_pci_blk *d, struct disk *disk, struct bus *bus, struct eventq *eq,
+                         const char *serial);
 /* Put the function in `slot`; its INTA becomes the device's interrupt. */
 void virtio_pci_blk_attach(struct virtio_pci_blk *d, struct pci_host *pci, unsigned slot);
 

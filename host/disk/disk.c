@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/fs.h"
 #include "util/log.h"
 
 struct disk *disk_open(const char *base, const char *overlay)
@@ -163,7 +164,7 @@ static int copy_present_blocks(const struct disk *d, int from, int to)
 
 int disk_snapshot(const struct disk *d, const char *overlay_copy, const char *map_path)
 {
-    int fd = open(overlay_copy, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = fs_create_new(overlay_copy);
     if (fd < 0)
         return -1;
     int rc = ftruncate(fd, (off_t)d->size) == 0 && copy_present_blocks(d, d->overlay_fd, fd) == 0 &&
@@ -171,7 +172,7 @@ int disk_snapshot(const struct disk *d, const char *overlay_copy, const char *ma
     close(fd);
     if (rc)
         return -1;
-    int mfd = open(map_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int mfd = fs_create_new(map_path);
     if (mfd < 0)
         return -1;
     rc = pwrite_all(mfd, d->present, (d->nblocks + 7) / 8, 0) == 0 && fsync(mfd) == 0 ? 0 : -1;

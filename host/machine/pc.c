@@ -139,11 +139,11 @@ static void attach_disks(struct machine *m)
             continue;
         }
         if (m->cfg.disk_controller == DISK_VIRTIO_PCI) {
-            virtio_pci_blk_init(&pc->vpci[i], m->disks[i], &m->bus, serial);
+            virtio_pci_blk_init(&pc->vpci[i], m->disks[i], &m->bus, &m->eq, serial);
             virtio_pci_blk_attach(&pc->vpci[i], &pc->pci, VIRTIO_PCI_SLOT0 + (unsigned)i);
             continue;
         }
-        virtio_blk_init(&pc->vblk[i], m->disks[i], &m->bus, isa_irq_line(&pc->isa, MACHINE_VIRTIO_IRQ0 + i),
+        virtio_blk_init(&pc->vblk[i], m->disks[i], &m->bus, &m->eq, isa_irq_line(&pc->isa, MACHINE_VIRTIO_IRQ0 + i),
                         serial);
         virtio_blk_attach(&pc->vblk[i], &m->bus, MACHINE_VIRTIO_BASE + i * MACHINE_VIRTIO_STRIDE);
     }

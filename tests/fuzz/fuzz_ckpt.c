@@ -74,7 +74,7 @@ static void init(struct restored *m, FILE *console)
     rtc_init(&m->rtc, &m->eq, RTC_DEFAULT_START);
     uart_init(&m->com1, none, console, NULL);
     pc_misc_init(&m->misc, reset_ignore, NULL);
-    virtio_blk_init(&m->vblk, NULL, &m->bus, none, "fuzz");
+    virtio_blk_init(&m->vblk, NULL, &m->bus, &m->eq, none, "fuzz");
     struct m5dev_hooks hooks = { 0 };
     m5dev_init(&m->m5, &m->eq, fuzz_tmpdir(), NULL, 0, &hooks);
     pic_attach(&m->pic, &m->bus);

@@ -45,6 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static uint8_t *ram;
     static struct disk *disk;
     static struct virtio_blk v;
+    static struct eventq eq;
     if (!ram) {
         ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (ram == MAP_FAILED)
@@ -60,7 +61,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_write_file(base, image, sizeof image);
         disk = disk_open(base, overlay);
         struct irq_line irq = { irq_ignore, NULL, 5 };
-        virtio_blk_init(&v, disk, &bus, irq, "fuzz-serial");
+        eventq_init(&eq);
+        virtio_blk_init(&v, disk, &bus, &eq, irq, "fuzz-serial");
         virtio_blk_attach(&v, &bus, VBASE);
     }
     uint8_t regs[REGS] = { 0 };
@@ -90,6 +92,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (unsigned i = 0; i < notifies; i++) {
         wr(&bus, 0x050, regs[33 + i] & 1);
         wr(&bus, 0x064, (uint32_t)bus_mmio_read(&bus, VBASE + 0x060, 4, NULL));
+        eventq_run_until(&eq, eventq_next(&eq) == TICK_NEVER ? eq.now : eventq_next(&eq));   /* a pending pass */
     }
     bus_mmio_read(&bus, VBASE + 0x070, 4, NULL);
     return 0;

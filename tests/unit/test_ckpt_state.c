@@ -188,8 +188,8 @@ static void test_virtio_blk_round_trip(void **st)
 {
     (void)st;
     struct virtio_blk a, b;
-    memset(&a, 0, sizeof a);
-    memset(&b, 0, sizeof b);
+    virtio_blk_init(&a, NULL, NULL, &eq, no_irq, "");
+    virtio_blk_init(&b, NULL, NULL, &eq, no_irq, "");
     a.status = 0xf;
     a.driver_features = 1ull << 32 | 1u << 9;
     a.q.num = 256;
@@ -201,6 +201,7 @@ static void test_virtio_blk_round_trip(void **st)
     a.q.used_idx = 0xfff0;
     a.reads = 49;
     a.bytes_written = 1 << 20;
+    a.continue_at = 5000;   /* a pass pending after the checkpoint's tick (1000) */
     b.base = 0xd0000000;   /* wiring survives a load */
     struct ckpt_writer w;
     begin(&w);
@@ -208,8 +209,20 @@ static void test_virtio_blk_round_trip(void **st)
     assert_true(virtio_blk_load(&b, reopen(&w, NULL), "virtio_blk0"));
     assert_int_equal(b.base, 0xd0000000);
     b.base = 0;
+    /* The pending pass is scheduled again, at its tick. */
+    assert_true(event_scheduled(&b.continue_event));
+    assert_int_equal(eventq_next(&eq), 5000);
+    eventq_deschedule(&eq, &b.continue_event);
+    b.continue_event = a.continue_event;   /* its place in the queue is not state */
     assert_memory_equal(&a, &b, sizeof a);
     done();
+
+    /* A pass before the checkpoint's own tick cannot be pending. */
+    a.continue_at = 999;
+    begin(&w);
+    virtio_blk_save(&a, &w, "virtio_blk0");
+    assert_false(virtio_blk_load(&b, reopen(&w, NULL), "virtio_blk0"));
+    refused("[virtio_blk0] continue_at = 999 is before the checkpoint's tick 1000");
 }
 
 static struct m5dev m5a, m5b;
@@ -348,7 +361,7 @@ static void test_virtio_ring_refused(void **st)
 {
     (void)st;
     struct virtio_blk v;
-    memset(&v, 0, sizeof v);
+    virtio_blk_init(&v, NULL, NULL, &eq, no_irq, "");
     struct ckpt_writer w;
     begin(&w);
     virtio_blk_save(&v, &w, "virtio_blk0");
@@ -443,7 +456,7 @@ static void test_version1_fixture_loads(void **st)
     rtc_init(&rtc, &eq, 0);
     uart_init(&com1, no_irq, NULL, NULL);
     pc_misc_init(&misc, NULL, NULL);
-    memset(&vblk, 0, sizeof vblk);
+    virtio_blk_init(&vblk, NULL, NULL, &eq, no_irq, "");
     m5dev_init(&m5a, &eq, "/tmp", NULL, 0, &hooks);
 
     assert_true(ckpt_cpu_load(&r, "cpu0", &cpu));

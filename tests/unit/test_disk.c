@@ -257,6 +257,49 @@ static void test_snapshot_roundtrip(void **state)
     unlink(next);
 }
 
+/*
+ * Issue 13: a checkpoint's files are created new in the directory being
+ * written; a planted symbolic link or file there is refused, never
+ * followed or truncated.
+ */
+static void test_snapshot_never_follows_or_truncates(void **state)
+{
+    struct fx *f = *state;
+    char victim[160], snap[160], map[160];
+    snprintf(victim, sizeof victim, "%s/victim", f->dir);
+    snprintf(snap, sizeof snap, "%s/snap.img", f->dir);
+    snprintf(map, sizeof map, "%s/snap.map", f->dir);
+    int fd = open(victim, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, "keep", 4), 4);
+    close(fd);
+    struct stat st;
+
+    assert_int_equal(symlink(victim, snap), 0);            /* a link where the overlay copy goes */
+    assert_int_equal(disk_snapshot(f->d, snap, map), -1);
+    assert_int_equal(stat(victim, &st), 0);
+    assert_int_equal(st.st_size, 4);
+    unlink(snap);
+
+    assert_int_equal(symlink(victim, map), 0);             /* a link where the map goes */
+    assert_int_equal(disk_snapshot(f->d, snap, map), -1);
+    assert_int_equal(stat(victim, &st), 0);
+    assert_int_equal(st.st_size, 4);
+    unlink(snap);
+    unlink(map);
+
+    assert_int_equal(link(victim, snap), 0);               /* a hard link: an existing file */
+    assert_int_equal(disk_snapshot(f->d, snap, map), -1);
+    assert_int_equal(stat(victim, &st), 0);
+    assert_int_equal(st.st_size, 4);
+    unlink(snap);
+
+    assert_int_equal(disk_snapshot(f->d, snap, map), 0);   /* a clean directory: written */
+    unlink(snap);
+    unlink(map);
+    unlink(victim);
+}
+
 /* Run fn in a child; return its exit status (or 128+signal). */
 static int in_child(void (*fn)(struct fx *), struct fx *f)
 {
@@ -330,6 +373,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_out_of_range, setup, teardown),
         cmocka_unit_test_setup_teardown(test_random_writes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_snapshot_roundtrip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_snapshot_never_follows_or_truncates, setup, teardown),
         cmocka_unit_test_setup_teardown(test_overlay_is_never_the_base, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_base_is_fatal, setup, teardown),
     };

@@ -56,6 +56,7 @@ struct fx {
     uint8_t orig[DISK_SIZE];
     struct disk *disk;
     struct virtio_blk v;
+    struct eventq eq;
     int irq_level, irq_edges;
     unsigned num;
     uint16_t avail_idx;
@@ -198,7 +199,8 @@ static int setup(void **state)
     close(fd);
     f->disk = disk_open(f->base, f->overlay);
     struct irq_line irq = { irq_set_fn, f, 5 };
-    virtio_blk_init(&f->v, f->disk, &f->bus, irq, "m5sim-disk0");
+    eventq_init(&f->eq);
+    virtio_blk_init(&f->v, f->disk, &f->bus, &f->eq, irq, "m5sim-disk0");
     virtio_blk_attach(&f->v, &f->bus, VBASE);
     driver_init(f, 8);
     *state = f;
@@ -677,10 +679,58 @@ static void test_request_size_bounded(void **state)
     assert_false(needs_reset(f));
 }
 
+/*
+ * Issue 13: one pass over the ring moves at most pass_bytes; the requests
+ * after the one that crossed it wait for the next pass, which a notify does
+ * not bring forward, and run at continue_at in simulated time.
+ */
+static void test_pass_budget(void **state)
+{
+    struct fx *f = *state;
+    driver_init(f, 16);
+    f->v.pass_bytes = 1024;
+    for (unsigned r = 0; r < 4; r++) {
+        unsigned d = 3 * r;
+        header(f, HDR + 16 * r, T_IN, 20 + r);
+        desc(f, d, HDR + 16 * r, 16, F_NEXT, (uint16_t)(d + 1));
+        desc(f, d + 1, DATA + 0x1000ull * r, 512, F_NEXT | F_WRITE, (uint16_t)(d + 2));
+        desc(f, d + 2, STATUS + r, 1, F_WRITE, 0);
+        put16(f, AVAIL + 4 + 2ull * r, (uint16_t)d);
+    }
+    put16(f, AVAIL + 2, 4);
+    f->avail_idx = 4;
+    wr(f, 0x050, 0);
+    assert_int_equal(used_idx(f), 2);                  /* 512 + 512 bytes reach the budget */
+    assert_int_equal(f->irq_level, 1);                 /* the completed ones are signalled now */
+    assert_int_equal(f->v.continue_at, VIRTIO_BLK_PASS_DELAY);
+    wr(f, 0x050, 0);
+    assert_int_equal(used_idx(f), 2);                  /* a notify does not bring the pass forward */
+    eventq_run_until(&f->eq, VIRTIO_BLK_PASS_DELAY - 1);
+    assert_int_equal(used_idx(f), 2);
+    eventq_run_until(&f->eq, VIRTIO_BLK_PASS_DELAY);
+    assert_int_equal(used_idx(f), 4);
+    assert_int_equal(f->v.continue_at, 0);
+    for (unsigned r = 0; r < 4; r++) {
+        assert_int_equal(f->ram[STATUS + r], S_OK);
+        assert_memory_equal(f->ram + DATA + 0x1000 * r, f->orig + 512 * (20 + r), 512);
+    }
+    /* A reset drops a pending pass. */
+    for (unsigned r = 0; r < 4; r++)
+        put16(f, AVAIL + 4 + 2ull * (4 + r), (uint16_t)(3 * r));
+    put16(f, AVAIL + 2, 8);
+    wr(f, 0x050, 0);
+    assert_int_equal(used_idx(f), 6);
+    assert_int_not_equal(f->v.continue_at, 0);
+    wr(f, 0x070, 0);
+    assert_int_equal(f->v.continue_at, 0);
+    assert_false(event_scheduled(&f->v.continue_event));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_identity_and_config, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pass_budget, setup, teardown),
         cmocka_unit_test_setup_teardown(test_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_then_read, setup, teardown),
         cmocka_unit_test_setup_teardown(test_last_sector, setup, teardown),

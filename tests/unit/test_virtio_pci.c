@@ -45,6 +45,7 @@ struct fx {
     struct disk *disk;
     struct pci_host pci;
     struct virtio_pci_blk d;
+    struct eventq eq;
     unsigned irq_pin;
     bool irq_level;
     uint64_t common, isr, device, notify;   /* guest-physical addresses of the structures */
@@ -92,7 +93,8 @@ static int setup(void **state)
     f->disk = disk_open(f->base, f->overlay);
     pci_host_init(&f->pci, intx, f);
     pci_host_attach(&f->pci, &f->bus);
-    virtio_pci_blk_init(&f->d, f->disk, &f->bus, "m5sim-disk0");
+    eventq_init(&f->eq);
+    virtio_pci_blk_init(&f->d, f->disk, &f->bus, &f->eq, "m5sim-disk0");
     virtio_pci_blk_attach(&f->d, &f->pci, SLOT);
     pci_assign_bars(&f->pci);
     *state = f;
