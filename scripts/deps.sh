@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages m5sim needs to build, test and demo.
 # Idempotent: prints nothing and does nothing when every package is present.
-# --fuzz adds what `make fuzz` needs (clang's libFuzzer), which `make test` does not.
+# --fuzz adds what `make fuzz` needs (clang's libFuzzer), which `make test` does not;
+# --slurm adds Slurm and munge (a one-node cluster: scripts/slurm-local.sh).
 set -euo pipefail
 
 packages=(
@@ -13,6 +14,7 @@ packages=(
   python3-matplotlib
 )
 [ "${1:-}" != "--fuzz" ] || packages+=(clang libclang-rt-14-dev)
+[ "${1:-}" != "--slurm" ] || packages+=(slurmctld slurmd slurm-client munge)
 
 missing=()
 for p in "${packages[@]}"; do
