@@ -235,13 +235,13 @@ bench_debian() {
   echo
   row "m5sim, start to '$MARKER'" "$(summary "${marks[@]}")"
   if [ -n "$have_qemu" ]; then
-    row "QEMU TCG -M pc, start to '$MARKER'" "$(summary "${q_marks[@]}")"
+    row "QEMU -M pc, start to '$MARKER'" "$(summary "${q_marks[@]}")"
     row "ratio m5sim/QEMU (same marker)" "$(fmt_ratio "$(median "${marks[@]}")" "$(median "${q_marks[@]}")")   (medians; above 1 means m5sim is slower)"
   fi
   row "m5sim, start to first m5 readfile" "$(summary "${rfs[@]}")"
   row "m5sim guest instructions" "$insts to the first readfile (the kernel proper: m5sim decompresses the bzImage)"
 
-  local dir=$OUT/debian-boot$runs/ckpt cpt fi1=() rf1=() hs hs_rf
+  local dir=$OUT/debian-boot$runs/ckpt cpt fi1=() rf1=() ini1=() hs hs_rf after="" ckicount
   cpt=$(ls -d "$dir"/cpt.[0-9]* | head -1)
   echo "  checkpoint: $cpt, on disk $(du -sh "$cpt" | cut -f1), memory.img non-zero pages $(human "$(ini_get "$cpt/m5.cpt" data_bytes)")"
   for ((r = 1; r <= RESTORE_RUNS; r++)); do
@@ -249,15 +249,18 @@ bench_debian() {
     timed "$p.first" "$M5SIM" --checkpoint-dir "$dir" -r 1 -d "$p.first" -q --maxinsts 1
     [ "$T_RC" -eq 0 ] || { cat "$p.first.stderr"; die "Debian restore (--maxinsts 1) exited with status $T_RC"; }
     fi1+=("$T_WALL")
+    ckicount=$(ini_get "$p.first/run.ini" instructions)   # the checkpoint's count + 1
     timed "$p" "$M5SIM" --checkpoint-dir "$dir" -r 1 -d "$p" -q
     [ "$T_RC" -eq 0 ] || { cat "$p.stderr"; die "Debian restore exited with status $T_RC"; }
+    after=$(( $(ini_get "$p/run.ini" instructions_to_first_readfile) - (ckicount - 1) ))
     grep -q 'rcS: no more scripts' "$p/system.pc.com_1.device" || die "Debian restore: the guest did not reach 'rcS: no more scripts' ($p/)"
     hs=$(ini_get "$p/run.ini" host_seconds); hs_rf=$(ini_get "$p/run.ini" host_seconds_to_first_readfile)
-    rf1+=("$(calc 'w - (h - r)' w="$T_WALL" h="$hs" r="$hs_rf")")
+    rf1+=("$(calc 'w - (h - r)' w="$T_WALL" h="$hs" r="$hs_rf")"); ini1+=("$hs_rf")
   done
   echo "  each restore: $M5SIM --checkpoint-dir D -r 1 -d OUT -q [--maxinsts 1]"
   row "restore to first instruction" "$(UNIT=ms summary "${fi1[@]}")   (--maxinsts 1, whole run)"
   row "restore to first m5 readfile" "$(UNIT=ms summary "${rf1[@]}")"
+  row "  of which running the guest" "$(fmt_ms "$(median "${ini1[@]}")") (run.ini; $after instructions from the checkpoint to the readfile)"
   row "ratio boot/restore (first readfile)" "$(fmt_ratio "$(median "${rfs[@]}")" "$(median "${rf1[@]}")")"
 }
 
