@@ -4,8 +4,9 @@
 # Debian's stock kernel (images/debian-kernel.sh; its initramfs loads ata_piix
 # and ext4) from the PIIX disk: systemd starts the rcS service, which takes the
 # checkpoint; two restores run two new scripts, one of them a dynamically
-# linked program added with --add (glibc from the image), the other asking
-# systemd about itself. Boot instructions and host time are printed as NOTEs.
+# linked OpenMP program added with --add (glibc and --include libgomp1 from
+# the image), the other asking systemd about itself. The image is partitioned
+# (--partition, root=/dev/sda1). Boot instructions and host time are printed as NOTEs.
 #
 # Inputs: build/bin/m5sim, build/guest/m5; the kernel and the image are made
 # here (both cached under ~/.cache/m5sim; the first run downloads from
@@ -27,23 +28,28 @@ if ! images/debian-kernel.sh "$D" >"$O/kernel.log" 2>&1; then
     fail "setup: images/debian-kernel.sh failed: $(indent "$O/kernel.log" 5)"; finish; exit 1
 fi
 
-# A dynamically linked program built on the host against Debian's glibc; the
-# image's glibc (same release) must run it.
+# A dynamically linked program built on the host against Debian's glibc and
+# OpenMP runtime, as a PARSEC build would be: the image's glibc (same release)
+# and libgomp1 (--include) must run it. The image is partitioned (root=/dev/sda1).
 cat >"$O/dynhello.c" <<'EOF'
 #include <gnu/libc-version.h>
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 int main(int argc, char **argv)
 {
     (void)argv;
-    printf("DYN-%d glibc-%s sqrt=%.3f\n", 6 * 7, gnu_get_libc_version(), sqrt(2.0 * argc));
+    int n = 0;
+#pragma omp parallel reduction(+ : n)
+    n += 1;
+    printf("DYN-%d glibc-%s sqrt=%.3f omp-threads=%d\n", 6 * 7, gnu_get_libc_version(), sqrt(2.0 * argc), n);
     return 0;
 }
 EOF
-gcc -O2 -o "$O/dynhello" "$O/dynhello.c" -lm
+gcc -O2 -fopenmp -o "$O/dynhello" "$O/dynhello.c" -lm
 IMG=$O/debian.img
-if ! nice images/debian-image.sh -o "$IMG" -m "$M5" --add "$O/dynhello:/usr/local/bin/dynhello" \
-        >"$O/image.log" 2>&1; then
+if ! nice images/debian-image.sh -o "$IMG" -m "$M5" --partition --include libgomp1 \
+        --add "$O/dynhello:/usr/local/bin/dynhello" >"$O/image.log" 2>&1; then
     fail "setup: images/debian-image.sh failed: $(indent "$O/image.log" 10)"; finish; exit 1
 fi
 note "$(grep -m1 -e '^debian-image: wrote' -e 'from the cache' "$O/image.log")"
@@ -51,7 +57,7 @@ check "image: the program added is dynamically linked" "$(file "$O/dynhello")" \
     bash -c "readelf -lW '$O/dynhello' | grep -q 'Requesting program interpreter'"
 
 # ------------------------------------------------------------------ boot --
-CMDLINE="console=ttyS0 root=/dev/sda rw panic=-1 tsc=reliable"
+CMDLINE="console=ttyS0 root=/dev/sda1 rw panic=-1 tsc=reliable"
 t0=$(now)
 run_m5sim "$T_BOOT" "$O/boot.stderr" -q --kernel "$D/vmlinuz" --initrd "$D/initramfs.cpio.gz" \
     --disk-image "$IMG" --disk-controller piix --mem-size 512MB --cmdline "$CMDLINE" \
@@ -68,8 +74,8 @@ check "boot: systemd is PID 1 and starts the rcS service" "$(grep -m1 -e 'system
     bash -c "grep -q 'systemd\[1\]: systemd [0-9][^ ]* running in system mode' '$con' && grep -q '^m5sim-rcs: started' '$con'"
 check "boot: the rcS takes its checkpoint" "no checkpoint: $(ls "$O/ckpt" 2>&1)" \
     bash -c "grep -q '^rcS: checkpoint' '$con' && [ -f '$ckpt/m5.cpt' ]"
-check "boot: root is ext4 on /dev/sda, loaded by the initramfs's modules" "not mounted" \
-    bash -c "grep -q 'ata1: PATA max' '$con' && grep -q 'EXT4-fs (sda): mounted' '$con'"
+check "boot: root is ext4 on /dev/sda1 (MBR partition 1), loaded by the initramfs's modules" "not mounted" \
+    bash -c "grep -q 'ata1: PATA max' '$con' && grep -q ' sda: sda1' '$con' && grep -q 'EXT4-fs (sda1): mounted' '$con'"
 check "boot: the kernel reads m5sim's SMBIOS tables (DMI: vendor product, BIOS version date)" \
     "$(grep -m2 -e 'DMI' -e 'SMBIOS' "$con")" \
     bash -c "grep -q 'SMBIOS 3.0.0 present' '$con' && grep -q 'DMI: m5sim m5sim x86-64 PC, BIOS m5sim-1 01/01/2025' '$con' && ! grep -i 'dmi' '$con' | grep -q -i -e 'invalid' -e 'not present' -e 'bad' -e 'warn' -e 'error'"
@@ -80,7 +86,7 @@ check "boot: no unit failed" "$(grep -m3 'FAILED' "$con")" bash -c "! grep -q 'F
 cat >"$O/a.sh" <<'EOF'
 #!/bin/sh
 /usr/local/bin/dynhello
-ldd /usr/local/bin/dynhello | grep -q 'libm.so.6' && echo "DA-$((6*7)) ldd-libm"
+ldd /usr/local/bin/dynhello | grep -q 'libgomp.so.1 => /lib/x86_64-linux-gnu/libgomp.so.1' && echo "DA-$((6*7)) ldd-libgomp"
 EOF
 # The rcS runs a script with sh (dash here); bash is in the image for scripts that want it.
 cat >"$O/b.sh" <<'EOF'
@@ -95,8 +101,8 @@ for s in a b; do
     cp "$O/$s/$CONSOLE" "$O/$s.out" 2>/dev/null || : >"$O/$s.out"
 done
 glibc=$(ldd --version | sed -n '1s/.* \([0-9.]*\)$/\1/p')
-check "restore a: a dynamically linked program runs on the image's glibc" "$(indent "$O/a.out")" \
-    bash -c "grep -q '^DYN-42 glibc-$glibc sqrt=1.414' '$O/a.out' && grep -q '^DA-42 ldd-libm' '$O/a.out'"
+check "restore a: a dynamically linked OpenMP program runs on the image's glibc and libgomp (--include)" "$(indent "$O/a.out")" \
+    bash -c "grep -q '^DYN-42 glibc-$glibc sqrt=1.414 omp-threads=1' '$O/a.out' && grep -q '^DA-42 ldd-libgomp' '$O/a.out'"
 check "restore b: another new script runs under bash; systemd is PID 1 and running" "$(indent "$O/b.out")" \
     grep -q '^DB-42 pid1=systemd journald=active state=running bash=5' "$O/b.out"
 check "restore b: /sys/class/dmi/id shows the SMBIOS system and BIOS" "$(indent "$O/b.out")" \
