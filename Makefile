@@ -121,7 +121,7 @@ demo: deps
 
 # ---------------------------------------------------------------- bench --
 bench: deps
-	$(MAKE) all kernel image $(BENCH_BINS) debian-image
+	$(MAKE) all kernel image $(BENCH_BINS)
 	scripts/bench.sh
 
 # -------------------------------------------------------------- install --
