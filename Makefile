@@ -4,6 +4,7 @@
 #   make            host simulator (build/bin/m5sim) and guest agent (build/guest/m5, libm5.a)
 #   make kernel     build/images/vmlinux, bzImage (cached outside the tree, see images/kernel/)
 #   make image      build/images/rootfs.img
+#   make debian-image  build/images/debian.img (a Debian system from mmdebstrap; cached)
 #   make test       install missing packages, build everything, run every test
 #   make demo       boot, checkpoint, restore twice with new scripts, show the results
 #   make bench      performance figures (see docs/performance.md)
@@ -25,7 +26,7 @@ GUEST_CFLAGS := -std=c11 $(WARN) -O2 -D_GNU_SOURCE -Ishared -Iguest -MMD -MP
 HOST_LIBS    := -lZydis -lmpfr -lgmp -ledit -lseccomp -lz -llzma -lzstd -llz4 -lm
 
 .DEFAULT_GOAL := all
-.PHONY: all host guest kernel image deps test unit-test bench demo install clean FORCE
+.PHONY: all host guest kernel image debian-image deps test unit-test bench demo install clean FORCE
 
 # ---------------------------------------------------------------- host --
 HOST_SRCS := $(sort $(shell find host -name '*.c' 2>/dev/null))
@@ -98,6 +99,13 @@ $(B)/images/rootfs.img: $(B)/guest/m5 $(BENCH_BINS) $(IMAGE_INPUTS)
 # The same content in an MBR partition (root=/dev/sda1), as gem5's images are laid out.
 $(B)/images/rootfs-part.img: $(B)/guest/m5 $(IMAGE_INPUTS)
 	images/mkimage.sh -o $@ -m $(B)/guest/m5 --partition
+
+# A Debian system (mmdebstrap, systemd, m5sim-rcs.service running the rcS loop); built
+# once per set of inputs and cached in ~/.cache/m5sim/debian-image/ (images/debian-image.sh).
+DEBIAN_IMAGE_INPUTS := images/debian-image.sh images/rootfs/rcS $(wildcard images/rootfs/debian/*)
+debian-image: $(B)/images/debian.img
+$(B)/images/debian.img: $(B)/guest/m5 $(DEBIAN_IMAGE_INPUTS)
+	images/debian-image.sh -o $@ -m $(B)/guest/m5
 
 # ---------------------------------------------------------------- tests --
 include tests/tests.mk

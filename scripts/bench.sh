@@ -14,6 +14,9 @@
 #   5. Full system        one images/bench program run by a script in the
 #                         restored guest, on the atomic CPU and on the timing
 #                         CPU with L1s, L2 and DDR3 (MIPS of the program's run)
+#   6. Debian             Debian's stock kernel and the Debian image (systemd)
+#                         to the rcS service, m5sim vs QEMU TCG -M pc, and the
+#                         restore latency of its checkpoint (5 restores)
 #
 # Speed is measured, not asserted: this script fails only when something
 # breaks (a run exits non-zero, a marker never appears, an output is missing),
@@ -22,7 +25,8 @@
 #
 # Knobs (environment): BENCH_BOOT_RUNS (3), BENCH_RESTORE_RUNS (5),
 # QEMU_TIMEOUT (120 s per QEMU boot), M5SIM_TIMEOUT (300 s per m5sim run),
-# BENCH_NO_CPU=1 skips section 1, BENCH_FS_PROG
+# BENCH_NO_CPU=1 skips section 1, BENCH_NO_DEBIAN=1 section 6,
+# BENCH_DEBIAN_RUNS (1) boots of section 6, BENCH_FS_PROG
 # (matmul) is the program of section 5.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -182,6 +186,82 @@ ckpt_breakdown() {
       printf "    index, fsyncs, rename    %6.0f ms\n", rest * 1000
       printf "    total                    %6.0f ms (all fsyncs together %.0f ms)\n", total * 1000, fsyncs * 1000
     }' "$1"
+}
+
+# ------------------------------------- 6. Debian kernel and image --
+# Debian's stock kernel (images/debian-kernel.sh) and the Debian image of
+# `make debian-image` (systemd; m5sim-rcs.service prints "rcS: checkpoint"
+# right before its first m5 op): m5sim with the PIIX disk next to QEMU TCG's
+# `-M pc` (SeaBIOS, PIIX3 IDE) with the same three files, then the restore
+# latency of the post-boot checkpoint (a systemd guest's memory is larger).
+bench_debian() {
+  section "6. Debian: stock kernel + Debian image (systemd) to the rcS service; restore latency"
+  if [ -n "${BENCH_NO_DEBIAN:-}" ]; then echo "skipped (BENCH_NO_DEBIAN set)"; return 0; fi
+  local dk=build/images/debian dimg=build/images/debian.img runs=${BENCH_DEBIAN_RUNS:-1} i r p
+  if ! images/debian-kernel.sh "$dk" >"$OUT/debian-kernel.log" 2>&1; then
+    echo "note: images/debian-kernel.sh failed (no Debian archive?): section skipped; see $OUT/debian-kernel.log"; return 0
+  fi
+  if ! make -s debian-image >"$OUT/debian-image.log" 2>&1; then
+    echo "note: make debian-image failed (mmdebstrap, Debian archive?): section skipped; see $OUT/debian-image.log"; return 0
+  fi
+  echo "  kernel: $(cat "$dk/version"), initramfs $dk/initramfs.cpio.gz; image: $dimg ($(human "$(stat -c %s "$dimg")"))"
+  local cmdline="console=ttyS0 root=/dev/sda rw panic=-1 tsc=reliable"
+  echo "m5sim: $M5SIM --kernel $dk/vmlinuz --initrd $dk/initramfs.cpio.gz --disk-image $dimg --disk-controller piix \\"
+  echo "         --cmdline \"$cmdline\" --checkpoint-dir D/ckpt -d D/out   ($runs run(s): BENCH_DEBIAN_RUNS)"
+  local marks=() rfs=() insts=""
+  for ((i = 1; i <= runs; i++)); do
+    KERNEL=$dk/vmlinuz IMAGE=$dimg boot_m5sim "$OUT/debian-boot$i" "Debian, run $i" \
+      --initrd "$dk/initramfs.cpio.gz" --disk-controller piix --cmdline "$cmdline"
+    marks+=("$B_MARK"); rfs+=("$B_RF"); insts=$B_INSTS
+    printf '  run %d: marker %s, first readfile %s (checkpoint write %s of it)\n' "$i" \
+      "$(fmt_s "$B_MARK")" "$(fmt_s "$B_RF")" "$(fmt_ms "$B_CKPT")"
+  done
+  local q_marks=() have_qemu=""
+  if command -v qemu-system-x86_64 >/dev/null; then
+    have_qemu=1
+    local qemu=(qemu-system-x86_64 -M pc -accel tcg -m 512M -smp 1 -nographic -no-reboot
+                -kernel "$dk/vmlinuz" -initrd "$dk/initramfs.cpio.gz" -append "console=ttyS0 root=/dev/sda rw panic=-1"
+                -drive "file=$dimg,format=raw,if=ide,snapshot=on")
+    echo "QEMU:  $(show_cmd "${qemu[@]}")"
+    echo "       (stopped when '$MARKER' appears on its console)"
+    for ((i = 1; i <= runs; i++)); do
+      mkdir -p "$OUT/debian-qemu$i"
+      stream_run "$OUT/debian-qemu$i/console" kill "${QEMU_DEBIAN_TIMEOUT:-300}" "${qemu[@]}"
+      [ -n "$SR_MARK" ] || { tail -5 "$OUT/debian-qemu$i/console"; die "QEMU Debian run $i: no '$MARKER' (status $SR_RC; log $OUT/debian-qemu$i/console)"; }
+      q_marks+=("$SR_MARK")
+      printf '  run %d: marker %s\n' "$i" "$(fmt_s "$SR_MARK")"
+    done
+  fi
+  echo
+  row "m5sim, start to '$MARKER'" "$(summary "${marks[@]}")"
+  if [ -n "$have_qemu" ]; then
+    row "QEMU -M pc, start to '$MARKER'" "$(summary "${q_marks[@]}")"
+    row "ratio m5sim/QEMU (same marker)" "$(fmt_ratio "$(median "${marks[@]}")" "$(median "${q_marks[@]}")")   (medians; above 1 means m5sim is slower)"
+  fi
+  row "m5sim, start to first m5 readfile" "$(summary "${rfs[@]}")"
+  row "m5sim guest instructions" "$insts to the first readfile (the kernel proper: m5sim decompresses the bzImage)"
+
+  local dir=$OUT/debian-boot$runs/ckpt cpt fi1=() rf1=() ini1=() hs hs_rf after="" ckicount
+  cpt=$(ls -d "$dir"/cpt.[0-9]* | head -1)
+  echo "  checkpoint: $cpt, on disk $(du -sh "$cpt" | cut -f1), memory.img non-zero pages $(human "$(ini_get "$cpt/m5.cpt" data_bytes)")"
+  for ((r = 1; r <= RESTORE_RUNS; r++)); do
+    p=$OUT/debian-restore-$r; rm -rf "$p" "$p.first"
+    timed "$p.first" "$M5SIM" --checkpoint-dir "$dir" -r 1 -d "$p.first" -q --maxinsts 1
+    [ "$T_RC" -eq 0 ] || { cat "$p.first.stderr"; die "Debian restore (--maxinsts 1) exited with status $T_RC"; }
+    fi1+=("$T_WALL")
+    ckicount=$(ini_get "$p.first/run.ini" instructions)   # the checkpoint's count + 1
+    timed "$p" "$M5SIM" --checkpoint-dir "$dir" -r 1 -d "$p" -q
+    [ "$T_RC" -eq 0 ] || { cat "$p.stderr"; die "Debian restore exited with status $T_RC"; }
+    after=$(( $(ini_get "$p/run.ini" instructions_to_first_readfile) - (ckicount - 1) ))
+    grep -q 'rcS: no more scripts' "$p/system.pc.com_1.device" || die "Debian restore: the guest did not reach 'rcS: no more scripts' ($p/)"
+    hs=$(ini_get "$p/run.ini" host_seconds); hs_rf=$(ini_get "$p/run.ini" host_seconds_to_first_readfile)
+    rf1+=("$(calc 'w - (h - r)' w="$T_WALL" h="$hs" r="$hs_rf")"); ini1+=("$hs_rf")
+  done
+  echo "  each restore: $M5SIM --checkpoint-dir D -r 1 -d OUT -q [--maxinsts 1]"
+  row "restore to first instruction" "$(UNIT=ms summary "${fi1[@]}")   (--maxinsts 1, whole run)"
+  row "restore to first m5 readfile" "$(UNIT=ms summary "${rf1[@]}")"
+  row "  of which running the guest" "$(fmt_ms "$(median "${ini1[@]}")") (run.ini; $after instructions from the checkpoint to the readfile)"
+  row "ratio boot/restore (first readfile)" "$(fmt_ratio "$(median "${rfs[@]}")" "$(median "${rf1[@]}")")"
 }
 
 # ---------------------------------------------------------------- main --
@@ -376,6 +456,8 @@ main() {
   row "" " interrupts the guest takes depend on simulated time, so the two models' counts differ a little)"
   row "ratio timing/atomic" "$(fmt_ratio "$ft" "$fa")   (goal: timing 50 MIPS or more; gem5 TimingSimpleCPU about 0.9 MIPS)"
   row "" "(MIPS = simInsts / hostSeconds of the first dump, stats.json; the whole restore run is in $fsd/)"
+
+  bench_debian
 
   echo
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); outputs in $OUT/, this report in $OUT/report.txt"

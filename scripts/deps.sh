@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
   build-essential pkg-config
   musl-tools libseccomp-dev libcmocka-dev libzydis-dev libedit-dev tmux libmpfr-dev zlib1g-dev liblzma-dev libzstd-dev liblz4-dev
-  busybox-static e2fsprogs cpio
+  busybox-static e2fsprogs cpio mmdebstrap
   linux-source-6.1 flex bison bc libelf-dev libssl-dev xz-utils
   qemu-system-x86 qemu-user-static valgrind python3 procps
   python3-matplotlib

@@ -27,6 +27,7 @@
 #include "disk/disk.h"
 #include "firmware/acpi.h"
 #include "firmware/mptable.h"
+#include "firmware/smbios.h"
 #include "machine/machine.h"
 #include "machine/pc_platform.h"
 #include "machine/status_line.h"
@@ -42,6 +43,7 @@
 #define FIRMWARE_TABLES_PA 0xf0000ull   /* BIOS area, reserved in the e820 map */
 #define FIRMWARE_TABLES_SIZE 0x10000u
 #define ACPI_TABLES_OFFSET 0x1000u      /* the RSDP and the ACPI tables, after the MP table */
+#define SMBIOS_TABLES_OFFSET 0xe000u    /* the SMBIOS entry point and tables, last */
 
 struct pc_devices {
     struct isa_irq isa;
@@ -209,6 +211,19 @@ void pc_devices_free(struct machine *m)
 
 /* ---------------------------------------------------- firmware tables -- */
 
+/* The SMBIOS tables at FIRMWARE_TABLES_PA + SMBIOS_TABLES_OFFSET (fits: the MP and ACPI tables end before it). */
+static void pc_smbios_setup(struct machine *m, uint8_t *buf, size_t max, bool fits)
+{
+    uint32_t id[4];
+    cpuid_query(NULL, 1, 0, id);
+    struct smbios_config sm = { .mem_bytes = m->cfg.mem_size, .n_cpus = (unsigned)m->cfg.num_cpus,
+                                .cpuid_1_eax = id[0], .cpuid_1_edx = id[3],
+                                .cpu_mhz = (unsigned)(m->cfg.cpu_clock_hz / 1000000u) };
+    size_t n = fits ? smbios_build(buf, max, FIRMWARE_TABLES_PA + SMBIOS_TABLES_OFFSET, &sm) : 0;
+    if (!n || bus_write_phys(&m->bus, FIRMWARE_TABLES_PA + SMBIOS_TABLES_OFFSET, buf, n) != 0)
+        fatal("machine", "cannot place the SMBIOS tables");
+}
+
 void pc_firmware_setup(struct machine *m)
 {
     static uint8_t tables[FIRMWARE_TABLES_SIZE];
@@ -237,6 +252,8 @@ void pc_firmware_setup(struct machine *m)
                                                         FIRMWARE_TABLES_PA + ACPI_TABLES_OFFSET, &acpi) : 0;
     if (!a || bus_write_phys(&m->bus, FIRMWARE_TABLES_PA, tables, ACPI_TABLES_OFFSET + a) != 0)
         fatal("machine", "cannot place the firmware tables");
+    pc_smbios_setup(m, tables + SMBIOS_TABLES_OFFSET, FIRMWARE_TABLES_SIZE - SMBIOS_TABLES_OFFSET,
+                    ACPI_TABLES_OFFSET + a <= SMBIOS_TABLES_OFFSET);
 }
 
 /* ------------------------------------------------------- checkpoints -- */

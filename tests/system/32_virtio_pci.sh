@@ -38,8 +38,7 @@ check "boot: the checkpoint records virtio-pci ([platform] disk_controller=0x2, 
     bash -c "grep -A1 '^\[platform\]' $O/ckpt/cpt.*/m5.cpt | grep -qx 'disk_controller=0x2' &&
              grep -q '^\[virtio_pci0\]' $O/ckpt/cpt.*/m5.cpt && grep -q '^\[virtio_blk0\]' $O/ckpt/cpt.*/m5.cpt &&
              ! grep -q '^\[piix_ide\]' $O/ckpt/cpt.*/m5.cpt"
-# (m5sim has no SMBIOS tables: "DMI not present or invalid")
-warnings=$(grep -iE 'warn|bug|error|fail|invalid|can.t' "$con" | grep -v 'DMI not present' || true)
+warnings=$(grep -iE 'warn|bug|error|fail|invalid|can.t' "$con" || true)
 check "boot: no kernel warnings or errors on the console" "$(echo "$warnings" | head -3)" test -z "$warnings"
 
 # --------------------------------------------------------------- restores --
