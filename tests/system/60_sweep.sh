@@ -182,7 +182,8 @@ PATH="$O/bin:$PATH" "$M5" sweep --slurm "$O/cluster.ini" >/dev/null 2>&1 || true
 check "resubmitting: only the 3 pending runs are in the array" "$(grep array "$script")" \
     grep -qxF "#SBATCH --array=0,2-3%2" "$script"
 rc=0
-PATH=/usr/bin:/bin "$M5" sweep --slurm "$O/cluster.ini" >"$O/nosbatch.out" 2>&1 || rc=$?
+mkdir -p "$O/nobin"   # a PATH without sbatch (this host may have Slurm's client installed)
+PATH="$O/nobin" "$M5" sweep --slurm "$O/cluster.ini" >"$O/nosbatch.out" 2>&1 || rc=$?
 check "without sbatch on PATH: the script's path and the command are printed" "exit $rc: $(cat "$O/nosbatch.out")" \
     bash -c "[ $rc -eq 0 ] && grep -q 'sbatch --parsable $script' '$O/nosbatch.out'"
 
