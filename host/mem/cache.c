@@ -106,7 +106,7 @@ static struct cache_result place(struct cache *c, uint64_t line, bool dirty)
     if (t[w] & CACHE_VALID) {
         r.evicted = true;
         r.evicted_dirty = (t[w] & CACHE_DIRTY) != 0;
-        r.evicted_line = t[w] >> 2;
+        r.evicted_line = CACHE_LINE_OF_TAG(t[w]);
     }
     t[w] = line << 2 | CACHE_VALID | (dirty ? CACHE_DIRTY : 0);
     st[w] = ++c->clock;
@@ -190,7 +190,7 @@ bool cache_load(struct cache *c, const char *name, FILE *f, char *why, size_t wh
         size_t i;
         uint64_t t, s;
         if (fscanf(f, " %zx %" SCNx64 " %" SCNx64, &i, &t, &s) != 3 || i >= n ||
-            !(t & CACHE_VALID) || ((t >> 2) & c->set_mask) != i / c->assoc) {
+            !(t & CACHE_VALID) || (CACHE_LINE_OF_TAG(t) & c->set_mask) != i / c->assoc) {
             snprintf(why, why_len, "%s: line record %zu of %zu is damaged", name, k, valid);
             return false;
         }

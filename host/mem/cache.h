@@ -22,9 +22,17 @@
 
 enum cache_repl { CACHE_REPL_LRU, CACHE_REPL_FIFO, CACHE_REPL_RANDOM };
 
-/* A line's tag word: line address (paddr / line_size) << 2 | dirty << 1 | valid. */
+/*
+ * A line's tag word: shared << 63 | line address (paddr / line_size) << 2 |
+ * dirty << 1 | valid. With gem5's coherence flags: a line without SHARED is
+ * writable (Exclusive when clean, Modified when dirty); with SHARED another
+ * cache may hold a copy (Shared when clean, Owned when dirty), so a write must
+ * first invalidate the others (memsys.c). A cache alone (one CPU) never sets it.
+ */
 #define CACHE_VALID 1ull
 #define CACHE_DIRTY 2ull
+#define CACHE_SHARED (1ull << 63)
+#define CACHE_LINE_OF_TAG(t) (((t) & ~CACHE_SHARED) >> 2)
 
 struct cache {
     uint64_t size;            /* bytes */
@@ -72,7 +80,7 @@ static inline long cache_find(const struct cache *c, uint64_t line)
     const uint64_t *t = c->tag + (line & c->set_mask) * c->assoc;
     const uint64_t want = line << 2 | CACHE_VALID;
     for (unsigned w = 0; w < c->assoc; w++)
-        if ((t[w] & ~CACHE_DIRTY) == want)
+        if ((t[w] & ~(CACHE_DIRTY | CACHE_SHARED)) == want)
             return (long)((line & c->set_mask) * c->assoc + w);
     return -1;
 }

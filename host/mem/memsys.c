@@ -12,6 +12,20 @@
  *   crossbar request: headerDelay = offset to its next clock edge + (frontend + forward + snoop filter) cycles
  *   crossbar response: delivered at its next clock edge + response cycles
  *   memory controller: response at readyTime + frontend + backend + the request's headerDelay + payloadDelay
+ *
+ * Coherence with several CPUs (gem5's Cache::handleSnoop, CoherentXBar,
+ * SnoopFilter): a request leaving an L1 is checked against the other CPUs'
+ * L1s on the crossbar below (the snoop filter is exact, as gem5's is when
+ * caches report clean evictions). Snooped L1s that hold the line add their
+ * tag latency to the request's headerDelay (gem5's snoopDelay). A read
+ * leaves copies shared (Modified -> Owned, Exclusive -> Shared); a ReadExReq
+ * or UpgradeReq invalidates them. A dirty copy (Modified or Owned) answers
+ * itself: it sends the line tag-latency cycles after the snoop arrives, the
+ * crossbar forwards it after its snoop response latency, and the request
+ * goes no further (gem5 sinks it; an Owned responder's express snoop to
+ * the L2 counts nothing there). A write to a Shared or Owned line is a miss
+ * of the write in the L1 and an UpgradeReq below: the L2 answers it after its
+ * tag latency, or the memory bus (the point of coherency) answers it itself.
  */
 #include "mem/memsys.h"
 
@@ -22,13 +36,13 @@
 
 const char *const memsys_cmd_names[CMD_COUNT] = {
     "ReadReq", "WriteReq", "ReadCleanReq", "ReadSharedReq", "ReadExReq",
-    "WritebackDirty", "WritebackClean",
+    "WritebackDirty", "WritebackClean", "UpgradeReq",
 };
 
 /* gem5's crossbars (src/mem/XBar.py): cycles of their own clock. */
-struct xbar_timing { unsigned frontend, forward, snoop_lookup, response, width; };
-static const struct xbar_timing L2XBAR = { 1, 0, 0, 1, 32 };     /* tol2bus, CPU clock */
-static const struct xbar_timing SYSTEMXBAR = { 3, 4, 1, 2, 16 }; /* membus, system clock */
+struct xbar_timing { unsigned frontend, forward, snoop_lookup, response, width, snoop_response; };
+static const struct xbar_timing L2XBAR = { 1, 0, 0, 1, 32, 1 };     /* tol2bus, CPU clock */
+static const struct xbar_timing SYSTEMXBAR = { 3, 4, 1, 2, 16, 4 }; /* membus, system clock */
 
 void memsys_config_defaults(struct memsys_config *c)
 {
@@ -77,10 +91,10 @@ static unsigned channel_of(const struct memsys *ms, uint64_t paddr, uint64_t *lo
  * response is back at the requester (the bus's response latency included).
  */
 static uint64_t memory_access(struct memsys *ms, uint64_t paddr, unsigned size, bool write,
-                              bool needs_response, uint64_t t)
+                              bool needs_response, uint64_t t, uint64_t snoop_delay)
 {
     const uint64_t ps = ms->cfg.sys_period_ticks;
-    uint64_t hd = edge(t, ps) - t +
+    uint64_t hd = edge(t, ps) - t + snoop_delay +
                   (uint64_t)(SYSTEMXBAR.frontend + SYSTEMXBAR.forward + SYSTEMXBAR.snoop_lookup) * ps;
     uint64_t payload = write ? cycles_ceil(size, SYSTEMXBAR.width) * ps : 0;
     uint64_t local;
@@ -111,6 +125,125 @@ static inline uint64_t *stat_at(const struct memsys *ms, uint64_t *arr, enum mem
     return &arr[cmd * ms->nreq + req];
 }
 
+static inline unsigned cpu_of_requestor(unsigned req) { return (req - 1) / MEMSYS_REQS_PER_CPU; }
+
+static uint64_t cache_request(struct memsys *ms, struct memsys_level *lv, unsigned req,
+                              enum memsys_cmd cmd, uint64_t paddr, uint64_t t, uint64_t hd,
+                              bool timed);
+
+/* ------------------------------------------------------------- coherence -- */
+
+/* What the other CPUs' L1s did when a request snooped them. */
+struct snoop_result {
+    unsigned fanout;                          /* L1s that held the line (the snoop filter's targets) */
+    unsigned lookup;                          /* the largest tag latency among them, CPU cycles */
+    const struct memsys_level *responder;     /* a dirty copy (Modified or Owned) that answers */
+    bool sharers;                             /* copies stay: the requester's line is not writable */
+};
+
+/*
+ * The snoop filter's count for a request from an L1 (or, when some L1 holds
+ * the line, from a walker): hits with one or with several holders, the
+ * requester included (gem5's SnoopFilter::lookupRequest). `extra` holders:
+ * an evicting L1 that no longer has the line in its tags.
+ */
+static void snoop_filter_request(struct memsys *ms, uint64_t line, unsigned extra, bool from_cache)
+{
+    unsigned holders = extra;
+    for (unsigned c = 0; c < ms->cfg.num_cpus; c++)
+        holders += (cache_find(&ms->icache[c].tags, line) >= 0) + (cache_find(&ms->dcache[c].tags, line) >= 0);
+    if (!holders && !from_cache)
+        return;
+    ms->coh.sf_requests++;
+    if (holders == 1)
+        ms->coh.sf_hit_single_requests++;
+    else if (holders > 1)
+        ms->coh.sf_hit_multi_requests++;
+}
+
+/* Snoop every L1 of the CPUs other than `cpu` for `line`, as gem5's handleSnoop changes them. */
+static void snoop_others(struct memsys *ms, unsigned cpu, uint64_t line, bool invalidate,
+                         struct snoop_result *r)
+{
+    memset(r, 0, sizeof *r);
+    for (unsigned c = 0; c < ms->cfg.num_cpus; c++) {
+        if (c == cpu)
+            continue;
+        struct memsys_level *l1[2] = { &ms->icache[c], &ms->dcache[c] };
+        for (int k = 0; k < 2; k++) {
+            long i = cache_find(&l1[k]->tags, line);
+            if (i < 0)
+                continue;
+            uint64_t *tag = &l1[k]->tags.tag[i];
+            r->fanout++;
+            if (l1[k]->cfg.tag_latency > r->lookup)
+                r->lookup = l1[k]->cfg.tag_latency;
+            if (*tag & CACHE_DIRTY)
+                r->responder = l1[k];
+            if (invalidate) {
+                *tag = 0;
+            } else {
+                *tag |= CACHE_SHARED;   /* Modified -> Owned, Exclusive -> Shared */
+                r->sharers = true;
+            }
+        }
+    }
+}
+
+/*
+ * A request leaving CPU `cpu`'s L1 (from_cache) or page-table walker at `t`
+ * onto the crossbar below the L1s: the other L1s are snooped, then a dirty
+ * copy answers or the request goes on to the L2 (or memory). Returns the
+ * tick its response is back at the requester (0 untimed); *sharers says
+ * other L1s keep copies, so the requester's line is not writable.
+ */
+static uint64_t l1bus_request(struct memsys *ms, unsigned cpu, unsigned req, enum memsys_cmd cmd,
+                              uint64_t paddr, unsigned size, bool write, uint64_t t, bool from_cache,
+                              bool timed, bool *sharers)
+{
+    const uint64_t p = ms->cfg.cpu_period_ticks;
+    const uint64_t pb = ms->l2 ? p : ms->cfg.sys_period_ticks;
+    const struct xbar_timing *x = ms->l2 ? &L2XBAR : &SYSTEMXBAR;
+    struct snoop_result sr = { 0 };
+    if (ms->cfg.num_cpus > 1) {
+        uint64_t line = paddr >> ms->dcache[0].tags.line_shift;
+        bool invalidate = cmd == CMD_READ_EX_REQ || cmd == CMD_UPGRADE_REQ || cmd == CMD_WRITE_REQ;
+        if (timed)
+            snoop_filter_request(ms, line, 0, from_cache);
+        snoop_others(ms, cpu, line, invalidate, &sr);
+        if (timed && ms->snoop_fanout)
+            ms->dist_sample(ms->snoop_fanout, sr.fanout, 1);
+    }
+    *sharers = sr.sharers;
+    uint64_t snoop_delay = (uint64_t)sr.lookup * p;
+    if (sr.responder) {
+        /* Cache to cache: the owner's response, then the crossbar's snoop response latency. */
+        if (!timed)
+            return 0;
+        ms->coh.snoops++;
+        if (cmd != CMD_UPGRADE_REQ)
+            ms->coh.snoop_traffic += ms->cfg.line_size;
+        uint64_t hd = edge(t, pb) - t + (uint64_t)(x->frontend + x->forward + x->snoop_lookup) * pb;
+        uint64_t leave = edge(t, p) + (uint64_t)sr.responder->cfg.tag_latency * p + hd;
+        return edge(leave, pb) + (uint64_t)x->snoop_response * pb;
+    }
+    if (!ms->l2) {
+        if (!timed)
+            return 0;
+        if (cmd == CMD_UPGRADE_REQ) {
+            /* The memory bus is the point of coherency: it answers an upgrade itself. */
+            return edge(t, pb) + edge(t, pb) - t + snoop_delay +
+                   (uint64_t)(x->frontend + x->forward + x->snoop_lookup) * pb;
+        }
+        return memory_access(ms, paddr, size, write, true, t, snoop_delay);
+    }
+    uint64_t hd = timed ? edge(t, p) - t + snoop_delay +
+                              (uint64_t)(L2XBAR.frontend + L2XBAR.forward + L2XBAR.snoop_lookup) * p
+                        : 0;
+    uint64_t r = cache_request(ms, ms->l2, req, cmd, paddr, t, hd, timed);
+    return timed ? edge(r, p) + L2XBAR.response * p : 0;
+}
+
 static void handle_victim(struct memsys *ms, struct memsys_level *lv, const struct cache_result *r,
                           uint64_t t, bool timed);
 
@@ -132,15 +265,19 @@ static void writeback_into(struct memsys *ms, struct memsys_level *lv, uint64_t 
  * A victim leaves `lv`: dirty lines are written back (WritebackDirty);
  * the L1I writes back clean lines too (gem5's L1_ICache has
  * writeback_clean); other clean lines leave as a CleanEvict, which changes
- * nothing below (a mostly-inclusive cache does not allocate on it).
+ * nothing below (a mostly-inclusive cache does not allocate on it) but
+ * tells the snoop filter.
  */
 static void handle_victim(struct memsys *ms, struct memsys_level *lv, const struct cache_result *r,
                           uint64_t t, bool timed)
 {
     if (!r->evicted)
         return;
-    if (timed)
+    if (timed) {
         lv->st.replacements++;
+        if (lv->is_l1 && ms->cfg.num_cpus > 1)
+            snoop_filter_request(ms, r->evicted_line, 1, true);
+    }
     bool dirty = r->evicted_dirty;
     if (!dirty && !lv->is_icache)
         return;
@@ -149,7 +286,7 @@ static void handle_victim(struct memsys *ms, struct memsys_level *lv, const stru
     if (lv->below)
         writeback_into(ms, lv->below, r->evicted_line, dirty, t, timed);
     else if (dirty && timed)
-        memory_access(ms, r->evicted_line << lv->tags.line_shift, ms->cfg.line_size, true, false, t);
+        memory_access(ms, r->evicted_line << lv->tags.line_shift, ms->cfg.line_size, true, false, t, 0);
 }
 
 /*
@@ -165,7 +302,9 @@ static uint64_t cache_request(struct memsys *ms, struct memsys_level *lv, unsign
     uint64_t line = paddr >> c->line_shift;
     bool writes = cmd == CMD_WRITE_REQ;
     long i = cache_find(c, line);
-    if (i >= 0) {
+    /* A write to a line other L1s may share is a miss that upgrades it (gem5: not writable). */
+    bool upgrade = i >= 0 && writes && (c->tag[i] & CACHE_SHARED);
+    if (i >= 0 && !upgrade) {
         if (writes)
             c->tag[i] |= CACHE_DIRTY;
         if (c->repl == CACHE_REPL_LRU)
@@ -175,16 +314,18 @@ static uint64_t cache_request(struct memsys *ms, struct memsys_level *lv, unsign
         if (lv->is_l1)
             ms->l1_missed = false;
         (*stat_at(ms, lv->st.hits, cmd, req))++;
-        unsigned work = writes ? lv->cfg.tag_latency
-                               : (lv->cfg.tag_latency > lv->cfg.data_latency ? lv->cfg.tag_latency
-                                                                             : lv->cfg.data_latency);
+        unsigned work = writes || cmd == CMD_UPGRADE_REQ
+                            ? lv->cfg.tag_latency
+                            : (lv->cfg.tag_latency > lv->cfg.data_latency ? lv->cfg.tag_latency
+                                                                          : lv->cfg.data_latency);
         return edge(t, p) + (cycles_ceil(hd, p) + work) * p;
     }
 
     /* Miss: forward the line request below, then fill. */
-    enum memsys_cmd below_cmd = lv->is_l1 ? (lv->is_icache ? CMD_READ_CLEAN_REQ
-                                             : writes ? CMD_READ_EX_REQ : CMD_READ_SHARED_REQ)
-                                          : cmd;
+    enum memsys_cmd below_cmd = upgrade ? CMD_UPGRADE_REQ
+                                : lv->is_l1 ? (lv->is_icache ? CMD_READ_CLEAN_REQ
+                                               : writes ? CMD_READ_EX_REQ : CMD_READ_SHARED_REQ)
+                                : cmd == CMD_UPGRADE_REQ ? CMD_READ_EX_REQ : cmd;
     uint64_t fwd = 0, back = 0, done = 0;
     if (timed) {
         if (lv->is_l1)
@@ -193,7 +334,11 @@ static uint64_t cache_request(struct memsys *ms, struct memsys_level *lv, unsign
         fwd = edge(t, p) + lv->cfg.tag_latency * p + hd;
     }
     uint64_t line_addr = line << c->line_shift;
-    if (lv->below) {
+    bool sharers = false;
+    if (lv->is_l1) {
+        back = l1bus_request(ms, cpu_of_requestor(req), req, below_cmd, line_addr, ms->cfg.line_size,
+                             false, fwd, true, timed, &sharers);
+    } else if (lv->below) {
         uint64_t hd2 = timed ? edge(fwd, p) - fwd +
                                    (uint64_t)(L2XBAR.frontend + L2XBAR.forward + L2XBAR.snoop_lookup) * p
                              : 0;
@@ -201,13 +346,22 @@ static uint64_t cache_request(struct memsys *ms, struct memsys_level *lv, unsign
         if (timed)
             back = edge(r, p) + L2XBAR.response * p;
     } else if (timed) {
-        back = memory_access(ms, line_addr, ms->cfg.line_size, false, true, fwd);
+        back = memory_access(ms, line_addr, ms->cfg.line_size, false, true, fwd, 0);
     }
     if (timed) {
         done = edge(back, p) + lv->cfg.response_latency * p;
         (*stat_at(ms, lv->st.miss_latency, cmd, req)) += done - t;
     }
+    if (upgrade) {
+        /* The only copy now, and written (Modified). */
+        c->tag[i] = (c->tag[i] & ~CACHE_SHARED) | CACHE_DIRTY;
+        if (c->repl == CACHE_REPL_LRU)
+            c->stamp[i] = ++c->clock;
+        return done;
+    }
     struct cache_result r = cache_access(c, line, writes);
+    if (sharers)
+        c->tag[cache_find(c, line)] |= CACHE_SHARED;
     handle_victim(ms, lv, &r, done, timed);
     return done;
 }
@@ -219,18 +373,14 @@ uint64_t memsys_access(struct memsys *ms, unsigned cpu, enum mem_req req, enum m
     bool write = op == MEM_OP_WRITE;
     if (!ms->icache) {
         /* No caches: the CPU's port is on the memory bus; writes get a response too. */
-        uint64_t back = memory_access(ms, paddr, size, write, true, now);
+        uint64_t back = memory_access(ms, paddr, size, write, true, now, 0);
         return back - now;
     }
     if (req == MEM_REQ_WALK) {
         /* Below the L1s: through the L2's crossbar to the L2, or onto the memory bus. */
-        if (!ms->l2)
-            return memory_access(ms, paddr, size, write, true, now) - now;
-        const uint64_t p = ms->cfg.cpu_period_ticks;
-        uint64_t hd = edge(now, p) - now + (uint64_t)(L2XBAR.frontend + L2XBAR.forward + L2XBAR.snoop_lookup) * p;
-        uint64_t r = cache_request(ms, ms->l2, memsys_requestor(cpu, req), write ? CMD_WRITE_REQ : CMD_READ_REQ,
-                                   paddr, now, hd, true);
-        return edge(r, p) + L2XBAR.response * p - now;
+        bool sharers;
+        return l1bus_request(ms, cpu, memsys_requestor(cpu, req), write ? CMD_WRITE_REQ : CMD_READ_REQ,
+                             paddr, size, write, now, false, true, &sharers) - now;
     }
     struct memsys_level *l1 = req == MEM_REQ_INST ? &ms->icache[cpu] : &ms->dcache[cpu];
     uint64_t done = cache_request(ms, l1, memsys_requestor(cpu, req),
@@ -241,11 +391,17 @@ uint64_t memsys_access(struct memsys *ms, unsigned cpu, enum mem_req req, enum m
 void memsys_warm_slow(struct memsys *ms, unsigned cpu, enum mem_req req, enum mem_op op,
                       uint64_t paddr)
 {
-    if (!ms->icache || (req == MEM_REQ_WALK && !ms->l2))
+    if (!ms->icache)
         return;
-    struct memsys_level *l1 = req == MEM_REQ_WALK ? ms->l2 : req == MEM_REQ_INST ? &ms->icache[cpu] : &ms->dcache[cpu];
-    cache_request(ms, l1, memsys_requestor(cpu, req),
-                  op == MEM_OP_WRITE ? CMD_WRITE_REQ : CMD_READ_REQ, paddr, 0, 0, false);
+    enum memsys_cmd cmd = op == MEM_OP_WRITE ? CMD_WRITE_REQ : CMD_READ_REQ;
+    if (req == MEM_REQ_WALK) {
+        bool sharers;
+        l1bus_request(ms, cpu, memsys_requestor(cpu, req), cmd, paddr, 8, op == MEM_OP_WRITE, 0, false,
+                      false, &sharers);
+        return;
+    }
+    struct memsys_level *l1 = req == MEM_REQ_INST ? &ms->icache[cpu] : &ms->dcache[cpu];
+    cache_request(ms, l1, memsys_requestor(cpu, req), cmd, paddr, 0, 0, false);
 }
 
 void memsys_stats_reset_at(struct memsys *ms, uint64_t tick)

@@ -13,6 +13,14 @@
  * not delay the CPU. docs/memory-system.md has the composition, gem5's
  * parameters and what differs from gem5.
  *
+ * With several CPUs the L1s are kept coherent as gem5's classic caches keep
+ * them: a snooping protocol on the crossbar below the L1s (system.tol2bus, or
+ * system.membus without an L2) with gem5's writable/dirty line states (MOESI,
+ * cache.h), a snoop filter that knows exactly which L1s hold a line, dirty
+ * lines supplied cache to cache, and writes to shared lines upgraded
+ * (UpgradeReq) after invalidating the other copies. A CPU's requests snoop
+ * the other CPUs' L1s only (docs/memory-system.md says what that leaves out).
+ *
  * Counters are plain fields; memsys_stats.c registers them under gem5's
  * names. The tag stores are checkpoint state (memsys_save/memsys_load).
  */
@@ -67,7 +75,7 @@ void memsys_config_defaults(struct memsys_config *c);
 /* gem5 packet commands that reach a cache, the per-command statistic groups. */
 enum memsys_cmd {
     CMD_READ_REQ, CMD_WRITE_REQ, CMD_READ_CLEAN_REQ, CMD_READ_SHARED_REQ, CMD_READ_EX_REQ,
-    CMD_WRITEBACK_DIRTY, CMD_WRITEBACK_CLEAN, CMD_COUNT
+    CMD_WRITEBACK_DIRTY, CMD_WRITEBACK_CLEAN, CMD_UPGRADE_REQ, CMD_COUNT
 };
 extern const char *const memsys_cmd_names[CMD_COUNT];   /* "ReadReq", ... */
 
@@ -96,6 +104,19 @@ struct memsys_level {
     struct memsys_cache_stats st;
 };
 
+/*
+ * The crossbar below the L1s with several CPUs (gem5's CoherentXBar and
+ * SnoopFilter statistics, src/mem/coherent_xbar.cc, snoop_filter.cc).
+ */
+struct memsys_coherence_stats {
+    uint64_t snoops;              /* snoop responses: a dirty L1 answered another's request */
+    uint64_t snoop_traffic;       /* bytes those responses carried */
+    uint64_t sf_requests, sf_hit_single_requests, sf_hit_multi_requests;
+    uint64_t sf_snoops, sf_hit_single_snoops, sf_hit_multi_snoops;   /* from below: none modelled */
+};
+
+struct stats_dist;
+
 struct memsys {
     struct memsys_config cfg;
     unsigned nreq;                 /* 1 + MEMSYS_REQS_PER_CPU * num_cpus */
@@ -109,6 +130,9 @@ struct memsys {
     uint64_t now;                  /* the latest access's tick (for bandwidth formulas) */
     bool l1_missed;                /* the latest memsys_access missed in its L1 */
     uint64_t stats_since;          /* tick of the last statistics reset */
+    struct memsys_coherence_stats coh;   /* counted with more than one CPU */
+    struct stats_dist *snoop_fanout;     /* L1s snooped per request; NULL when not registered */
+    void (*dist_sample)(struct stats_dist *d, uint64_t value, uint64_t count);   /* the registry's, set with it */
     struct stats_group *stats_owner;   /* the groups we created, freed with us */
     void *stats_ctx;                   /* memsys_stats.c's formula contexts */
 };
@@ -140,8 +164,13 @@ static inline void memsys_warm(struct memsys *ms, unsigned cpu, enum mem_req req
         uint64_t line = paddr >> c->line_shift;
         long i = cache_find(c, line);
         if (i >= 0) {
-            if (op == MEM_OP_WRITE)
+            if (op == MEM_OP_WRITE) {
+                if (c->tag[i] & CACHE_SHARED) {
+                    memsys_warm_slow(ms, cpu, req, op, paddr);   /* an upgrade: invalidate the others */
+                    return;
+                }
                 c->tag[i] |= CACHE_DIRTY;
+            }
             if (c->repl == CACHE_REPL_LRU)
                 c->stamp[i] = ++c->clock;
             return;

@@ -41,7 +41,14 @@ struct stats_ctx {
     size_t nb;
 };
 
-static bool is_demand(int cmd) { return cmd != CMD_WRITEBACK_DIRTY && cmd != CMD_WRITEBACK_CLEAN; }
+/* gem5's demand commands (SUM_DEMAND in src/mem/cache/base.cc): not writebacks, not upgrades. */
+static bool is_demand(int cmd)
+{
+    return cmd != CMD_WRITEBACK_DIRTY && cmd != CMD_WRITEBACK_CLEAN && cmd != CMD_UPGRADE_REQ;
+}
+
+/* Writebacks always hit (they allocate); every other command can miss. */
+static bool can_miss(int cmd) { return cmd != CMD_WRITEBACK_DIRTY && cmd != CMD_WRITEBACK_CLEAN; }
 
 static double sum_of(const struct fctx *c, const uint64_t *arr, unsigned i)
 {
@@ -135,19 +142,19 @@ static void register_cache(struct stats_ctx *s, struct memsys *ms, struct memsys
     static const int l1d_cmds[] = { CMD_READ_REQ, CMD_WRITE_REQ, -1 };
     /* Below the L1s, ReadReq comes from the page-table walker. */
     static const int low_cmds[] = { CMD_READ_REQ, CMD_READ_CLEAN_REQ, CMD_READ_EX_REQ, CMD_READ_SHARED_REQ,
-                                    CMD_WRITEBACK_CLEAN, CMD_WRITEBACK_DIRTY, -1 };
+                                    CMD_UPGRADE_REQ, CMD_WRITEBACK_CLEAN, CMD_WRITEBACK_DIRTY, -1 };
     const int *cmds = lv->is_icache ? l1i_cmds : lv->is_l1 ? l1d_cmds : low_cmds;
     for (; *cmds >= 0; cmds++) {
         int c = *cmds;
         struct stats_group *cg = stats_group_new(g, memsys_cmd_names[c]);
         reg_vector(cg, ms, "hits", &lv->st.hits[c * ms->nreq], "Count", "number of hit requests");
-        if (is_demand(c)) {
+        if (can_miss(c)) {
             reg_vector(cg, ms, "misses", &lv->st.misses[c * ms->nreq], "Count", "number of miss requests");
             reg_vector(cg, ms, "missLatency", &lv->st.miss_latency[c * ms->nreq], "Tick",
                        "number of miss ticks");
         }
         reg_kind(s, cg, ms, lv, c, "accesses", K_ACC, "Count", "number of accesses(hits+misses)");
-        if (is_demand(c)) {
+        if (can_miss(c)) {
             reg_kind(s, cg, ms, lv, c, "missRate", K_RATE, "Ratio", "miss rate for accesses");
             reg_kind(s, cg, ms, lv, c, "avgMissLatency", K_AVG, "(Tick/Count)",
                      "average miss latency");
@@ -239,6 +246,33 @@ static void register_memory(struct stats_ctx *s, struct memsys *ms, struct stats
     }
 }
 
+/*
+ * The crossbar below the L1s with several CPUs: system.tol2bus, or
+ * system.membus without an L2 (gem5's CoherentXBar and SnoopFilter names).
+ */
+static void register_coherence(struct memsys *ms, struct stats_group *system)
+{
+    struct memsys_coherence_stats *c = &ms->coh;
+    struct stats_group *g = stats_group_new(system, ms->l2 ? "tol2bus" : "membus");
+    stats_add_scalar(g, "snoops", &c->snoops, "Count", "Total snoops");
+    stats_add_scalar(g, "snoopTraffic", &c->snoop_traffic, "Byte", "Total snoop traffic");
+    ms->snoop_fanout = stats_add_distribution(g, "snoopFanout", 0, 1, 2 * ms->cfg.num_cpus + 1, "Count",
+                                              "Request fanout histogram");
+    ms->dist_sample = stats_dist_sample;
+    struct stats_group *f = stats_group_new(g, "snoop_filter");
+    stats_add_scalar(f, "totRequests", &c->sf_requests, "Count",
+                     "Total number of requests made to the snoop filter.");
+    stats_add_scalar(f, "hitSingleRequests", &c->sf_hit_single_requests, "Count",
+                     "Number of requests hitting in the snoop filter with a single holder of the requested data.");
+    stats_add_scalar(f, "hitMultiRequests", &c->sf_hit_multi_requests, "Count",
+                     "Number of requests hitting in the snoop filter with multiple (>1) holders of the requested data.");
+    stats_add_scalar(f, "totSnoops", &c->sf_snoops, "Count", "Total number of snoops made to the snoop filter.");
+    stats_add_scalar(f, "hitSingleSnoops", &c->sf_hit_single_snoops, "Count",
+                     "Number of snoops hitting in the snoop filter with a single holder of the requested data.");
+    stats_add_scalar(f, "hitMultiSnoops", &c->sf_hit_multi_snoops, "Count",
+                     "Number of snoops hitting in the snoop filter with multiple (>1) holders of the requested data.");
+}
+
 void memsys_stats_register(struct memsys *ms, struct stats_group *system)
 {
     struct stats_ctx *s = calloc(1, sizeof *s);
@@ -253,6 +287,8 @@ void memsys_stats_register(struct memsys *ms, struct stats_group *system)
     if (ms->l3)
         register_cache(s, ms, ms->l3, system);
     register_memory(s, ms, system);
+    if (ms->icache && ms->cfg.num_cpus > 1)
+        register_coherence(ms, system);
 }
 
 /*
@@ -271,4 +307,5 @@ void memsys_stats_unregister(struct memsys *ms)
     free(s);
     ms->stats_ctx = NULL;
     ms->stats_owner = NULL;
+    ms->snoop_fanout = NULL;
 }

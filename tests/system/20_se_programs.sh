@@ -86,6 +86,22 @@ for b in build/bench/*; do
 done
 [ "$found" = 1 ] || fail "no benchmark programs in build/bench (make build/bench/matmul ...)"
 
+# The threaded benchmark: the same line natively and simulated with 1, 2 and 4
+# threads, and the same line whatever the thread count (a smaller grid keeps it short).
+if [ -x build/bench/stencil ]; then
+    for t in 1 2 4; do
+        compare "bench/stencil $t threads" /dev/null build/bench/stencil $t 128 16
+        cp "$tmp/se.out" "$tmp/stencil.$t"
+    done
+    if [ -s "$tmp/stencil.1" ] && cmp -s "$tmp/stencil.1" "$tmp/stencil.2" && cmp -s "$tmp/stencil.1" "$tmp/stencil.4"; then
+        pass "bench/stencil: 1, 2 and 4 threads print the same ($(cat "$tmp/stencil.1"))"
+    else
+        fail "bench/stencil: the output depends on the thread count"
+    fi
+else
+    fail "build/bench/stencil missing (make build/bench/stencil)"
+fi
+
 # ------------------------------------------------------------ busybox ----
 # Inputs: a deterministic shuffled list of numbers, text, and a directory with fixed timestamps.
 awk 'BEGIN { s = 1; for (i = 0; i < 2000; i++) { s = (s * 1103515245 + 12345) % 2147483648; print s % 100000 } }' \
