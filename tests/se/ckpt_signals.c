@@ -3,13 +3,15 @@
  * driven by an interval timer (setitimer), a SIGUSR1 handler on an
  * alternate stack raised every few rounds, and a blocked signal left
  * pending. With "ticks" as argument it also prints how many timer signals
- * arrived (simulated time: the same in every run of m5sim, not natively).
+ * arrived (simulated time: the same in every run of m5sim, not natively);
+ * with "pipe" it also holds a pipe, which a process checkpoint refuses.
  */
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 static volatile sig_atomic_t ticks, usr, on_alt;
 static char altstack[65536];
@@ -31,6 +33,9 @@ static void on_usr1(int sig)
 int main(int argc, char **argv)
 {
     int show_ticks = argc > 1 && !strcmp(argv[1], "ticks");
+    int fds[2];
+    if (argc > 1 && !strcmp(argv[1], "pipe") && pipe(fds) != 0)
+        return 2;
     stack_t ss = { .ss_sp = altstack, .ss_size = sizeof altstack };
     sigaltstack(&ss, NULL);
     struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
