@@ -307,8 +307,11 @@ static void restore_free_pages(struct se *se, struct ckpt_reader *r, uint64_t n)
     se->nfree = se->free_cap = n;
 }
 
-static void restore_vmas(struct se *se, struct ckpt_reader *r, uint64_t n, char **paths, unsigned nfiles)
+/* The memory map, checked; the mappings' files are opened by open_vma_files once the files are in place. */
+static void restore_vmas(struct se *se, struct ckpt_reader *r, uint64_t n, const struct se_files *files,
+                         int32_t *file_of)
 {
+    unsigned nfiles = se_files_count(files);
     se->vma = calloc(n + 1, sizeof(*se->vma));
     if (!se->vma)
         fatal("se", "out of host memory");
@@ -323,11 +326,20 @@ static void restore_vmas(struct se *se, struct ckpt_reader *r, uint64_t n, char 
             fatal(r->dir, "[%s] start = 0x%" PRIx64 " overlaps or precedes the mapping before it", section, v.start);
         if (v.file >= (int32_t)nfiles)
             fatal(r->dir, "[%s] file = %d is not in the file table", section, v.file);
-        int fd = -1;
-        if (v.file >= 0 && (fd = open(paths[v.file], O_RDONLY | O_CLOEXEC)) < 0)
-            fatal(paths[v.file], "cannot reopen the file mapped at 0x%" PRIx64 ": %s", v.start, strerror(errno));
-        se->vma[i] = (struct se_vma){ v.start, v.end, v.prot, v.kind, fd, v.off };
+        file_of[i] = v.file;
+        se->vma[i] = (struct se_vma){ v.start, v.end, v.prot, v.kind, -1, v.off };
         se->nvma = i + 1;
+    }
+}
+
+static void open_vma_files(struct se *se, const struct se_files *files, const int32_t *file_of)
+{
+    for (unsigned i = 0; i < se->nvma; i++) {
+        if (file_of[i] < 0)
+            continue;
+        const char *path = se_files_path(files, (unsigned)file_of[i]);
+        if ((se->vma[i].fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+            fatal(path, "cannot reopen the file mapped at 0x%" PRIx64 ": %s", se->vma[i].start, strerror(errno));
     }
 }
 
@@ -392,12 +404,11 @@ void se_checkpoint_restore(struct se *se, const struct ckpt_image *img, const st
         fatal(r.dir, "[se.process] cur = %u names a thread that is not runnable", se->cur);
     restore_free_pages(se, &r, p.nfree);
 
-    unsigned nfiles;
-    char **paths = se_files_restore(se, &r, o, &nfiles);
-    restore_vmas(se, &r, p.nvma, paths, nfiles);
-    for (unsigned i = 0; i < nfiles; i++)
-        free(paths[i]);
-    free(paths);
+    struct se_files *files = se_files_load(&r);
+    int32_t *file_of = calloc(p.nvma + 1, sizeof(*file_of));
+    if (!file_of)
+        fatal("se", "out of host memory");
+    restore_vmas(se, &r, p.nvma, files, file_of);
 
     struct cpu *cpu = se->cpu;
     if (!ckpt_cpu_load(&r, "cpu0", cpu))
@@ -405,6 +416,12 @@ void se_checkpoint_restore(struct se *se, const struct ckpt_image *img, const st
     if (cpu->s.cr3 != se->pt.root || cpu->s.cpl != 3 || cpu->s.idtr.limit != 0)
         fatal(r.dir, "[cpu0] is not a user-mode CPU of this process (cr3, cpl or idtr)");
     cpu->stall_cycles = p.stall_cycles;
+
+    /* Everything checked: now the files are put in place and opened. */
+    se_files_apply(se, files, &r, o);
+    open_vma_files(se, files, file_of);
+    free(file_of);
+    se_files_free(files);
     se_thread_resume(se);
     cpu_state_changed(cpu);
     se_vm_flush(se);

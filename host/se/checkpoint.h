@@ -65,13 +65,18 @@ int se_files_vma(const struct se_files *f, unsigned i);
 bool se_files_save(const struct se_files *f, struct ckpt_writer *w);
 void se_files_free(struct se_files *f);
 
+/* Read and check the tables of a checkpoint (nothing is opened or written yet); exits 2 on a refusal. */
+struct se_files *se_files_load(struct ckpt_reader *r);
+unsigned se_files_count(const struct se_files *f);
+/* The absolute path of file i of the table. */
+const char *se_files_path(const struct se_files *f, unsigned i);
 /*
- * Check the file table against the files now (inputs by fingerprint), copy
- * the shipped files to where the program expects them, and rebuild the
- * descriptor table. Returns the absolute path of each file (for the
- * mappings), *count of them; exits 2 with one line on a refusal.
+ * Check the inputs against their fingerprints, copy the shipped files back
+ * to where the program expects them, and rebuild the descriptor table (the
+ * restoring run's streams in descriptors 0..2); exits 2 with one line on a
+ * refusal.
  */
-char **se_files_restore(struct se *se, struct ckpt_reader *r, const struct se_restore_opts *o, unsigned *count);
+void se_files_apply(struct se *se, const struct se_files *f, struct ckpt_reader *r, const struct se_restore_opts *o);
 
 /* Record what descriptors 0, 1, 2 are now: the std streams a checkpoint names as such. */
 void se_files_note_streams(struct se *se);

@@ -405,7 +405,7 @@ static int open_file(const char *path, const struct fd_rec *d, const struct file
     return moved;
 }
 
-char **se_files_restore(struct se *se, struct ckpt_reader *r, const struct se_restore_opts *o, unsigned *count)
+struct se_files *se_files_load(struct ckpt_reader *r)
 {
     const char *s = ini_get(r->ini, "se.files", "count"), *sd = ini_get(r->ini, "se.files", "descriptors");
     char *end;
@@ -414,26 +414,57 @@ char **se_files_restore(struct se *se, struct ckpt_reader *r, const struct se_re
     unsigned long nfiles = strtoul(s, &end, 0), nfds = *end ? ULONG_MAX : strtoul(sd, &end, 0);
     if (*end || nfiles > 4 * SE_MAX_FDS + 65536 || nfds > SE_MAX_FDS)
         fatal(r->dir, "[se.files] count = %s, descriptors = %s: out of range", s, sd);
-    struct file_rec *files = calloc(nfiles + 1, sizeof(*files));
-    char **paths = calloc(nfiles + 1, sizeof(*paths));
-    if (!files || !paths)
+    struct se_files *f = calloc(1, sizeof(*f));
+    if (!f || !(f->file = calloc(nfiles + 1, sizeof(*f->file))) || !(f->path = calloc(nfiles + 1, sizeof(*f->path))))
         fatal("se", "out of host memory");
     for (unsigned i = 0; i < nfiles; i++) {
         char section[64];
         snprintf(section, sizeof section, "se.file%u", i);
-        if (!ckpt_section_load(r, section, &file_layout, &files[i]))
+        if (!ckpt_section_load(r, section, &file_layout, &f->file[i]))
             refuse(r);
         const char *p = ini_get(r->ini, section, "path");
         if (!p || p[0] != '/' || strlen(p) >= 4096)
             fatal(r->dir, "[%s] path = '%.80s' is not an absolute path", section, p ? p : "");
-        paths[i] = strdup(p);
+        f->path[i] = strdup(p);
+        f->nfiles = i + 1;
     }
+    bool seen[SE_MAX_FDS] = { false };
+    for (unsigned i = 0; i < nfds; i++) {
+        char section[64];
+        struct fd_rec *d = &f->fd[i];
+        snprintf(section, sizeof section, "se.fd%u", i);
+        if (!ckpt_section_load(r, section, &fd_layout, d))
+            refuse(r);
+        if (d->file >= (int32_t)nfiles)
+            fatal(r->dir, "[%s] file = %d is not in the file table (%lu files)", section, d->file, nfiles);
+        if (seen[d->fd])
+            fatal(r->dir, "[%s] guest descriptor %d appears twice", section, d->fd);
+        if (d->kind == FD_DUP && !seen[d->dup_of])
+            fatal(r->dir, "[%s] dup_of = %d is not an open descriptor before it", section, d->dup_of);
+        seen[d->fd] = true;
+        f->nfds = i + 1;
+    }
+    return f;
+}
+
+unsigned se_files_count(const struct se_files *f)
+{
+    return f->nfiles;
+}
+
+const char *se_files_path(const struct se_files *f, unsigned i)
+{
+    return f->path[i];
+}
+
+void se_files_apply(struct se *se, const struct se_files *f, struct ckpt_reader *r, const struct se_restore_opts *o)
+{
     /* Every file is checked or put back before the process sees any of them. */
-    for (unsigned i = 0; i < nfiles; i++) {
-        if (files[i].role == ROLE_INPUT)
-            check_input(paths[i], &files[i], o, r->dir);
-        else if (files[i].role == ROLE_OUTPUT)
-            put_back(r, i, paths[i]);
+    for (unsigned i = 0; i < f->nfiles; i++) {
+        if (f->file[i].role == ROLE_INPUT)
+            check_input(f->path[i], &f->file[i], o, r->dir);
+        else if (f->file[i].role == ROLE_OUTPUT)
+            put_back(r, i, f->path[i]);
     }
 
     /* The restoring run's streams, as se_workload_streams left descriptors 0..2. */
@@ -442,42 +473,29 @@ char **se_files_restore(struct se *se, struct ckpt_reader *r, const struct se_re
         stream[k] = se->fd[k].host;
         se->fd[k].host = -1;
     }
-    for (unsigned i = 0; i < nfds; i++) {
-        char section[64];
-        struct fd_rec d;
-        snprintf(section, sizeof section, "se.fd%u", i);
-        if (!ckpt_section_load(r, section, &fd_layout, &d))
-            refuse(r);
-        if (d.file >= (int32_t)nfiles)
-            fatal(r->dir, "[%s] file = %d is not in the file table (%lu files)", section, d.file, nfiles);
-        if (se->fd[d.fd].host >= 0)
-            fatal(r->dir, "[%s] guest descriptor %d appears twice", section, d.fd);
+    for (unsigned i = 0; i < f->nfds; i++) {
+        const struct fd_rec *d = &f->fd[i];
         int h;
-        if (d.kind == FD_DUP) {
-            if (se->fd[d.dup_of].host < 0)
-                fatal(r->dir, "[%s] dup_of = %d is not open", section, d.dup_of);
-            h = fcntl(se->fd[d.dup_of].host, F_DUPFD_CLOEXEC, 3);
-        } else if (d.kind == FD_STREAM && d.stream == 0 && d.file >= 0 && !o->new_input) {
-            h = open_file(paths[d.file], &d, &files[d.file]);   /* stdin goes on at the same byte */
-        } else if (d.kind == FD_STREAM) {
-            if (stream[d.stream] < 0)
-                fatal("-r", "guest descriptor %d was the simulator's %s, which is closed in this run", d.fd,
-                      d.stream == 0 ? "stdin" : d.stream == 1 ? "stdout" : "stderr");
-            h = fcntl(stream[d.stream], F_DUPFD_CLOEXEC, 3);
+        if (d->kind == FD_DUP) {
+            h = fcntl(se->fd[d->dup_of].host, F_DUPFD_CLOEXEC, 3);
+        } else if (d->kind == FD_STREAM && d->stream == 0 && d->file >= 0 && !o->new_input) {
+            h = open_file(f->path[d->file], d, &f->file[d->file]);   /* stdin goes on at the same byte */
+        } else if (d->kind == FD_STREAM) {
+            if (stream[d->stream] < 0)
+                fatal("-r", "guest descriptor %d was the simulator's %s, which is closed in this run", d->fd,
+                      d->stream == 0 ? "stdin" : d->stream == 1 ? "stdout" : "stderr");
+            h = fcntl(stream[d->stream], F_DUPFD_CLOEXEC, 3);
         } else {
-            h = open_file(paths[d.file], &d, &files[d.file]);
+            h = open_file(f->path[d->file], d, &f->file[d->file]);
         }
         if (h < 0)
             fatal("se", "out of host descriptors: %s", strerror(errno));
-        se->fd[d.fd] = (struct se_fd){ h, d.cloexec };
+        se->fd[d->fd] = (struct se_fd){ h, d->cloexec };
         struct stat st;
-        if (d.kind == FD_STREAM && fstat(h, &st) == 0)   /* what the next checkpoint calls this stream */
-            se->stream_id[d.stream] = (struct se_stream_id){ st.st_dev, st.st_ino, true };
+        if (d->kind == FD_STREAM && fstat(h, &st) == 0)   /* what the next checkpoint calls this stream */
+            se->stream_id[d->stream] = (struct se_stream_id){ st.st_dev, st.st_ino, true };
     }
     for (int k = 0; k < 3; k++)
         if (stream[k] >= 0)
             close(stream[k]);
-    free(files);
-    *count = (unsigned)nfiles;
-    return paths;
 }

@@ -26,6 +26,7 @@ cd "$(dirname "$0")/../.."
 
 M5SIM=$(realpath "${M5SIM:-build/bin/m5sim}")
 src=$(pwd)/tests/se
+repo=$(pwd)
 if [ ! -x "$M5SIM" ]; then
     echo "FAIL se-ckpt: $M5SIM is missing (run make)"
     exit 1
@@ -244,6 +245,28 @@ rm -rf bad && cp -r "$cpt" bad && printf '\1\0\0\0\0\0\0\0' | dd of=bad/free_pag
 refused "a damaged free_pages.bin" "free_pages" "$M5SIM" se -d r --checkpoint-dir bad -r 1
 rm -rf bad && cp -r "$cpt" bad && rm bad/m5.cpt && mkdir bad/cpt.1
 refused "a directory without checkpoints" "holds no checkpoints" "$M5SIM" se -d r --checkpoint-dir bad/cpt.1 -r 1
+# Crafted indexes behind a matching fingerprint (tests/tools/ckpt_refingerprint re-seals them):
+# every field of the process's sections is range-checked, and the tables against each other.
+cc -std=gnu11 -D_GNU_SOURCE -I"$repo/host" -o refp "$repo/tests/tools/ckpt_refingerprint.c" \
+    "$repo/host/ckpt/fingerprint.c"
+crafted() {
+    local name=$1 want=$2 edit=$3
+    rm -rf bad && cp -r "$cpt" bad
+    sed -i "$edit" bad/m5.cpt
+    ./refp bad/m5.cpt
+    refused "crafted $name" "$want" "$M5SIM" se -d r --checkpoint-dir bad -r 1
+}
+crafted "thread state" "\[se.thread0\] state = 9 is out of range 0..4" '0,/^state=.*/s//state=9/'
+crafted "current thread" "cur = 3, live = 1 for 1 threads" 's/^cur=.*/cur=0x3/'
+crafted "page allocator" "\[se.process\] pt_next_free = .* is out of range" 's/^pt_next_free=.*/pt_next_free=0x8000000000/'
+crafted "mapping" "\[se.vma0\] 0x400800..0x401000 is not a range of whole pages" '0,/^start=.*/s//start=0x400800/'
+crafted "mapping order" "overlaps or precedes" '/^\[se.vma1\]/,/^start=/s/^start=.*/start=0x0/'
+crafted "descriptor's file" "file = 40 is not in the file table" '0,/^file=1$/s//file=40/'
+crafted "dup of a later descriptor" "dup_of = 7 is not an earlier descriptor" '/^\[se.fd3\]/,/^cloexec/{s/^kind=1/kind=2/;s/^dup_of=-1/dup_of=7/}'
+crafted "relative path" "is not an absolute path" '0,/^path=\/.*/s//path=etc\/passwd/'
+crafted "CPU outside the process" "not a user-mode CPU" 's/^cr3=.*/cr3=0x2000/'
+crafted "full-system index" "is a full-system checkpoint" 's/^\[se.process\]/[se.processx]/'
+
 rm -rf ck
 run "$M5SIM" se -d ck --maxinsts 3000000 --checkpoint-at-end ./ckpt_signals pipe >/dev/null 2>err.txt
 if [ ! -e ck/cpt.* ] && grep -q "not taken: guest descriptor 3 is a pipe" err.txt; then
