@@ -11,7 +11,8 @@
  * stack.c, vm.c (address space and guest-memory access), syscall.c
  * (dispatch, process, time), thread.c (threads, futex, scheduler),
  * signal.c (signals and their frames), syscall_fs.c (files), syscall_mm.c
- * (memory mapping), syscall_names.c.
+ * (memory mapping), syscall_names.c, checkpoint.c and ckpt_files.c
+ * (process checkpoints, checkpoint.h).
  */
 #ifndef M5SIM_SE_PROCESS_H
 #define M5SIM_SE_PROCESS_H
