@@ -437,7 +437,8 @@ static void open_restore(struct options *o, struct ckpt_image *img, struct se *s
     char dir[4096];
     ckpt_locate(o->checkpoint_dir, o->restore, dir, sizeof dir);
     se_checkpoint_open(img, dir);
-    const char *prog = se_checkpoint_program(img);
+    /* Copies: the index is freed once the process is restored. */
+    char *prog = strdup(se_checkpoint_program(img));
     if (o->work.argc) {
         char *given = realpath(o->work.argv[0], NULL);
         if (!given || strcmp(given, prog) != 0)
@@ -446,13 +447,13 @@ static void open_restore(struct options *o, struct ckpt_image *img, struct se *s
         free(given);
     } else {
         static char *only[2];
-        only[0] = (char *)prog;
+        only[0] = prog;
         o->work.argv = only;
         o->work.argc = 1;
     }
     const char *argv0 = ini_get(&img->ini, "se.process", "argv0");
-    se->path = argv0 ? argv0 : prog;
-    se->exe_path = strdup(prog);
+    se->path = argv0 ? strdup(argv0) : prog;
+    se->exe_path = prog;
 }
 
 /* Write a checkpoint of the process now; the run goes on whatever happens. */

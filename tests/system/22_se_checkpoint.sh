@@ -15,7 +15,7 @@
 # the log file (deleted before the restore: it comes back from the
 # checkpoint's copy) must be the uninterrupted run's. Also: a series of
 # --take-checkpoints (ticks, and --at-instruction) each restoring to a suffix
-# of the output, the m5 checkpoint op, the timing CPU, stdin redirected by
+# of the output, a checkpoint of a restored run, the m5 checkpoint op, the timing CPU, stdin redirected by
 # the shell, a new --input at restore (the crafty case), a changed input
 # file refused (and accepted with --allow-changed-inputs), a pipe refused
 # at checkpoint time, and corrupt checkpoints refused with one line.
@@ -174,6 +174,22 @@ tick=$(ls ticks | sed -n 's/^cpt\.//p')
 [ -n "$tick" ] && [ "$tick" -ge 5000000000 ] && [ "$tick" -lt 5001000000 ] &&
     pass "--take-checkpoints T: cpt.$tick, at the first instruction boundary from tick T" ||
     fail "--take-checkpoints T (ticks): got '$tick'"
+
+# A checkpoint of a restored run (its memory mapped from the first checkpoint's memory.img):
+# restoring that one goes on exactly as well.
+rm -rf c1 c2 part.log
+"$M5SIM" se -d c1 --maxinsts 50000000 --checkpoint-at-end --input cmds.txt ./ckpt_reader data.txt part.log \
+    >a.out 2>/dev/null || true
+rm -f part.log
+"$M5SIM" se -d c2 --checkpoint-dir c1 -r 1 --maxinsts 150000000 --checkpoint-at-end >b.out 2>b.err || true
+rm -f part.log
+run "$M5SIM" se -d r --checkpoint-dir c2 -r 1 >c.out 2>c.err
+if [ "$st" = "$full_st" ] && cat a.out b.out c.out | cmp -s - full.out && cmp -s part.log full.log &&
+    grep -q "ckpt_reader: stopped after --maxinsts 150000000" b.err; then
+    pass "a checkpoint taken by a restored run restores to the uninterrupted output"
+else
+    fail "checkpoint of a restored run: status $st; $(head -1 b.err)"
+fi
 
 # The program's own request: the m5 checkpoint op after its 100th command.
 rm -rf m5ck part.log
