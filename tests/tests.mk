@@ -14,10 +14,11 @@ CPU_CORE_SRCS := $(filter-out host/cpu/timing.c,$(wildcard host/cpu/*.c)) \
 	$(filter-out host/mem/memsys%.c,$(wildcard host/mem/*.c)) $(wildcard host/util/*.c)
 CPU_CORE_LIBS := -lZydis -lmpfr -lgmp -lm
 # SE mode and what it links: its CPU models (the whole CPU, the memory
-# hierarchy, statistics, the shared options) and the sandbox.
+# hierarchy, statistics, the shared options), the sandbox, and checkpoints
+# (ckpt/, which also writes full-system disks).
 SE_MODE_SRCS := $(wildcard host/se/*.c) $(wildcard host/cpu/*.c) $(wildcard host/mem/*.c) \
 	$(wildcard host/stats/*.c) host/machine/config.c host/machine/config_cpu.c \
-	$(wildcard host/util/*.c) host/sandbox/sandbox.c
+	$(wildcard host/util/*.c) host/sandbox/sandbox.c $(wildcard host/ckpt/*.c) host/disk/disk.c
 SE_MODE_LIBS := $(CPU_CORE_LIBS) -lseccomp
 -include $(sort $(wildcard tests/unit/*.mk))
 

@@ -11,7 +11,8 @@
  * stack.c, vm.c (address space and guest-memory access), syscall.c
  * (dispatch, process, time), thread.c (threads, futex, scheduler),
  * signal.c (signals and their frames), syscall_fs.c (files), syscall_mm.c
- * (memory mapping), syscall_names.c.
+ * (memory mapping), syscall_names.c, checkpoint.c and ckpt_files.c
+ * (process checkpoints, checkpoint.h).
  */
 #ifndef M5SIM_SE_PROCESS_H
 #define M5SIM_SE_PROCESS_H
@@ -165,6 +166,13 @@ struct se {
     uint8_t warned[512];           /* unsupported system calls already reported */
     bool warned_shared, warned_fork;
 
+    /* Checkpoints (checkpoint.c, ckpt_files.c). */
+    bool ckpt_request;             /* the m5 checkpoint op asked for one: taken between CPU runs */
+    struct se_stream_id {          /* what descriptors 0, 1, 2 were at the start: the std streams */
+        uint64_t dev, ino;
+        bool valid;
+    } stream_id[3];
+
     /* Outcome. */
     bool exited;
     int exit_status;               /* the m5sim exit status: guest status or 128+signal */
@@ -263,6 +271,10 @@ void se_process_init(struct se *se);
 #define SE_QUANTUM 100000ull       /* cycles a thread runs before the next runnable one */
 #define SE_NO_WAKE UINT64_MAX
 void se_threads_init(struct se *se);
+/* The running thread's registers into its struct se_thread (a checkpoint saves every thread from there). */
+void se_thread_sync(struct se *se);
+/* The running thread's struct se_thread into the CPU (a restore). */
+void se_thread_resume(struct se *se);
 static inline struct se_thread *se_cur(const struct se *se) { return se->thr[se->cur]; }
 struct se_thread *se_thread_by_tid(struct se *se, int64_t tid);
 /* The running thread blocks (state, timeout at simulated ns wake_at): it is switched out after this call. */

@@ -27,6 +27,7 @@
 #include "machine/config.h"
 #include "mem/memsys.h"
 #include "sandbox/sandbox.h"
+#include "se/checkpoint.h"
 #include "se/process.h"
 #include "stats/registry.h"
 #include "stats/sim_stats.h"
@@ -53,6 +54,15 @@ static void usage(FILE *f)
             "  --output FILE    its standard output, --errout FILE its standard error (relative\n"
             "                   to the output directory; cin, cout, cerr: the simulator's own)\n"
             "  --maxinsts N     stop after N instructions (exit status 0)\n"
+            "  --take-checkpoints T[,P]  checkpoint the process at tick T (and every P ticks after);\n"
+            "                   with --at-instruction T and P count instructions\n"
+            "  --checkpoint-at-end  checkpoint the process when the run stops (--maxinsts)\n"
+            "  --checkpoint-dir DIR where checkpoints go (default: the outdir), or whence -r restores\n"
+            "  -r, --checkpoint-restore N  restore the Nth checkpoint (by ascending tick) of\n"
+            "                   --checkpoint-dir; PROGRAM may be left out (the checkpoint names it);\n"
+            "                   --input gives the restored program a new stdin from its start\n"
+            "  --allow-changed-inputs  restore even if a file the program reads has changed\n"
+            "                   (a changed input is refused otherwise)\n"
             "  --env K=V        set K in the guest environment (repeatable); the default\n"
             "                   environment is PATH=/usr/local/bin:/usr/bin:/bin HOME=/ LANG=C\n"
             "  --env FILE       start from FILE's KEY=VALUE lines instead (gem5 se.py's --env)\n"
@@ -190,6 +200,11 @@ struct options {
     bool no_sandbox;
     char **env;
     int nenv;
+    /* Process checkpoints (checkpoint.h), with se.py's names. */
+    const char *checkpoint_dir;
+    int restore;                  /* -r N: 1-based, 0: none */
+    bool take, at_instruction, at_end, allow_changed;
+    uint64_t take_first, take_period;
 };
 
 static void env_set(struct options *o, const char *kv)
@@ -217,7 +232,8 @@ static void env_set(struct options *o, const char *kv)
 static void parse_options(int argc, char **argv, struct options *o)
 {
     enum { OPT_MAXINSTS = 256, OPT_ENV, OPT_INHERIT_ENV, OPT_STATS, OPT_RESET_AT, OPT_DUMP_AT, OPT_STACK_PAD,
-           OPT_NO_SANDBOX, OPT_CMD, OPT_OPTIONS, OPT_OUTPUT, OPT_ERROUT, OPT_CHECKPOINT };
+           OPT_NO_SANDBOX, OPT_CMD, OPT_OPTIONS, OPT_OUTPUT, OPT_ERROUT, OPT_CKPT_DIR, OPT_TAKE, OPT_AT_END,
+           OPT_AT_INST, OPT_ALLOW_CHANGED };
     static const struct option own[] = {
         { "help", no_argument, 0, 'h' },
         { "verbose", no_argument, 0, 'v' },
@@ -235,11 +251,12 @@ static void parse_options(int argc, char **argv, struct options *o)
         { "input", required_argument, 0, 'i' },
         { "output", required_argument, 0, OPT_OUTPUT },
         { "errout", required_argument, 0, OPT_ERROUT },
-        /* se.py's checkpoint options: recognised, so that they are refused with a reason. */
-        { "checkpoint-dir", required_argument, 0, OPT_CHECKPOINT },
+        { "checkpoint-dir", required_argument, 0, OPT_CKPT_DIR },
         { "checkpoint-restore", required_argument, 0, 'r' },
-        { "take-checkpoints", required_argument, 0, OPT_CHECKPOINT },
-        { "checkpoint-at-end", no_argument, 0, OPT_CHECKPOINT },
+        { "take-checkpoints", required_argument, 0, OPT_TAKE },
+        { "checkpoint-at-end", no_argument, 0, OPT_AT_END },
+        { "at-instruction", no_argument, 0, OPT_AT_INST },
+        { "allow-changed-inputs", no_argument, 0, OPT_ALLOW_CHANGED },
         { 0, 0, 0, 0 },
     };
     struct option all[sizeof own / sizeof own[0] + CONFIG_HIERARCHY_NOPTS];
@@ -264,12 +281,28 @@ static void parse_options(int argc, char **argv, struct options *o)
         case 'i': o->work.input = v; break;
         case OPT_OUTPUT: o->work.output = v; break;
         case OPT_ERROUT: o->work.errout = v; break;
-        case 'r':
-        case OPT_CHECKPOINT: {
-            char name[64];
-            snprintf(name, sizeof name, "%s%s", li >= 0 ? "--" : "", li >= 0 ? all[li].name : "-r");
-            fatal(name, "SE-mode (process) checkpoints are not available yet");
+        case OPT_CKPT_DIR: o->checkpoint_dir = v; break;
+        case 'r': {
+            uint64_t n = config_parse_u64("-r", v);
+            if (n < 1 || n > 1000000)
+                fatal("-r", "'%s': checkpoints are counted from 1 (the oldest)", v);
+            o->restore = (int)n;
+            break;
         }
+        case OPT_TAKE: {
+            const char *comma = strchr(v, ',');
+            char first[64];
+            snprintf(first, sizeof first, "%.*s", comma ? (int)(comma - v) : (int)strlen(v), v);
+            o->take_first = config_parse_u64("--take-checkpoints", first);
+            o->take_period = comma ? config_parse_u64("--take-checkpoints", comma + 1) : 0;
+            if (comma && !o->take_period)
+                fatal("--take-checkpoints", "'%s': a period of 0 would checkpoint forever at one point", v);
+            o->take = true;
+            break;
+        }
+        case OPT_AT_END: o->at_end = true; break;
+        case OPT_AT_INST: o->at_instruction = true; break;
+        case OPT_ALLOW_CHANGED: o->allow_changed = true; break;
         case OPT_INHERIT_ENV: o->inherit_env = true; break;
         case OPT_NO_SANDBOX: o->no_sandbox = true; break;
         case OPT_MAXINSTS: {
@@ -306,7 +339,14 @@ static void parse_options(int argc, char **argv, struct options *o)
     config_hierarchy_check(&o->hier);
     if (o->hier.restore_with_cpu != CPU_ATOMIC && !o->hier.fast_forward)
         fatal("--restore-with-cpu", "SE mode restores no checkpoint: use -F N to run N instructions first");
-    se_workload_argv(&o->work, argc, argv, optind);
+    if (o->restore && !o->checkpoint_dir)
+        fatal("-r", "restoring needs --checkpoint-dir (the directory holding cpt.<tick>/)");
+    if (o->at_instruction && !o->take)
+        fatal("--at-instruction", "counts the instructions of --take-checkpoints, which is not given");
+    if (o->restore && !o->work.cmd && optind >= argc)
+        o->work.argc = 0;   /* the checkpoint names the program */
+    else
+        se_workload_argv(&o->work, argc, argv, optind);
 
     o->env = calloc(1, sizeof(*o->env));
     if (nfiles && o->inherit_env)
@@ -391,6 +431,54 @@ static double host_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* -r N: the checkpoint to restore, checked; the program it holds becomes the one to run. */
+static void open_restore(struct options *o, struct ckpt_image *img, struct se *se)
+{
+    char dir[4096];
+    ckpt_locate(o->checkpoint_dir, o->restore, dir, sizeof dir);
+    se_checkpoint_open(img, dir);
+    /* Copies: the index is freed once the process is restored. */
+    char *prog = strdup(se_checkpoint_program(img));
+    if (o->work.argc) {
+        char *given = realpath(o->work.argv[0], NULL);
+        if (!given || strcmp(given, prog) != 0)
+            fatal("-r", "the checkpoint %s holds %s, not %s (leave PROGRAM out to restore it)", dir, prog,
+                  o->work.argv[0]);
+        free(given);
+    } else {
+        static char *only[2];
+        only[0] = prog;
+        o->work.argv = only;
+        o->work.argc = 1;
+    }
+    const char *argv0 = ini_get(&img->ini, "se.process", "argv0");
+    se->path = argv0 ? strdup(argv0) : prog;
+    se->exe_path = prog;
+}
+
+/* Write a checkpoint of the process now; the run goes on whatever happens. */
+static void take_checkpoint(struct se *se, const struct options *o, const char *ram_backing)
+{
+    char path[4096];
+    const char *parent = o->restore || !o->checkpoint_dir ? o->outdir : o->checkpoint_dir;
+    if (se_checkpoint_save(se, parent, config_cpu_name(o->hier.cpu_type), ram_backing, path, sizeof path) == 0)
+        info("se: checkpoint %s written (instruction %llu)", path, (unsigned long long)se->cpu->icount);
+}
+
+/* --take-checkpoints: is the next one due now, and how many cycles may the CPU run until it is? */
+static bool checkpoint_due(const struct se *se, const struct options *o, uint64_t next)
+{
+    return o->at_instruction ? se->cpu->icount >= next : se_now_ns(se) * 1000 >= next;
+}
+
+static uint64_t cycles_until(const struct se *se, const struct options *o, uint64_t next)
+{
+    if (o->at_instruction)
+        return next - se->cpu->icount;   /* a cycle retires at most one instruction */
+    uint64_t ns = (next + 999) / 1000, now = se_now_ns(se);
+    return ns > now ? (ns - now) * (SE_CPU_HZ / 1000000000ull) : 1;
+}
+
 int se_main(int argc, char **argv)
 {
     struct options o = { 0 };
@@ -400,24 +488,35 @@ int se_main(int argc, char **argv)
     struct cpu *cpu = calloc(1, sizeof(*cpu));
     if (!se || !cpu)
         fatal("se", "out of host memory");
-    se->path = o.work.argv[0];
     se->verbose = o.verbose;
-    se->exe_path = realpath(se->path, NULL);
-    if (!se->exe_path) {
-        if (access(se->path, F_OK) < 0)
-            fatal(se->path, "%s", strerror(errno));
-        se->exe_path = strdup(se->path);
+    struct ckpt_image img;
+    char ram_backing[4096] = "";
+    if (o.restore) {
+        open_restore(&o, &img, se);
+        ckpt_path(&img, "memory.img", ram_backing, sizeof ram_backing);
+    } else {
+        se->path = o.work.argv[0];
+        se->exe_path = realpath(se->path, NULL);
+        if (!se->exe_path) {
+            if (access(se->path, F_OK) < 0)
+                fatal(se->path, "%s", strerror(errno));
+            se->exe_path = strdup(se->path);
+        }
     }
 
-    /* Guest-physical memory, page tables and the CPU. */
-    se->ram = mmap(NULL, SE_RAM_SIZE, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    /* Guest-physical memory (a checkpoint's, copy-on-write), page tables and the CPU. */
+    if (o.restore)
+        se->ram = se_checkpoint_map_ram(&img);
+    else
+        se->ram = mmap(NULL, SE_RAM_SIZE, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (se->ram == MAP_FAILED)
         fatal("se", "cannot reserve %llu GiB of host address space for guest memory: %s",
               (unsigned long long)(SE_RAM_SIZE >> 30), strerror(errno));
     bus_init(&se->bus);
     bus_add_ram(&se->bus, 0, SE_RAM_SIZE, se->ram);
-    pt_init(&se->pt, &se->bus, SE_PAGE, SE_RAM_SIZE);  /* physical page 0 stays unused */
+    if (!o.restore)
+        pt_init(&se->pt, &se->bus, SE_PAGE, SE_RAM_SIZE);  /* physical page 0 stays unused */
     cpuid_tsc_hz = SE_CPU_HZ;  /* RDTSC counts simulated cycles at the same clock as se_now_ns() */
     cpu_init(cpu, &se->bus, 0);
     se->cpu = cpu;
@@ -427,15 +526,18 @@ int se_main(int argc, char **argv)
     se_process_init(se);
     se_threads_init(se);
     se_fd_init(se);
-    se_load_elf(se, se->path, &se->image);
-    se->brk_start = se->brk = PAGE_UP(se->image.end);
-    int envc = 0;
-    while (o.env[envc])
-        envc++;
-    se->stack_pad = o.stack_pad;
-    uint64_t sp = se_build_stack(se, o.work.argc, o.work.argv, envc, o.env);
-    if (o.verbose)
-        fprintf(stderr, "m5sim se: initial stack pointer 0x%llx\n", (unsigned long long)sp);
+    uint64_t sp = 0;
+    if (!o.restore) {
+        se_load_elf(se, se->path, &se->image);
+        se->brk_start = se->brk = PAGE_UP(se->image.end);
+        int envc = 0;
+        while (o.env[envc])
+            envc++;
+        se->stack_pad = o.stack_pad;
+        sp = se_build_stack(se, o.work.argc, o.work.argv, envc, o.env);
+        if (o.verbose)
+            fprintf(stderr, "m5sim se: initial stack pointer 0x%llx\n", (unsigned long long)sp);
+    }
 
     cpu_enter_long_mode(cpu, se->pt.root, 3);
     memset(cpu->s.gpr, 0, sizeof(cpu->s.gpr));
@@ -462,6 +564,13 @@ int se_main(int argc, char **argv)
         fatal(o.stats, "cannot write statistics: %s", strerror(errno));
     struct se_outputs out = se_outputs_open(o.outdir);
     se_workload_streams(se, &o.work, o.outdir);
+    se_files_note_streams(se);
+    if (o.restore) {
+        /* The process as it was: registers, memory, files at their offsets (exits 2 on a refusal). */
+        struct se_restore_opts ro = { .new_input = o.work.input && *o.work.input, .allow_changed = o.allow_changed };
+        se_checkpoint_restore(se, &img, &ro);
+        ckpt_close(&img);
+    }
 
     struct stats_group *stats_root = stats_root_new();
     struct stats_group *system = stats_group_new(stats_root, "system");
@@ -481,7 +590,20 @@ int se_main(int argc, char **argv)
     sandbox_enter(o.no_sandbox);
     double t0 = host_now();
     uint64_t limit = o.maxinsts ? o.maxinsts : UINT64_MAX;
+    uint64_t next_ckpt = o.take_first;
+    bool taking = o.take;
     while (!se->exited) {
+        /* Checkpoints: between CPU runs, after the scheduler, where no system call is half done. */
+        if (taking && checkpoint_due(se, &o, next_ckpt)) {
+            take_checkpoint(se, &o, o.restore ? ram_backing : NULL);
+            taking = o.take_period != 0;
+            next_ckpt += o.take_period;
+        }
+        if (se->ckpt_request) {
+            se->ckpt_request = false;
+            if (!o.take)   /* as gem5: --take-checkpoints replaces the program's own requests */
+                take_checkpoint(se, &o, o.restore ? ram_backing : NULL);
+        }
         if (cpu->icount >= limit) {
             fprintf(stderr, "m5sim se: %s: stopped after --maxinsts %llu instructions\n", se->path,
                     (unsigned long long)o.maxinsts);
@@ -495,6 +617,8 @@ int se_main(int argc, char **argv)
         uint64_t until_sched = se_sched_budget(se);
         if (until_sched < budget)
             budget = until_sched;
+        if (taking && cycles_until(se, &o, next_ckpt) < budget)
+            budget = cycles_until(se, &o, next_ckpt);
         enum cpu_exit why = cpu_model_run(models.current, budget);
         if (se->stats_request & SE_STATS_DUMP) {
             sim_stats_sample(&sim_stats, se_totals(se));
@@ -530,6 +654,12 @@ int se_main(int argc, char **argv)
         se_sched(se);
     }
     double secs = host_now() - t0;
+    if (o.at_end) {
+        if (se->exited)
+            warn("--checkpoint-at-end", "%s has exited: there is no process left to checkpoint", se->path);
+        else
+            take_checkpoint(se, &o, o.restore ? ram_backing : NULL);
+    }
 
     if (o.verbose || o.stats)
         fprintf(stderr, "m5sim se: %llu instructions, %.1f MIPS, exit status %d\n",

@@ -480,6 +480,16 @@ static uint64_t alarm_left(const struct se *se)
     return se->alarm_at > now ? se->alarm_at - now : se->alarm_at ? 1 : 0;
 }
 
+/*
+ * The CPU's current run was budgeted before the timer was set: end it after
+ * this call, so that the scheduler budgets the next one to the new deadline
+ * (else the signal would wait for whatever stops the CPU next).
+ */
+static void alarm_changed(struct se *se)
+{
+    cpu_request_exit(se->cpu, CPU_EXIT_STOP);
+}
+
 int64_t se_sys_alarm(struct se *se, const uint64_t *a)
 {
     uint64_t left = alarm_left(se);
@@ -489,6 +499,7 @@ int64_t se_sys_alarm(struct se *se, const uint64_t *a)
         r = 1;
     se->alarm_interval = 0;
     se->alarm_at = a[0] ? se_now_ns(se) + (uint32_t)a[0] * 1000000000ull : 0;
+    alarm_changed(se);
     return r;
 }
 
@@ -520,6 +531,7 @@ int64_t se_sys_setitimer(struct se *se, const uint64_t *a)
         uint64_t val = (uint64_t)new.val_sec * 1000000000ull + (uint64_t)new.val_usec * 1000;
         se->alarm_interval = (uint64_t)new.int_sec * 1000000000ull + (uint64_t)new.int_usec * 1000;
         se->alarm_at = val ? se_now_ns(se) + val : 0;
+        alarm_changed(se);
     }
     return 0;   /* ITIMER_VIRTUAL and ITIMER_PROF are accepted and never fire */
 }

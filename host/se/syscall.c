@@ -493,7 +493,12 @@ uint64_t se_m5op(void *opaque, struct cpu *cpu, unsigned func)
     }
     case M5OP_RPNS:
         return se_now_ns(se);
+    case M5OP_CHECKPOINT:
+        /* Taken by the run loop once this instruction has retired (se.c). */
+        se->ckpt_request = true;
+        cpu_request_exit(cpu, CPU_EXIT_STOP);
+        return 0;
     default:
-        return 0;  /* statistics, checkpoints, work markers: nothing to do in se mode */
+        return 0;  /* statistics, work markers: nothing to do in se mode */
     }
 }

@@ -79,6 +79,16 @@ static void load(struct se *se, const struct se_thread *t)
     cpu->s.fx = t->fx;
 }
 
+void se_thread_sync(struct se *se)
+{
+    save(se, se_cur(se));
+}
+
+void se_thread_resume(struct se *se)
+{
+    load(se, se_cur(se));
+}
+
 /* ------------------------------------------------------------ blocking ---- */
 
 void se_block(struct se *se, int state, uint64_t wake_at, int64_t timeout_result)

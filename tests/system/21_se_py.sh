@@ -7,7 +7,7 @@
 # shared file when equal, cout/cerr meaning the simulator's own) hold what it
 # wrote to stdout and stderr, and nothing of it reaches the simulator's;
 # --env takes KEY=VALUE or a file of KEY=VALUE lines; config.ini records the
-# command; and se.py's checkpoint options, and mixed or multi-program forms,
+# command; and misused checkpoint options, and mixed or multi-program forms,
 # are refused with one line and exit status 2.
 #
 # Run from anywhere: `tests/system/21_se_py.sh` (M5SIM=path overrides build/bin/m5sim).
@@ -122,11 +122,12 @@ refused() {
         fail "$name: status $st (want 2), stderr: $(head -3 r.err)"
     fi
 }
-refused "-r" "-r 1 $bb echo x" "-r: SE-mode (process) checkpoints are not available yet"
-refused "--checkpoint-restore" "--checkpoint-restore 1 $bb echo x" "checkpoints are not available yet"
-refused "--checkpoint-dir" "--checkpoint-dir cpt --cmd $bb --options 'echo x'" "checkpoints are not available yet"
-refused "--take-checkpoints" "--take-checkpoints 1000,1000 $bb echo x" "checkpoints are not available yet"
-refused "--checkpoint-at-end" "--checkpoint-at-end $bb echo x" "checkpoints are not available yet"
+# se.py's checkpoint options work (tests/system/22_se_checkpoint.sh); their misuses are refused.
+refused "-r without --checkpoint-dir" "-r 1 $bb echo x" "-r: restoring needs --checkpoint-dir"
+refused "--checkpoint-restore 0" "--checkpoint-dir . --checkpoint-restore 0 $bb echo x" "counted from 1"
+refused "-r of a directory without checkpoints" "--checkpoint-dir . -r 1" "holds no checkpoints"
+refused "--take-checkpoints with a 0 period" "--take-checkpoints 1000,0 $bb echo x" "period of 0"
+refused "--at-instruction alone" "--at-instruction $bb echo x" "counts the instructions of --take-checkpoints"
 refused "--cmd with PROGRAM" "--cmd $bb $bb echo x" "both given"
 refused "--options without --cmd" "--options x $bb echo x" "needs --cmd"
 refused "multi-program --cmd" "--cmd '$bb;$bb'" "multi-program"
