@@ -174,6 +174,7 @@ static uint64_t cache_request(struct memsys *ms, struct memsys_level *lv, unsign
             return 0;
         if (lv->is_l1)
             ms->l1_missed = false;
+        ms->served_by = lv->is_l1 ? 1 : lv == ms->l2 ? 2 : 3;
         (*stat_at(ms, lv->st.hits, cmd, req))++;
         unsigned work = writes ? lv->cfg.tag_latency
                                : (lv->cfg.tag_latency > lv->cfg.data_latency ? lv->cfg.tag_latency
@@ -201,6 +202,7 @@ static uint64_t cache_request(struct memsys *ms, struct memsys_level *lv, unsign
         if (timed)
             back = edge(r, p) + L2XBAR.response * p;
     } else if (timed) {
+        ms->served_by = 4;
         back = memory_access(ms, line_addr, ms->cfg.line_size, false, true, fwd);
     }
     if (timed) {
@@ -219,6 +221,7 @@ uint64_t memsys_access(struct memsys *ms, unsigned cpu, enum mem_req req, enum m
     bool write = op == MEM_OP_WRITE;
     if (!ms->icache) {
         /* No caches: the CPU's port is on the memory bus; writes get a response too. */
+        ms->served_by = 4;
         uint64_t back = memory_access(ms, paddr, size, write, true, now);
         return back - now;
     }

@@ -108,6 +108,7 @@ struct memsys {
     struct simple_memory *smem;    /* [channels] */
     uint64_t now;                  /* the latest access's tick (for bandwidth formulas) */
     bool l1_missed;                /* the latest memsys_access missed in its L1 */
+    uint8_t served_by;             /* where it was served: 1 = L1, 2 = L2, 3 = L3, 4 = memory (the O3 CPI stack) */
     uint64_t stats_since;          /* tick of the last statistics reset */
     struct stats_group *stats_owner;   /* the groups we created, freed with us */
     void *stats_ctx;                   /* memsys_stats.c's formula contexts */

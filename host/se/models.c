@@ -1,7 +1,7 @@
 /*
  * models.c - `m5sim se`'s CPU models and output directory: the atomic
- * model, or the timing model with the memory hierarchy the gem5 flags
- * chose, optionally after -F N instructions on the atomic model (the last
+ * model, or the timing or O3 model (held in `timing`: the detailed one) with
+ * the memory hierarchy the gem5 flags chose, optionally after -F N instructions on the atomic model (the last
  * --warmup-insts of them warming the caches), and the outdir that gem5's
  * se.py writes (stats.txt, stats.json, config.ini).
  */
@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu/o3.h"
 #include "cpu/timing.h"
 #include "mem/memsys.h"
 #include "se/process.h"
@@ -68,7 +69,7 @@ struct se_models se_models_start(struct se *se, const struct machine_config *hie
     fprintf(config, "[system]\ncpu_type=%s\ncpu_clock=%llu\nfast_forward=%llu\nwarmup_insts=%llu\n",
             config_cpu_name(hier->cpu_type), (unsigned long long)SE_CPU_HZ,
             (unsigned long long)hier->fast_forward, (unsigned long long)hier->warmup_insts);
-    if (hier->cpu_type == CPU_TIMING) {
+    if (hier->cpu_type == CPU_TIMING || hier->cpu_type == CPU_O3) {
         struct memsys_config c;
         config_memsys(hier, SE_PERIOD, SE_RAM_SIZE, &c);
         m.memsys = memsys_new(&c, system);
@@ -79,8 +80,19 @@ struct se_models se_models_start(struct se *se, const struct machine_config *hie
             .memsys = m.memsys, .line_size = hier->cacheline_size, .period = SE_PERIOD,
             .device_latency = 0, .now = se_tick, .now_opaque = se,
         };
-        m.timing = cpu_model_timing_new(se->cpu, &tc);
-        timing_cpu_register_stats(m.timing, cpu_group);
+        if (hier->cpu_type == CPU_O3) {
+            struct o3_cpu_config oc = {
+                .memsys = m.memsys, .line_size = hier->cacheline_size, .period = SE_PERIOD,
+                .device_latency = 0, .now = se_tick, .now_opaque = se,
+            };
+            config_o3_params(hier, &oc.params);
+            o3_write_config(&oc.params, config);
+            m.timing = cpu_model_o3_new(se->cpu, &oc);
+            o3_cpu_register_stats(m.timing, cpu_group);
+        } else {
+            m.timing = cpu_model_timing_new(se->cpu, &tc);
+            timing_cpu_register_stats(m.timing, cpu_group);
+        }
         if (hier->warmup_insts)
             m.warming = cpu_model_warming_new(se->cpu, &tc);
     } else if (hier->cpu_type == CPU_KVM) {
