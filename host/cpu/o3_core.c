@@ -36,6 +36,7 @@
  */
 #include "cpu/o3.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,20 @@ struct o3_stats {
     uint64_t cpi[CPI_REASONS];
 };
 
+/*
+ * Cracked instructions, direct-mapped by the address of their decoded
+ * record; an entry serves only the record it was made from, compared in
+ * full (a record freed and reused for other bytes misses), so what it
+ * holds never depends on where the host put the record.
+ */
+#define CRACK_CACHE_BITS 12
+#define CRACK_KEY_OFF offsetof(struct insn, mnemonic)
+struct crack_entry {
+    const struct insn *in;
+    unsigned char key[sizeof(struct insn) - CRACK_KEY_OFF];
+    struct o3_crack crack;
+};
+
 struct o3_cpu {
     struct cpu_model model;
     struct cpu_mem_port port;
@@ -146,9 +161,15 @@ struct o3_cpu {
     struct cal_slot cal[CAL_SIZE];
 
     /* Rings of the cycles older occupants leave, indexed by sequence number. */
-    uint64_t *rob, *iq, *lq, *sqfree, *int_regs, *vec_regs, *fetchq;
+    uint64_t *rob, *lq, *sqfree, *int_regs, *vec_regs, *fetchq;
+    /* The IQ: a min-heap of the issue cycles of the micro-ops in it (they leave out of order). */
+    uint64_t *iq;
+    unsigned iq_n;
     struct sq_entry *sq;
-    uint64_t seq, lq_seq, sq_seq, int_seq, vec_seq;
+    uint64_t seq;
+    unsigned rob_i, fq_i, lq_i, sq_i, int_i, vec_i;   /* ring positions of the next occupant */
+    unsigned sq_n;                 /* stores in the SQ ring (at most SQEntries) */
+    uint64_t sq_max_free;          /* the latest cycle a store leaves the SQ */
     uint8_t *ssit;
     uint64_t loads_since_clear;
     struct mshr mshrs[MAX_MSHRS];
@@ -169,16 +190,16 @@ struct o3_cpu {
     /* The instruction being executed. */
     const struct insn *in;
     uint64_t rip;
-    struct o3_crack crack;
+    const struct o3_crack *crack;  /* its micro-ops (an entry of crack_cache) */
     bool pre_done;
     unsigned inst_uops;
     uint64_t inst_fetch;           /* the cycle its first byte reached the fetch buffer */
-    uint8_t inst_fetch_why;
     uint64_t last_ready;           /* the latest micro-op's ready cycle (branches resolve then) */
     bool serial_pending;
     bool trace;                    /* M5SIM_O3_TRACE: print every micro-op's cycles (debugging) */
 
     struct o3_stats st;
+    struct crack_entry *crack_cache;
 };
 
 /* ------------------------------------------------------------ set-up -- */
@@ -241,7 +262,7 @@ static void pipeline_reset(struct o3_cpu *o)
     uint64_t now = cpu_cycles(o->model.cpu);
     const struct o3_params *p = &o->p;
     memset(o->rob, 0, p->numROBEntries * sizeof *o->rob);
-    memset(o->iq, 0, p->numIQEntries * sizeof *o->iq);
+    o->iq_n = 0;
     memset(o->lq, 0, p->LQEntries * sizeof *o->lq);
     memset(o->sqfree, 0, p->SQEntries * sizeof *o->sqfree);
     memset(o->sq, 0, p->SQEntries * sizeof *o->sq);
@@ -253,7 +274,9 @@ static void pipeline_reset(struct o3_cpu *o)
     memset(o->mshrs, 0, sizeof o->mshrs);
     for (unsigned r = 0; r < O3_REGS; r++)
         o->regs[r] = (struct reg_state){ now, CPI_BASE };
-    o->seq = o->lq_seq = o->sq_seq = o->int_seq = o->vec_seq = 0;
+    o->seq = 0;
+    o->rob_i = o->fq_i = o->lq_i = o->sq_i = o->int_i = o->vec_i = o->sq_n = 0;
+    o->sq_max_free = 0;
     o->fetch_cycle = o->rename_cycle = o->commit_cycle = o->serial_barrier = now;
     o->fetch_slots = o->rename_count = o->commit_count = 0;
     o->fetch_block = ~0ull;
@@ -306,6 +329,11 @@ static uint64_t mem_cycles(struct o3_cpu *o, enum mem_req req, enum mem_op op, u
 
 static uint64_t max64(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
+static unsigned next_index(unsigned i, unsigned n)
+{
+    return i + 1 < n ? i + 1 : 0;
+}
+
 /* The first cycle at or after `t` with issue bandwidth and a free unit of kind fu. */
 static uint64_t issue_slot(struct o3_cpu *o, uint64_t t, unsigned opc)
 {
@@ -353,13 +381,55 @@ static uint64_t fetch_uop(struct o3_cpu *o)
         o->fetch_why = CPI_FRONTEND;
     }
     /* The fetch queue holds fetchQueueSize micro-ops: fetch waits for rename to drain it. */
-    uint64_t q = o->fetchq[o->seq % o->p.fetchQueueSize];
+    uint64_t q = o->fetchq[o->fq_i];
     if (q > o->fetch_cycle) {
         o->fetch_cycle = q;
         o->fetch_slots = 0;
     }
     o->fetch_slots++;
     return o->fetch_cycle;
+}
+
+static void iq_pop(struct o3_cpu *o)
+{
+    uint64_t *h = o->iq;
+    uint64_t last = h[--o->iq_n];
+    unsigned i = 0, n = o->iq_n;
+    for (;;) {
+        unsigned c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && h[c + 1] < h[c])
+            c++;
+        if (h[c] >= last)
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    h[i] = last;
+}
+
+static void iq_push(struct o3_cpu *o, uint64_t issue)
+{
+    uint64_t *h = o->iq;
+    unsigned i = o->iq_n++;
+    while (i && h[(i - 1) / 2] > issue) {
+        h[i] = h[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h[i] = issue;
+}
+
+/* The first cycle at or after r with an IQ entry free (rename times never decrease). */
+static uint64_t iq_room(struct o3_cpu *o, uint64_t r)
+{
+    while (o->iq_n && o->iq[0] < r)
+        iq_pop(o);
+    if (o->iq_n < o->p.numIQEntries)
+        return r;
+    uint64_t t = o->iq[0] + 1;
+    iq_pop(o);
+    return t;
 }
 
 struct mem_info {
@@ -383,12 +453,11 @@ static uint64_t run_uop(struct o3_cpu *o, const struct o3_uop *u, const struct m
     uint64_t r = f + p->fetchToDecodeDelay + p->decodeToRenameDelay;
     struct { uint64_t at; uint8_t why; uint64_t *event; } limits[6];
     unsigned nl = 0;
-    limits[nl++] = (typeof(limits[0])){ o->rob[o->seq % p->numROBEntries] + 1, CPI_ROB, &st->rob_full };
-    limits[nl++] = (typeof(limits[0])){ o->iq[o->seq % p->numIQEntries] + 1, CPI_IQ, &st->iq_full };
+    limits[nl++] = (typeof(limits[0])){ o->rob[o->rob_i] + 1, CPI_ROB, &st->rob_full };
     if (m && m->load)
-        limits[nl++] = (typeof(limits[0])){ o->lq[o->lq_seq % p->LQEntries] + 1, CPI_LSQ, &st->lq_full };
+        limits[nl++] = (typeof(limits[0])){ o->lq[o->lq_i] + 1, CPI_LSQ, &st->lq_full };
     if (m && m->store)
-        limits[nl++] = (typeof(limits[0])){ o->sqfree[o->sq_seq % p->SQEntries] + 1, CPI_LSQ, &st->sq_full };
+        limits[nl++] = (typeof(limits[0])){ o->sqfree[o->sq_i] + 1, CPI_LSQ, &st->sq_full };
     bool int_dst = false, vec_dst = false;
     for (unsigned i = 0; i < O3_DSTS && u->dst[i] != O3R_NONE; i++) {
         if (is_vec_reg(u->dst[i]))
@@ -397,9 +466,9 @@ static uint64_t run_uop(struct o3_cpu *o, const struct o3_uop *u, const struct m
             int_dst = true;
     }
     if (int_dst)
-        limits[nl++] = (typeof(limits[0])){ o->int_regs[o->int_seq % int_ring_size(p)] + 1, CPI_REGS, &st->regs_full };
+        limits[nl++] = (typeof(limits[0])){ o->int_regs[o->int_i] + 1, CPI_REGS, &st->regs_full };
     if (vec_dst)
-        limits[nl++] = (typeof(limits[0])){ o->vec_regs[o->vec_seq % vec_ring_size(p)] + 1, CPI_REGS, &st->regs_full };
+        limits[nl++] = (typeof(limits[0])){ o->vec_regs[o->vec_i] + 1, CPI_REGS, &st->regs_full };
     for (unsigned i = 0; i < nl; i++) {
         if (limits[i].at > r) {
             r = limits[i].at;
@@ -420,6 +489,12 @@ static uint64_t run_uop(struct o3_cpu *o, const struct o3_uop *u, const struct m
     }
     if (r < o->rename_cycle)
         r = o->rename_cycle;
+    uint64_t iq_free = iq_room(o, r);
+    if (iq_free > r) {
+        r = iq_free;
+        why = CPI_IQ;
+        st->iq_full++;
+    }
     if (r == o->rename_cycle && o->rename_count >= p->renameWidth)
         r++;
     if (r != o->rename_cycle) {
@@ -427,7 +502,8 @@ static uint64_t run_uop(struct o3_cpu *o, const struct o3_uop *u, const struct m
         o->rename_count = 0;
     }
     o->rename_count++;
-    o->fetchq[o->seq % p->fetchQueueSize] = r;
+    o->fetchq[o->fq_i] = r;
+    o->fq_i = next_index(o->fq_i, p->fetchQueueSize);
     st->renamed++;
     st->decoded++;
     st->dispatched++;
@@ -461,7 +537,7 @@ static uint64_t run_uop(struct o3_cpu *o, const struct o3_uop *u, const struct m
     case FU_INT_ALU: case FU_INT_MD: if (u->branch) st->branch_issued++; else st->int_issued += repeat; break;
     default: st->misc_issued++; break;
     }
-    o->iq[o->seq % p->numIQEntries] = issue;
+    iq_push(o, issue);
 
     if (m && m->load) {
         st->disp_loads++;
@@ -473,9 +549,10 @@ static uint64_t run_uop(struct o3_cpu *o, const struct o3_uop *u, const struct m
         }
         /* The youngest older store still in the SQ that overlaps. */
         const struct sq_entry *hit = NULL;
-        unsigned n = o->sq_seq < p->SQEntries ? (unsigned)o->sq_seq : p->SQEntries;
-        for (unsigned i = 1; i <= n; i++) {
-            const struct sq_entry *s = &o->sq[(o->sq_seq - i) % p->SQEntries];
+        unsigned n = o->sq_max_free > exec ? o->sq_n : 0;
+        for (unsigned i = 1, at = o->sq_i; i <= n; i++) {
+            at = at ? at - 1 : p->SQEntries - 1;
+            const struct sq_entry *s = &o->sq[at];
             if (s->free <= exec)
                 continue;
             if (s->pa < m->pa + m->size && m->pa < s->pa + s->size) {
@@ -574,13 +651,14 @@ static uint64_t run_uop(struct o3_cpu *o, const struct o3_uop *u, const struct m
     o->commit_count++;
     st->committed_ops++;
     st->rob_reads++;
-    o->rob[o->seq % p->numROBEntries] = c;
+    o->rob[o->rob_i] = c;
+    o->rob_i = next_index(o->rob_i, p->numROBEntries);
     if (int_dst)
-        o->int_regs[o->int_seq++ % int_ring_size(p)] = c;
+        o->int_regs[o->int_i] = c, o->int_i = next_index(o->int_i, int_ring_size(p));
     if (vec_dst)
-        o->vec_regs[o->vec_seq++ % vec_ring_size(p)] = c;
+        o->vec_regs[o->vec_i] = c, o->vec_i = next_index(o->vec_i, vec_ring_size(p));
     if (m && m->load)
-        o->lq[o->lq_seq++ % p->LQEntries] = c;
+        o->lq[o->lq_i] = c, o->lq_i = next_index(o->lq_i, p->LQEntries);
     if (m && m->store) {
         /* After commit the store writes the L1D; its entry leaves when the write completes. */
         uint64_t lat = 0;
@@ -589,9 +667,14 @@ static uint64_t run_uop(struct o3_cpu *o, const struct o3_uop *u, const struct m
             lat = ticks_to_cycles(o, o->device_latency);
         else
             lat = mem_cycles(o, MEM_REQ_DATA, MEM_OP_WRITE, m->pa, m->size, c, &level);
-        struct sq_entry *s = &o->sq[o->sq_seq % p->SQEntries];
+        struct sq_entry *s = &o->sq[o->sq_i];
         *s = (struct sq_entry){ .pa = m->pa, .size = m->size, .exec = ready, .free = c + lat };
-        o->sqfree[o->sq_seq++ % p->SQEntries] = c + lat;
+        o->sqfree[o->sq_i] = c + lat;
+        o->sq_i = next_index(o->sq_i, p->SQEntries);
+        if (o->sq_n < p->SQEntries)
+            o->sq_n++;
+        if (c + lat > o->sq_max_free)
+            o->sq_max_free = c + lat;
     }
     if (__builtin_expect(o->trace, 0))
         fprintf(stderr, "o3: %llu rip=%llx opc=%u f=%llu r=%llu i=%llu rdy=%llu c=%llu why=%s%s%s\n",
@@ -619,7 +702,7 @@ static void run_pre(struct o3_cpu *o)
     if (o->pre_done || !o->in)
         return;
     o->pre_done = true;
-    run_list(o, o->crack.pre, o->crack.npre);
+    run_list(o, o->crack->pre, o->crack->npre);
 }
 
 /* --------------------------------------------------------- the port -- */
@@ -643,7 +726,9 @@ static void fetch_access(struct o3_cpu *o, uint64_t pa, unsigned size)
         o->st.icache_stall += lat;
         t += lat;
         o->fetch_block = b;
-        o->fetch_why = CPI_ICACHE;
+        /* A refill after a redirect is part of that penalty; an L1I hit is front-end bandwidth. */
+        if (o->fetch_why != CPI_BRANCH && o->fetch_why != CPI_MEMORDER)
+            o->fetch_why = level > 1 ? CPI_ICACHE : CPI_FRONTEND;
         if (t > o->fetch_cycle) {
             o->fetch_cycle = t;
             o->fetch_slots = 0;
@@ -672,7 +757,7 @@ static void o3_access(void *opaque, struct cpu *cpu, enum mem_access_kind kind, 
     case MEM_ACCESS_READ_MORE: {
         struct mem_info m = { .load = true, .device = device, .pa = pa, .size = size };
         struct o3_uop anon;
-        const struct o3_uop *u = &o->crack.ld;
+        const struct o3_uop *u = &o->crack->ld;
         if (!o->in) {   /* exception or interrupt delivery: no registers */
             memset(&anon, O3R_NONE, sizeof anon);
             anon.opc = OPC_MemRead;
@@ -687,7 +772,7 @@ static void o3_access(void *opaque, struct cpu *cpu, enum mem_access_kind kind, 
     case MEM_ACCESS_WRITE_MORE: {
         struct mem_info m = { .store = true, .device = device, .pa = pa, .size = size };
         struct o3_uop anon;
-        const struct o3_uop *u = &o->crack.st;
+        const struct o3_uop *u = &o->crack->st;
         if (!o->in) {
             memset(&anon, O3R_NONE, sizeof anon);
             anon.opc = OPC_MemWrite;
@@ -697,7 +782,7 @@ static void o3_access(void *opaque, struct cpu *cpu, enum mem_access_kind kind, 
         }
         run_pre(o);
         run_uop(o, u, &m);
-        if (o->in && o->crack.string && kind == MEM_ACCESS_WRITE) {
+        if (o->in && o->crack->string && kind == MEM_ACCESS_WRITE) {
             struct o3_uop ptr = { .opc = OPC_IntAlu, .repeat = 1 };
             memset(ptr.src, O3R_NONE, sizeof ptr.src);
             memset(ptr.dst, O3R_NONE, sizeof ptr.dst);
@@ -707,6 +792,19 @@ static void o3_access(void *opaque, struct cpu *cpu, enum mem_access_kind kind, 
         return;
     }
     }
+}
+
+static const struct o3_crack *crack_of(struct o3_cpu *o, const struct insn *in)
+{
+    uintptr_t h = (uintptr_t)in / sizeof(struct insn);
+    struct crack_entry *e = &o->crack_cache[(h ^ (h >> CRACK_CACHE_BITS)) & ((1u << CRACK_CACHE_BITS) - 1)];
+    const unsigned char *key = (const unsigned char *)in + CRACK_KEY_OFF;
+    if (e->in != in || memcmp(e->key, key, sizeof e->key)) {
+        e->in = in;
+        memcpy(e->key, key, sizeof e->key);
+        o3_crack(in, &e->crack);
+    }
+    return &e->crack;
 }
 
 static void o3_begin(void *opaque, struct cpu *cpu, const struct insn *in, uint64_t rip)
@@ -727,8 +825,8 @@ static void o3_begin(void *opaque, struct cpu *cpu, const struct insn *in, uint6
     o->pre_done = false;
     o->inst_uops = 0;
     o->inst_fetch = o->fetch_cycle;
-    o3_crack(in, &o->crack);
-    if (o->crack.serialize) {
+    o->crack = crack_of(o, in);
+    if (o->crack->serialize) {
         o->serial_pending = true;
         o->st.serializing++;
     }
@@ -740,7 +838,7 @@ static void branch_resolve(struct o3_cpu *o, const struct insn *in, uint64_t rip
     struct o3_stats *st = &o->st;
     uint64_t fall = rip + in->len;
     bool taken = next != fall;
-    enum o3_branch_kind kind = (enum o3_branch_kind)o->crack.branch_kind;
+    enum o3_branch_kind kind = (enum o3_branch_kind)o->crack->branch_kind;
     if (kind != BR_COND)
         taken = true;
     struct o3_branch_outcome b = o3_bpred_branch(&o->bp, kind, rip, fall, taken, next);
@@ -813,13 +911,12 @@ static void o3_retire(void *opaque, struct cpu *cpu, const struct insn *in, uint
     if (o->in != in)
         return;
     run_pre(o);
-    run_list(o, o->crack.post, o->crack.npost);
-    if (o->crack.serialize)
+    run_list(o, o->crack->post, o->crack->npost);
+    if (o->crack->serialize)
         o->serial_barrier = o->commit_cycle;
-    if (o->crack.is_branch)
+    if (o->crack->is_branch)
         branch_resolve(o, in, rip, cpu->s.rip);
-    if (!o->crack.is_branch && o->fetch_why != CPI_FRONTEND && o->fetch_why != CPI_ICACHE)
-        o->fetch_why = CPI_BASE;
+
     o->st.fetch_ops += o->inst_uops;
     if (o->inst_uops > 1)
         cpu->extra_ops += o->inst_uops - 1;
@@ -876,6 +973,7 @@ static void o3_free(struct cpu_model *model)
     free(o->vec_regs);
     free(o->fetchq);
     free(o->ssit);
+    free(o->crack_cache);
     free(o);
 }
 
@@ -922,7 +1020,8 @@ struct cpu_model *cpu_model_o3_new(struct cpu *cpu, const struct o3_cpu_config *
     o->vec_regs = ring(vec_ring_size(&o->p));
     o->fetchq = ring(o->p.fetchQueueSize);
     o->ssit = calloc(o->p.SSITSize, 1);
-    if (!o->sq || !o->ssit)
+    o->crack_cache = calloc(1u << CRACK_CACHE_BITS, sizeof *o->crack_cache);
+    if (!o->sq || !o->ssit || !o->crack_cache)
         fatal("memory", "out of memory");
     return &o->model;
 }
