@@ -61,6 +61,12 @@ struct o3_cpu_config {
 };
 
 struct cpu_model *cpu_model_o3_new(struct cpu *cpu, const struct o3_cpu_config *cfg);
+/*
+ * Functional warming for an O3 run (--warmup-insts): the atomic model's
+ * time while every access updates the caches and every branch trains the
+ * O3 model's predictors, BTB and RAS. Part of `o3` (freed with it).
+ */
+struct cpu_model *cpu_model_o3_warming(struct cpu_model *o3);
 /* gem5's O3 statistics and m5sim's CPI stack under `cpu` (system.cpu). */
 void o3_cpu_register_stats(struct cpu_model *model, struct stats_group *cpu);
 /* The o3 model's name for the usage text. */

@@ -144,6 +144,8 @@ struct crack_entry {
 
 struct o3_cpu {
     struct cpu_model model;
+    struct cpu_model warm_model;   /* functional warming of this model's caches and predictors */
+    bool warming;
     struct cpu_mem_port port;
     struct o3_params p;
     struct o3_bpred bp;
@@ -737,11 +739,28 @@ static void fetch_access(struct o3_cpu *o, uint64_t pa, unsigned size)
     o->inst_fetch = o->fetch_cycle;
 }
 
+/* Functional warming: the lines an access touches, for their effect on the caches only. */
+static void warm_access(struct o3_cpu *o, enum mem_access_kind kind, uint64_t pa, unsigned size, bool device)
+{
+    if (device)
+        return;
+    unsigned id = (unsigned)o->model.cpu->id;
+    enum mem_req req = kind == MEM_ACCESS_FETCH || kind == MEM_ACCESS_FETCH_MORE ? MEM_REQ_INST
+                       : kind == MEM_ACCESS_WALK ? MEM_REQ_WALK : MEM_REQ_DATA;
+    enum mem_op op = kind == MEM_ACCESS_WRITE || kind == MEM_ACCESS_WRITE_MORE ? MEM_OP_WRITE : MEM_OP_READ;
+    for (uint64_t at = pa & ~(uint64_t)(o->line_size - 1); at < pa + size; at += o->line_size)
+        memsys_warm(o->ms, id, req, op, at);
+}
+
 static void o3_access(void *opaque, struct cpu *cpu, enum mem_access_kind kind, uint64_t pa, unsigned size,
                       bool device)
 {
     struct o3_cpu *o = opaque;
     (void)cpu;
+    if (o->warming) {
+        warm_access(o, kind, pa, size, device);
+        return;
+    }
     switch (kind) {
     case MEM_ACCESS_FETCH:
     case MEM_ACCESS_FETCH_MORE:
@@ -810,6 +829,11 @@ static const struct o3_crack *crack_of(struct o3_cpu *o, const struct insn *in)
 static void o3_begin(void *opaque, struct cpu *cpu, const struct insn *in, uint64_t rip)
 {
     struct o3_cpu *o = opaque;
+    if (o->warming) {
+        o->in = in;
+        o->crack = crack_of(o, in);
+        return;
+    }
     /* Time the machine added (halted cycles) moves the pipeline forward. */
     uint64_t now = cpu_cycles(cpu);
     if (now > o->commit_cycle) {
@@ -910,6 +934,15 @@ static void o3_retire(void *opaque, struct cpu *cpu, const struct insn *in, uint
     struct o3_cpu *o = opaque;
     if (o->in != in)
         return;
+    if (o->warming) {   /* train the predictors; the atomic model's time */
+        if (o->crack->is_branch) {
+            uint64_t fall = rip + in->len, next = cpu->s.rip;
+            enum o3_branch_kind kind = (enum o3_branch_kind)o->crack->branch_kind;
+            o3_bpred_branch(&o->bp, kind, rip, fall, kind != BR_COND || next != fall, next);
+        }
+        o->in = NULL;
+        return;
+    }
     run_pre(o);
     run_list(o, o->crack->post, o->crack->npost);
     if (o->crack->serialize)
@@ -977,6 +1010,49 @@ static void o3_free(struct cpu_model *model)
     free(o);
 }
 
+static struct o3_cpu *warm_owner(struct cpu_model *warm)
+{
+    return (struct o3_cpu *)((char *)warm - offsetof(struct o3_cpu, warm_model));
+}
+
+static void o3_warm_activate(struct cpu_model *model)
+{
+    struct o3_cpu *o = warm_owner(model);
+    o->warming = true;
+    o->in = NULL;
+    cpu_set_port(model->cpu, &o->port);
+}
+
+static void o3_warm_deactivate(struct cpu_model *model)
+{
+    struct o3_cpu *o = warm_owner(model);
+    cpu_sync_state(model->cpu);
+    cpu_set_port(model->cpu, NULL);
+    o->warming = false;
+}
+
+static void o3_warm_state_changed(struct cpu_model *model)
+{
+    cpu_state_changed(model->cpu);
+}
+
+static void o3_warm_free(struct cpu_model *model)
+{
+    (void)model;   /* part of the O3 model, freed with it */
+}
+
+/* The atomic model's time with the O3 model's view of memory and branches (--warmup-insts). */
+static const struct cpu_model_ops o3_warming_ops = {
+    .name = "atomic",
+    .gem5_name = "AtomicSimpleCPU",
+    .activate = o3_warm_activate,
+    .deactivate = o3_warm_deactivate,
+    .run = o3_run,
+    .state_changed = o3_warm_state_changed,
+    .kick = o3_kick,
+    .free = o3_warm_free,
+};
+
 static const struct cpu_model_ops o3_ops = {
     .name = "o3",
     .gem5_name = "X86O3CPU",
@@ -995,6 +1071,8 @@ struct cpu_model *cpu_model_o3_new(struct cpu *cpu, const struct o3_cpu_config *
         fatal("memory", "out of memory");
     o->model.ops = &o3_ops;
     o->model.cpu = cpu;
+    o->warm_model.ops = &o3_warming_ops;
+    o->warm_model.cpu = cpu;
     o->port = (struct cpu_mem_port){ .opaque = o, .access = o3_access, .begin = o3_begin, .retire = o3_retire };
     o->p = cfg->params;
     o->ms = cfg->memsys;
@@ -1024,6 +1102,11 @@ struct cpu_model *cpu_model_o3_new(struct cpu *cpu, const struct o3_cpu_config *
     if (!o->sq || !o->ssit || !o->crack_cache)
         fatal("memory", "out of memory");
     return &o->model;
+}
+
+struct cpu_model *cpu_model_o3_warming(struct cpu_model *o3)
+{
+    return &((struct o3_cpu *)o3)->warm_model;
 }
 
 /* ---------------------------------------------------------- statistics -- */

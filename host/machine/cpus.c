@@ -87,6 +87,14 @@ void machine_cpus_write_config(struct machine *m, FILE *ini)
     o3_write_config(&p, ini);
 }
 
+/* Functional warming before --cpu-type: the O3 model's also trains its branch predictors. */
+static struct cpu_model *warming_model(struct machine *m)
+{
+    if (m->cfg.cpu_type == CPU_O3)
+        return cpu_model_o3_warming(o3_model(m));
+    return timing_model(m, true);
+}
+
 /* The models with a memory hierarchy: warming before them makes sense. */
 static bool detailed(enum cpu_kind kind)
 {
@@ -190,7 +198,7 @@ void machine_cpus_start(struct machine *m)
         /* A window that opens now (-F N --warmup-insts N from instruction 0)
            starts here: warm_icount 0 means "no window" to machine_cpus_step. */
         if (cfg->warmup_insts && detailed(target) && m->warm_icount <= m->cpu.icount) {
-            activate(m, timing_model(m, true), m->model_kind);
+            activate(m, warming_model(m), m->model_kind);
             m->warm_icount = 0;
         }
     } else {
@@ -211,7 +219,7 @@ uint64_t machine_cpus_step(struct machine *m)
         return 0;
     }
     if (m->warm_icount && n >= m->warm_icount && !detailed(m->model_kind)) {
-        activate(m, timing_model(m, true), m->model_kind);
+        activate(m, warming_model(m), m->model_kind);
         m->warm_icount = 0;
     }
     uint64_t limit = 0;

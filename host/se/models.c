@@ -94,7 +94,7 @@ struct se_models se_models_start(struct se *se, const struct machine_config *hie
             timing_cpu_register_stats(m.timing, cpu_group);
         }
         if (hier->warmup_insts)
-            m.warming = cpu_model_warming_new(se->cpu, &tc);
+            m.warming = hier->cpu_type == CPU_O3 ? cpu_model_o3_warming(m.timing) : cpu_model_warming_new(se->cpu, &tc);
     } else if (hier->cpu_type == CPU_KVM) {
         info("se: X86KvmCPU: SE mode has no KVM CPU model; the atomic model runs instead");
     }
@@ -145,7 +145,7 @@ void se_models_free(struct se_models *m)
     if (m->current)
         cpu_model_deactivate(m->current);
     cpu_model_free(m->atomic);
+    cpu_model_free(m->warming);   /* first: the O3 model's warming is part of it */
     cpu_model_free(m->timing);
-    cpu_model_free(m->warming);
     memsys_free(m->memsys);
 }
