@@ -305,7 +305,8 @@ static inline uint64_t cpu_cycles(const struct cpu *cpu)
 static inline void cpu_unstall(struct cpu *cpu, uint64_t cycles)
 {
     cpu->stall_cycles -= cycles;
-    cpu->budget_end += cycles;
+    if (!cpu->exit_reason)   /* a requested stop stays where it was asked for */
+        cpu->budget_end += cycles;
 }
 
 /*
