@@ -91,6 +91,24 @@ v=$(stat "$tmp/FORWARD" system.cpu.iew.memOrderViolationEvents)
 [ "$v" -le 8 ] && pass "store-to-load forwarding: $v memory-order violations (the store sets learn)" ||
     fail "store-to-load forwarding: $v memory-order violations"
 
+# The CPI stack: its entries sum to the cycles, and the cycles go where the benchmark says.
+for k in DEP_ADD INDEP_ADD DEP_MUL DEP_DIV BRANCH_RANDOM BRANCH_FIXED CHASE STREAM FORWARD; do
+    sum=$(awk '/^---------- End/ { exit } $1 ~ /^system\.cpu\.cpiStack\./ { s += $2 } END { print s + 0 }' "$tmp/$k/stats.txt")
+    [ "$sum" = "$(cycles "$k")" ] && pass "$k: the CPI stack sums to numCycles ($sum)" ||
+        fail "$k: the CPI stack sums to $sum, numCycles $(cycles "$k")"
+done
+share() { calc "$(stat "$tmp/$1" "system.cpu.cpiStack.$2") / $(cycles "$1")"; }
+near "pointer chase: CPI stack dcacheMem share" "$(share CHASE dcacheMem)" 1 0.05
+near "streaming loads: CPI stack dcacheMem share" "$(share STREAM dcacheMem)" 1 0.05
+# An imul's 4 cycles: mul1s commits in one, mulel and muleh in another, the 2 between wait on mul1s.
+near "dependent imul: CPI stack dependency cycles per imul" \
+    "$(calc "$(stat "$tmp/DEP_MUL" system.cpu.cpiStack.dependency) / ($ITERS * 8)")" 2 0.02
+# Of the 10 cycles of a misprediction, those in which nothing commits are branchMispredict: at least 6.
+bm=$(stat "$tmp/BRANCH_RANDOM" system.cpu.cpiStack.branchMispredict)
+awk -v b="$bm" -v m="$mr" 'BEGIN { exit !(b >= 6 * m && b <= 10 * m) }' &&
+    pass "random branch: CPI stack branchMispredict $bm for $mr mispredictions (6 to 10 each)" ||
+    fail "random branch: CPI stack branchMispredict $bm for $mr mispredictions"
+
 # A compute-bound benchmark program (matmul): the same instructions as atomic, IPC <= 1 on timing, > 1 on o3.
 prog=build/bench/matmul
 if [ -x "$prog" ] || make -s "$prog" >/dev/null 2>&1; then
