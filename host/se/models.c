@@ -1,9 +1,10 @@
 /*
  * models.c - `m5sim se`'s CPU models and output directory: the atomic
  * model, or the timing or O3 model (held in `timing`: the detailed one) with
- * the memory hierarchy the gem5 flags chose, optionally after -F N instructions on the atomic model (the last
- * --warmup-insts of them warming the caches), and the outdir that gem5's
- * se.py writes (stats.txt, stats.json, config.ini).
+ * the memory hierarchy the gem5 flags chose, optionally after -F N
+ * instructions on the atomic model (the last --warmup-insts of them warming
+ * the caches) or until the program asks with the m5 op switchcpu, and the
+ * outdir that gem5's se.py writes (stats.txt, stats.json, config.ini).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -121,7 +122,9 @@ uint64_t se_models_step(struct se_models *m, struct stats_group *root, struct si
                         struct sim_totals now)
 {
     uint64_t n = m->se->cpu->icount;
-    if (m->switch_icount && n >= m->switch_icount) {
+    bool asked = m->se->switch_request && m->timing && m->current != m->timing;
+    m->se->switch_request = false;
+    if (asked || (m->switch_icount && n >= m->switch_icount)) {
         /* The statistics describe the detailed run: they start at the switch. */
         activate(m, m->timing);
         m->switch_icount = m->warm_icount = 0;

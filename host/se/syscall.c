@@ -493,6 +493,10 @@ uint64_t se_m5op(void *opaque, struct cpu *cpu, unsigned func)
     }
     case M5OP_RPNS:
         return se_now_ns(se);
+    case M5OP_SWITCH_CPU:
+        se->switch_request = true;
+        cpu_request_exit(cpu, CPU_EXIT_BUDGET);   /* after this instruction */
+        return 0;
     default:
         return 0;  /* statistics, checkpoints, work markers: nothing to do in se mode */
     }

@@ -16,6 +16,8 @@
  *   CHASE       a pointer chase over a random cycle of 64-byte nodes (4 MiB)
  *   STREAM      independent loads, one per 64-byte line (8 MiB): MSHR-bound
  *   FORWARD     store, then load of the same address, then add: forwarding
+ * With -DSWITCH_FIRST the program asks to switch CPU models (m5 op 0x52)
+ * before the loop.
  */
 #define ITERS 20000
     .text
@@ -62,6 +64,11 @@ _start:
 #ifdef FORWARD
     lea buf(%rip), %rsi
     xor %eax, %eax
+#endif
+#ifdef SWITCH_FIRST
+    /* The m5 op switchcpu (0F 04 52 00): from here on, --cpu-type runs. */
+    .byte 0x0f, 0x04
+    .word 0x52
 #endif
 measure:
     nop

@@ -130,6 +130,15 @@ else
     fail "matmul: $prog is missing and could not be built"
 fi
 
+# The m5 op switchcpu: a run fast-forwarding on atomic (-F far beyond the program) switches to o3
+# when the program asks, right before its loop of dependent adds: from there it takes 1 cycle an add.
+gcc -nostdlib -static -DDEP_ADD -DSWITCH_FIRST -o "$tmp/sw.bin" tests/se/o3_micro.S
+"$M5SIM" se --cpu-type o3 --caches --l2cache -F 1000000000000 -d "$tmp/sw" "$tmp/sw.bin"
+sw=$(stat "$tmp/sw" system.cpu.fetchStats0.numInsts)
+[ "${sw:-0}" -ge $((ITERS * 30)) ] && pass "m5 op switchcpu: o3 ran the loop after the switch ($sw instructions fetched)" ||
+    fail "m5 op switchcpu: o3 fetched '${sw}' instructions"
+near "m5 op switchcpu: cycles per add after the switch" "$(calc "$(cycles sw) / ($ITERS * 28)")" 1 0.05
+
 # Names and parameters: gem5's class names select o3; --param lands in config.ini; bad ones are refused.
 gcc -nostdlib -static -DDEP_ADD -o "$tmp/p.bin" tests/se/o3_micro.S
 "$M5SIM" se --cpu-type DerivO3CPU --caches --param system.cpu.numROBEntries=96 \
