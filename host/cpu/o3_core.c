@@ -78,7 +78,7 @@ static const char *const cpi_descs[CPI_REASONS] = {
     "Cycles lost to memory-order violations",
 };
 
-#define CAL_BITS 13
+#define CAL_BITS 16   /* cycles the issue calendar tells apart: beyond a full IQ of memory misses */
 #define CAL_SIZE (1u << CAL_BITS)
 #define MAX_UNITS 16
 #define MAX_MSHRS 64
