@@ -11,11 +11,15 @@
  *    longest matching table provides the prediction, a misprediction
  *    allocates an entry in a longer table (a small TAGE, not gem5's
  *    TAGE_SC_L: no loop predictor, no statistical corrector).
+ * Indirect jumps and calls take their target from a SimpleIndirectPredictor-
+ * like table (256 sets, 2 ways, indexed by the address, 13 bits of global
+ * history and the last 3 indirect targets), the BTB when it has none.
  * Addresses are shifted right by gem5's instShiftAmt (2) before indexing.
  */
 #include "cpu/o3_bpred.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/log.h"
 
@@ -207,6 +211,57 @@ static bool direction(struct o3_bpred *bp, uint64_t pc, bool taken)
     return pred;
 }
 
+#define IND_SETS 256
+#define IND_WAYS 2
+#define IND_PATH 3
+
+static unsigned ind_set(const struct o3_bpred *bp, uint64_t pc)
+{
+    uint64_t h = (pc >> SHIFT) ^ (bp->ghist & 0x1fff);
+    for (unsigned i = 0; i < IND_PATH; i++)
+        h ^= (bp->ind_path[i] >> SHIFT) << (i + 1);
+    return (unsigned)(h ^ (h >> 8) ^ (h >> 16)) & (IND_SETS - 1);
+}
+
+static uint16_t ind_tag(uint64_t pc)
+{
+    return (uint16_t)(pc >> SHIFT);
+}
+
+/* The indirect predictor's target for pc under the current histories, if it has one. */
+static bool ind_lookup(const struct o3_bpred *bp, uint64_t pc, uint64_t *target)
+{
+    unsigned set = ind_set(bp, pc);
+    for (unsigned w = 0; w < IND_WAYS; w++)
+        if (bp->ind[set][w].valid && bp->ind[set][w].tag == ind_tag(pc)) {
+            *target = bp->ind[set][w].target;
+            return true;
+        }
+    return false;
+}
+
+static void ind_update(struct o3_bpred *bp, uint64_t pc, uint64_t target)
+{
+    unsigned set = ind_set(bp, pc), way = 0;
+    for (unsigned w = 0; w < IND_WAYS; w++) {
+        if (bp->ind[set][w].valid && bp->ind[set][w].tag == ind_tag(pc)) {
+            way = w;
+            break;
+        }
+        if (!bp->ind[set][w].valid || bp->ind[set][w].age > bp->ind[set][way].age)
+            way = w;
+    }
+    for (unsigned w = 0; w < IND_WAYS; w++)
+        if (bp->ind[set][w].age < 255)
+            bp->ind[set][w].age++;
+    bp->ind[set][way].target = target;
+    bp->ind[set][way].tag = ind_tag(pc);
+    bp->ind[set][way].valid = 1;
+    bp->ind[set][way].age = 0;
+    memmove(&bp->ind_path[1], &bp->ind_path[0], (IND_PATH - 1) * sizeof bp->ind_path[0]);
+    bp->ind_path[0] = target;
+}
+
 /* BTB: returns whether it holds pc's target, and that target. */
 static bool btb_lookup(const struct o3_bpred *bp, uint64_t pc, uint64_t *target)
 {
@@ -257,14 +312,21 @@ struct o3_branch_outcome o3_bpred_branch(struct o3_bpred *bp, enum o3_branch_kin
             btb_update(bp, pc, target);
         return o;
     }
-    /* Predicted taken: the target comes from the BTB. */
+    /* Predicted taken: the target comes from the indirect predictor, or the BTB. */
     uint64_t predicted = 0;
     o.btb_lookup = true;
     o.btb_hit = btb_lookup(bp, pc, &predicted);
     o.indirect = kind == BR_INDIRECT || kind == BR_CALL_INDIRECT;
+    if (o.indirect) {
+        uint64_t t;
+        o.indirect_hit = ind_lookup(bp, pc, &t);
+        if (o.indirect_hit)
+            predicted = t;
+        ind_update(bp, pc, target);
+    }
     if (!taken) {
         o.mispredicted = true;   /* predicted taken, fell through */
-    } else if (!o.btb_hit || predicted != target) {
+    } else if (!(o.btb_hit || o.indirect_hit) || predicted != target) {
         o.target_wrong = true;
         /* A direct branch's target is in the instruction: decode redirects fetch. */
         if (o.indirect)

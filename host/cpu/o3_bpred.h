@@ -35,6 +35,13 @@ struct o3_bpred {
     /* BTB: direct-mapped, tagged. */
     uint64_t *btb_tag, *btb_target;
     unsigned btb_mask;
+    /*
+     * Indirect targets (gem5's SimpleIndirectPredictor): INDIRECT_SETS sets of
+     * INDIRECT_WAYS, indexed by the address hashed with 13 bits of global
+     * history and the last 3 indirect targets, tagged with 16 address bits.
+     */
+    struct { uint64_t target; uint16_t tag; uint8_t valid, age; } ind[256][2];   /* [IND_SETS][IND_WAYS] */
+    uint64_t ind_path[3];
     /* RAS */
     uint64_t *ras;
     unsigned ras_size, ras_top, ras_count;
@@ -48,6 +55,7 @@ struct o3_branch_outcome {
     bool early_resteer;     /* a direct target missing from the BTB: decode redirects fetch */
     bool cond_incorrect, btb_hit, btb_lookup, target_wrong, pred_taken;
     bool ras_used, indirect;
+    bool indirect_hit;      /* the indirect predictor had a target for it */
 };
 
 void o3_bpred_init(struct o3_bpred *bp, const struct o3_params *p);

@@ -123,6 +123,7 @@ struct o3_stats {
     /* branchPred */
     uint64_t bp_lookups, bp_cond_predicted, bp_cond_pred_taken, bp_cond_incorrect, bp_btb_lookups,
         bp_btb_hits, bp_btb_updates, bp_btb_mispredicted, bp_indirect_lookups, bp_indirect_mispredicted,
+        bp_indirect_hits, bp_indirect_misses,
         bp_ras_used, bp_ras_incorrect, bp_mispredicted, bp_committed, bp_early_resteers, bp_target_wrong,
         bp_taken_mispredicted, bp_not_taken_mispredicted;
     uint64_t cpi[CPI_REASONS];
@@ -883,6 +884,8 @@ static void branch_resolve(struct o3_cpu *o, const struct insn *in, uint64_t rip
     if (b.indirect) {
         st->bp_indirect_lookups++;
         st->bp_indirect_mispredicted += b.mispredicted;
+        st->bp_indirect_hits += b.indirect_hit;
+        st->bp_indirect_misses += !b.indirect_hit;
     }
     if (b.ras_used) {
         st->bp_ras_used++;
@@ -1190,6 +1193,8 @@ void o3_cpu_register_stats(struct cpu_model *model, struct stats_group *cpu)
     stats_add_formula(bp, "BTBHitRatio", btb_hit_ratio, s, "Ratio", "BTB Hit Ratio");
     SC(bp, "BTBMispredicted", bp_btb_mispredicted, "Number BTB mispredictions");
     SC(bp, "indirectLookups", bp_indirect_lookups, "Number of indirect predictor lookups");
+    SC(bp, "indirectHits", bp_indirect_hits, "Number of indirect target hits.");
+    SC(bp, "indirectMisses", bp_indirect_misses, "Number of indirect misses.");
     SC(bp, "indirectMispredicted", bp_indirect_mispredicted, "Number of mispredicted indirect branches");
     struct stats_group *ras = stats_group_new(bp, "ras");
     SC(ras, "used", bp_ras_used, "Number of times the RAS predicted a return");

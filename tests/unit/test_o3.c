@@ -2,7 +2,7 @@
  * test_o3.c - the O3 model's parts that stand alone: x86 instructions
  * cracked into gem5-style micro-ops with their registers (o3_uops.c), the
  * branch predictors against patterns each can or cannot learn, the BTB and
- * RAS (o3_bpred.c), `--param` parsing (o3_params.c), and the CPU clock's
+ * RAS and the indirect predictor (o3_bpred.c), `--param` parsing (o3_params.c), and the CPU clock's
  * give-back (cpu_unstall, cpu.h). The pipeline itself is checked against
  * first principles by tests/system/18_o3_micro.sh.
  */
@@ -188,11 +188,26 @@ static void test_btb_ras(void **state)
         o = o3_bpred_branch(&bp, BR_RETURN, 0x5010, 0x5011, true, 0x3005 + 16 * d);
         assert_true(o.ras_used && !o.mispredicted);
     }
-    /* An indirect jump alternating between two targets: the BTB's last target is wrong each time. */
-    unsigned wrong = 0;
-    for (unsigned i = 0; i < 100; i++)
-        wrong += o3_bpred_branch(&bp, BR_INDIRECT, 0x6000, 0x6002, true, i & 1 ? 0x7000 : 0x8000).mispredicted;
-    assert_true(wrong >= 99);
+    /* An indirect jump alternating between two targets: the BTB alone (its last target) would be
+       wrong every time; the indirect predictor's path history tells the two apart. */
+    unsigned wrong = 0, hits = 0;
+    for (unsigned i = 0; i < 200; i++) {
+        o = o3_bpred_branch(&bp, BR_INDIRECT, 0x6000, 0x6002, true, i & 1 ? 0x7000 : 0x8000);
+        if (i >= 100) {
+            wrong += o.mispredicted;
+            hits += o.indirect_hit;
+        }
+    }
+    assert_int_equal(wrong, 0);
+    assert_int_equal(hits, 100);
+    /* Targets that follow no pattern the histories show: mostly mispredicted. */
+    wrong = 0;
+    uint32_t x = 12345;
+    for (unsigned i = 0; i < 1000; i++) {
+        x = x * 1103515245u + 12345u;
+        wrong += o3_bpred_branch(&bp, BR_INDIRECT, 0x9000, 0x9002, true, 0xa000 + ((x >> 16) & 7) * 64).mispredicted;
+    }
+    assert_true(wrong >= 700);
     o3_bpred_free(&bp);
 }
 
