@@ -633,9 +633,8 @@ static uint64_t run_uop(struct o3_cpu *o, const struct o3_uop *u, const struct m
         ready = issue + p->issueToExecuteDelay;
     }
     complete = ready;
-    if (why == CPI_BASE || why == CPI_FRONTEND)
-        why = why == CPI_BASE && ready_why != CPI_DEP && m && m->load ? ready_why : why;
-    if (m && m->load && ready_why != CPI_DEP && ready > issue + p->issueToExecuteDelay + 1)
+    /* A load that waited for memory is late because of the level that served it. */
+    if (m && m->load && (why == CPI_BASE || ready > issue + p->issueToExecuteDelay + 1))
         why = ready_why;
 
     /* Commit: in order, commitWidth a cycle. */
