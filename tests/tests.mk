@@ -10,7 +10,7 @@
 UNIT_TESTS :=
 # The interpreter and what it needs (no timing model, memory hierarchy or
 # statistics), for the unit tests that run CPU code.
-CPU_CORE_SRCS := $(filter-out host/cpu/timing.c,$(wildcard host/cpu/*.c)) \
+CPU_CORE_SRCS := $(filter-out host/cpu/timing.c host/cpu/o3_core.c,$(wildcard host/cpu/*.c)) \
 	$(filter-out host/mem/memsys%.c,$(wildcard host/mem/*.c)) $(wildcard host/util/*.c)
 CPU_CORE_LIBS := -lZydis -lmpfr -lgmp -lm
 # SE mode and what it links: its CPU models (the whole CPU, the memory

@@ -161,16 +161,22 @@ static __attribute__((noinline)) enum cpu_exit run_block_general(struct cpu *cpu
             if (cpu->watching && watch_stops(cpu, rip))
                 break;
             if (cpu->timed) {
+                if (cpu->port->begin)
+                    cpu->port->begin(cpu->port->opaque, cpu, in, rip);
                 uint64_t pa = block_pa != ~0ull ? block_pa + (rip - block_rip) : mmu_translate(cpu, rip, ACC_EXEC);
                 fetch_report(cpu, pa, rip, in->len);
             }
         }
         cpu->next_rip = rip + in->len;
         in->fn(cpu, in);
+        uint64_t from = rip;
         rip = cpu->s.rip = cpu->next_rip;
         cpu->icount++;
-        if (cpu->timed)
+        if (cpu->timed) {
             cpu->class_count[in->cls]++;   /* the atomic model's threaded path does not count them (docs/stats.md) */
+            if (cpu->port->retire)
+                cpu->port->retire(cpu->port->opaque, cpu, in, from);
+        }
         if (__builtin_expect(cpu->block_exit, 0))
             break;
     }

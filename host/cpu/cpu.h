@@ -170,6 +170,15 @@ struct cpu_mem_port {
     void *opaque;
     void (*access)(void *opaque, struct cpu *cpu, enum mem_access_kind kind, uint64_t pa,
                    unsigned size, bool device);
+    /*
+     * Optional, for a model that times the retired stream (o3_core.c): the
+     * instruction at `rip` is about to run (before its fetch is reported),
+     * and it retired (cpu->s.rip is where it went). An instruction that
+     * faults never retires; the accesses of exception delivery come with
+     * no instruction around them.
+     */
+    void (*begin)(void *opaque, struct cpu *cpu, const struct insn *in, uint64_t rip);
+    void (*retire)(void *opaque, struct cpu *cpu, const struct insn *in, uint64_t rip);
 };
 
 struct cpu {
@@ -186,6 +195,12 @@ struct cpu {
      * model ran. The atomic model never charges any.
      */
     uint64_t stall_cycles;
+    /*
+     * Micro-ops beyond one per retired instruction, counted by a model that
+     * cracks instructions (o3): simOps = icount + extra_ops. The atomic and
+     * timing models count none.
+     */
+    uint64_t extra_ops;
     uint64_t budget_end;      /* cpu_run stops when icount reaches this (cpu_stall moves it closer) */
     /*
      * REP string instructions: the elements they ran (a fault between
@@ -270,10 +285,28 @@ static inline void cpu_settle_priv_counts(struct cpu *cpu)
     cpu->priv_cpl = cpu->s.cpl;
 }
 
-/* The CPU's clock in cycles: one per retired instruction plus the stalls a timing model charged. */
+/*
+ * The CPU's clock in cycles: one per retired instruction plus the stalls a
+ * timing model charged, less what an out-of-order model gave back.
+ */
 static inline uint64_t cpu_cycles(const struct cpu *cpu)
 {
     return cpu->icount + cpu->stall_cycles;
+}
+
+/*
+ * Give back `cycles` of the clock (an out-of-order model retires more than
+ * one instruction a cycle): stall_cycles wraps below zero as a two's
+ * complement adjustment, cpu_cycles() stays icount + stall_cycles modulo
+ * 2^64, and the budget of cpu_run ends that much later. The caller keeps
+ * the clock monotonic: it never gives back more than the running
+ * instruction's own cycle after what it charged.
+ */
+static inline void cpu_unstall(struct cpu *cpu, uint64_t cycles)
+{
+    cpu->stall_cycles -= cycles;
+    if (!cpu->exit_reason)   /* a requested stop stays where it was asked for */
+        cpu->budget_end += cycles;
 }
 
 /*

@@ -118,6 +118,7 @@ const char *config_cpu_name(enum cpu_kind m)
     switch (m) {
     case CPU_TIMING: return "timing";
     case CPU_KVM: return "kvm";
+    case CPU_O3: return "o3";
     default: return "atomic";
     }
 }

@@ -13,6 +13,7 @@
 
 #define CONFIG_MAX_DISKS   8
 #define CONFIG_MAX_SCRIPTS 256
+#define CONFIG_MAX_PARAMS  64
 /* -r N: the largest N accepted (checked before narrowing to an int). */
 #define CONFIG_MAX_RESTORE      1000000
 #define CONFIG_MAX_RESTORE_TEXT "1000000"
@@ -21,7 +22,7 @@
 /* The shortest period of a checkpoint series, in ticks: 1 ms simulated. */
 #define CONFIG_MIN_CHECKPOINT_PERIOD 1000000000ull
 
-enum cpu_kind { CPU_ATOMIC, CPU_TIMING, CPU_KVM };
+enum cpu_kind { CPU_ATOMIC, CPU_TIMING, CPU_KVM, CPU_O3 };
 /* Which controller the disks hang on (--disk-controller). */
 enum disk_controller { DISK_VIRTIO_MMIO, DISK_PIIX, DISK_VIRTIO_PCI, DISK_CONTROLLER_DEFAULT };
 
@@ -74,6 +75,9 @@ struct machine_config {
     const char *replacement_policy;  /* "LRU" (default), "Random", "FIFO", ... */
     const char *mem_type;            /* "DDR3_1600_8x8" (default) or "SimpleMemory" */
     unsigned mem_channels;
+    /* --param NAME=VALUE: the O3 model's parameters by gem5's names (cpu/o3.h), checked when given. */
+    const char *params[CONFIG_MAX_PARAMS];
+    int nparams;
 };
 
 /* Parse the full-system command line (argv[0] is the program). Exits 2 with a clear message on error. */
@@ -91,7 +95,7 @@ const char *config_disk_controller_name(enum disk_controller c);
 uint64_t config_parse_u64(const char *opt, const char *s);
 
 /* CPU-model and memory-hierarchy options shared by full-system and SE runs (config_cpu.c). */
-#define CONFIG_HIERARCHY_NOPTS 20
+#define CONFIG_HIERARCHY_NOPTS 21
 extern const struct option config_hierarchy_options[CONFIG_HIERARCHY_NOPTS];
 /* all[] = own[] (ending with its { 0 } entry, n_own entries with it) + the shared ones + { 0 }. */
 void config_merge_options(struct option *all, const struct option *own, size_t n_own);
@@ -103,6 +107,9 @@ void config_hierarchy_check(const struct machine_config *cfg);
 void config_hierarchy_usage(FILE *out);
 /* The timing model's memory hierarchy as the options chose it (gem5's defaults for the rest). */
 struct memsys_config;
+/* The O3 parameters: gem5's defaults with the run's --param assignments applied. */
+struct o3_params;
+void config_o3_params(const struct machine_config *cfg, struct o3_params *p);
 void config_memsys(const struct machine_config *cfg, uint64_t cpu_period, uint64_t mem_size,
                    struct memsys_config *c);
 

@@ -7,13 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu/o3.h"
 #include "machine/config.h"
 #include "mem/memsys.h"
 #include "util/log.h"
 
 enum { OPT_CPU = 512, OPT_RESTORE_CPU, OPT_CACHES, OPT_L2, OPT_L3, OPT_L1D, OPT_L1I, OPT_L2SIZE, OPT_L3SIZE,
        OPT_L1D_ASSOC, OPT_L1I_ASSOC, OPT_L2_ASSOC, OPT_L3_ASSOC, OPT_LINE, OPT_REPL, OPT_MEM_TYPE,
-       OPT_MEM_CHANNELS, OPT_WARMUP, OPT_COLD };
+       OPT_MEM_CHANNELS, OPT_WARMUP, OPT_COLD, OPT_PARAM };
 
 const struct option config_hierarchy_options[CONFIG_HIERARCHY_NOPTS] = {
     { "cpu-type", required_argument, 0, OPT_CPU },
@@ -36,6 +37,7 @@ const struct option config_hierarchy_options[CONFIG_HIERARCHY_NOPTS] = {
     { "fast-forward", required_argument, 0, 'F' },
     { "warmup-insts", required_argument, 0, OPT_WARMUP },
     { "cold-caches", no_argument, 0, OPT_COLD },
+    { "param", required_argument, 0, OPT_PARAM },
 };
 
 void config_merge_options(struct option *all, const struct option *own, size_t n_own)
@@ -51,8 +53,9 @@ void config_hierarchy_usage(FILE *out)
     fprintf(out,
             "\n"
             "CPU models and the memory hierarchy (gem5 names and defaults):\n"
-            "  --cpu-type TYPE          atomic (AtomicSimpleCPU, the default) or timing (TimingSimpleCPU:\n"
-            "                           in order, blocking, with the caches and memory below)\n"
+            "  --cpu-type TYPE          atomic (AtomicSimpleCPU, the default), timing (TimingSimpleCPU:\n"
+            "                           in order, blocking, with the caches and memory below) or o3\n"
+            "                           (DerivO3CPU, O3CPU, X86O3CPU: out of order, docs/o3.md)\n"
             "  --restore-with-cpu TYPE  CPU model that restores, before switching to --cpu-type (default atomic)\n"
             "  -F, --fast-forward N     run N instructions on --restore-with-cpu (or atomic), then\n"
             "                           switch to --cpu-type\n"
@@ -65,7 +68,8 @@ void config_hierarchy_usage(FILE *out)
             "  --l3cache                a 16MB 16-way L3 (--l3_size, --l3_assoc)\n"
             "  --replacement-policy P   LRU (default), Random or FIFO\n"
             "  --mem-type TYPE          DDR3_1600_8x8 (default) or SimpleMemory\n"
-            "  --mem-channels N         memory channels (default 1)\n");
+            "  --mem-channels N         memory channels (default 1)\n"
+            "%s", o3_usage);
 }
 
 void config_hierarchy_defaults(struct machine_config *cfg)
@@ -94,9 +98,9 @@ static enum cpu_kind parse_cpu(const char *opt, const char *s)
     if (!strcmp(s, "kvm") || !strcmp(s, "X86KvmCPU") || !strcmp(s, "KvmCPU"))
         return CPU_KVM;   /* machine/cpus.c says what runs instead where KVM cannot */
     if (!strcmp(s, "o3") || !strcmp(s, "DerivO3CPU") || !strcmp(s, "O3CPU") || !strcmp(s, "X86O3CPU"))
-        fatal(opt, "'%s': the out-of-order CPU model is not available yet; use timing or atomic", s);
-    fatal(opt, "unknown CPU type '%s' (choose atomic, timing or kvm; gem5's AtomicSimpleCPU, "
-          "TimingSimpleCPU and X86KvmCPU are accepted too)", s);
+        return CPU_O3;
+    fatal(opt, "unknown CPU type '%s' (choose atomic, timing, o3 or kvm; gem5's AtomicSimpleCPU, "
+          "TimingSimpleCPU, DerivO3CPU and X86KvmCPU are accepted too)", s);
 }
 
 static uint64_t parse_size(const char *opt, const char *s)
@@ -158,6 +162,17 @@ bool config_hierarchy_option(struct machine_config *cfg, int opt, const char *ar
     case 'F': cfg->fast_forward = config_parse_u64("--fast-forward", arg); return true;
     case OPT_WARMUP: cfg->warmup_insts = config_parse_u64("--warmup-insts", arg); return true;
     case OPT_COLD: cfg->cold_caches = true; return true;
+    case OPT_PARAM: {
+        struct o3_params scratch;
+        char why[256];
+        o3_params_defaults(&scratch);
+        if (!o3_param_set(&scratch, arg, why, sizeof why))
+            fatal("--param", "%s", why);
+        if (cfg->nparams >= CONFIG_MAX_PARAMS)
+            fatal("--param", "at most %d parameters", CONFIG_MAX_PARAMS);
+        cfg->params[cfg->nparams++] = arg;
+        return true;
+    }
     default: return false;
     }
 }
@@ -197,4 +212,13 @@ void config_memsys(const struct machine_config *cfg, uint64_t cpu_period, uint64
     c->mem_type = cfg->mem_type;
     c->mem_size = mem_size;
     c->mem_channels = cfg->mem_channels;
+}
+
+void config_o3_params(const struct machine_config *cfg, struct o3_params *p)
+{
+    char why[256];
+    o3_params_defaults(p);
+    for (int i = 0; i < cfg->nparams; i++)
+        if (!o3_param_set(p, cfg->params[i], why, sizeof why))
+            fatal("--param", "%s", why);
 }

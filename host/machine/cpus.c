@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cpu/kvm.h"
+#include "cpu/o3.h"
 #include "cpu/timing.h"
 #include "machine/machine.h"
 #include "mem/memsys.h"
@@ -58,11 +59,55 @@ static struct cpu_model *timing_model(struct machine *m, bool warming)
     return *slot;
 }
 
+static struct cpu_model *o3_model(struct machine *m)
+{
+    if (!m->o3_model) {
+        struct o3_cpu_config c = {
+            .memsys = machine_memsys(m),
+            .line_size = m->cfg.cacheline_size,
+            .period = m->period,
+            .device_latency = DEVICE_LATENCY_TICKS,
+            .now = machine_tick,
+            .now_opaque = m,
+        };
+        config_o3_params(&m->cfg, &c.params);
+        m->o3_model = cpu_model_o3_new(&m->cpu, &c);
+        o3_cpu_register_stats(m->o3_model, m->stats_cpu);
+    }
+    return m->o3_model;
+}
+
+void machine_cpus_write_config(struct machine *m, FILE *ini)
+{
+    if (m->cfg.cpu_type != CPU_O3)
+        return;
+    struct o3_params p;
+    config_o3_params(&m->cfg, &p);
+    fputc('\n', ini);
+    o3_write_config(&p, ini);
+}
+
+/* Functional warming before --cpu-type: the O3 model's also trains its branch predictors. */
+static struct cpu_model *warming_model(struct machine *m)
+{
+    if (m->cfg.cpu_type == CPU_O3)
+        return cpu_model_o3_warming(o3_model(m));
+    return timing_model(m, true);
+}
+
+/* The models with a memory hierarchy: warming before them makes sense. */
+static bool detailed(enum cpu_kind kind)
+{
+    return kind == CPU_TIMING || kind == CPU_O3;
+}
+
 static struct cpu_model *model_for(struct machine *m, enum cpu_kind kind)
 {
     switch (kind) {
     case CPU_TIMING:
         return timing_model(m, false);
+    case CPU_O3:
+        return o3_model(m);
     case CPU_KVM:
         if (m->kvm_model)
             return m->kvm_model;
@@ -140,7 +185,7 @@ void machine_cpus_start(struct machine *m)
     enum cpu_kind target = usable(m, cfg->cpu_type, "--cpu-type");
     enum cpu_kind first = cfg->restore || cfg->fast_forward ? usable(m, cfg->restore_with_cpu, "--restore-with-cpu")
                                                             : target;
-    if (target == CPU_TIMING)
+    if (detailed(target))
         machine_memsys(m);   /* now, so that config.ini records the hierarchy the run will use */
     activate(m, model_for(m, first), first);
     m->switch_tick = machine_now(m);
@@ -148,12 +193,12 @@ void machine_cpus_start(struct machine *m)
         return;
     if (cfg->fast_forward) {
         m->switch_icount = m->cpu.icount + cfg->fast_forward;
-        if (cfg->warmup_insts && target == CPU_TIMING)
+        if (cfg->warmup_insts && detailed(target))
             m->warm_icount = m->switch_icount - cfg->warmup_insts;
         /* A window that opens now (-F N --warmup-insts N from instruction 0)
            starts here: warm_icount 0 means "no window" to machine_cpus_step. */
-        if (cfg->warmup_insts && target == CPU_TIMING && m->warm_icount <= m->cpu.icount) {
-            activate(m, timing_model(m, true), m->model_kind);
+        if (cfg->warmup_insts && detailed(target) && m->warm_icount <= m->cpu.icount) {
+            activate(m, warming_model(m), m->model_kind);
             m->warm_icount = 0;
         }
     } else {
@@ -173,8 +218,8 @@ uint64_t machine_cpus_step(struct machine *m)
         machine_switch_cpu(m, usable(m, m->cfg.cpu_type, "--cpu-type"));
         return 0;
     }
-    if (m->warm_icount && n >= m->warm_icount && m->model_kind != CPU_TIMING) {
-        activate(m, timing_model(m, true), m->model_kind);
+    if (m->warm_icount && n >= m->warm_icount && !detailed(m->model_kind)) {
+        activate(m, warming_model(m), m->model_kind);
         m->warm_icount = 0;
     }
     uint64_t limit = 0;
@@ -194,6 +239,7 @@ void machine_cpus_free(struct machine *m)
     cpu_model_free(m->kvm_model);
     cpu_model_free(m->timing_model);
     cpu_model_free(m->warming_model);
+    cpu_model_free(m->o3_model);
     if (m->memsys)
         memsys_free(m->memsys);
 }

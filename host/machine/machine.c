@@ -115,7 +115,7 @@ void machine_stop(struct machine *m, int status, const char *why)
 static struct sim_totals machine_totals(const struct machine *m)
 {
     uint64_t now = machine_now(m);
-    return (struct sim_totals){ .tick = now, .insts = m->cpu.icount, .ops = m->cpu.icount,
+    return (struct sim_totals){ .tick = now, .insts = m->cpu.icount, .ops = m->cpu.icount + m->cpu.extra_ops,
                                 .cycles = now / m->period };
 }
 
@@ -127,7 +127,7 @@ static void machine_stats_init(struct machine *m)
     m->stats_cpu = stats_group_new(system, "cpu");
     sim_stats_register(&m->sim_stats, m->stats_root, m->stats_cpu, machine_totals(m));
     commit_stats_register(&m->sim_stats.commit, m->stats_cpu, m->sim_stats.commit_group, &m->cpu,
-                          m->cfg.cpu_type == CPU_TIMING, &m->idle_cycles);
+                          m->cfg.cpu_type == CPU_TIMING || m->cfg.cpu_type == CPU_O3, &m->idle_cycles);
     stats_add_scalar(m->stats_cpu, "numWorkItemsStarted", &m->work_items_started, "Count",
                      "Number of work items this cpu started");
     stats_add_scalar(m->stats_cpu, "numWorkItemsCompleted", &m->work_items_completed, "Count",
@@ -586,6 +586,7 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
     machine_ckpt_restore_memsys(m);
     if (m->memsys)
         memsys_write_config(m->memsys, ini);
+    machine_cpus_write_config(m, ini);
     if (ferror(ini) | (fclose(ini) != 0))
         fatal(cfg->outdir, "cannot write config.ini: %s", strerror(errno ? errno : EIO));
 }

@@ -44,6 +44,7 @@ struct machine {
     struct cpu_model *atomic_model, *timing_model;   /* created when first needed */
     struct cpu_model *kvm_model;    /* the KVM model, once the probe said this host's KVM can run the guest */
     struct cpu_model *warming_model;   /* atomic timing, warming the caches (--warmup-insts) */
+    struct cpu_model *o3_model;     /* the out-of-order model (--cpu-type o3), created when first needed */
     struct stats_group *stats_system;  /* "system": components register their statistics under it */
     struct memsys *memsys;          /* the timing model's caches and memory (NULL until then) */
     enum cpu_kind model_kind;
@@ -143,6 +144,8 @@ int machine_stop_signal(void);
 void machine_reset_stats(struct machine *m);
 /* CPU models (machine/cpus.c). Switch to `kind` from the next instruction on (between quanta only). */
 void machine_switch_cpu(struct machine *m, enum cpu_kind kind);
+/* The CPU models' own config.ini sections (the O3 parameters when --cpu-type o3). */
+void machine_cpus_write_config(struct machine *m, FILE *ini);
 void machine_cpus_start(struct machine *m);
 uint64_t machine_cpus_step(struct machine *m);
 void machine_cpus_free(struct machine *m);

@@ -221,6 +221,7 @@ static uint64_t l1bus_request(struct memsys *ms, unsigned cpu, unsigned req, enu
         if (!timed)
             return 0;
         ms->coh.snoops++;
+        ms->served_by = 2;   /* another L1: as near as the L2, for the O3 CPI stack */
         if (cmd != CMD_UPGRADE_REQ)
             ms->coh.snoop_traffic += ms->cfg.line_size;
         uint64_t hd = edge(t, pb) - t + (uint64_t)(x->frontend + x->forward + x->snoop_lookup) * pb;
@@ -232,9 +233,11 @@ static uint64_t l1bus_request(struct memsys *ms, unsigned cpu, unsigned req, enu
             return 0;
         if (cmd == CMD_UPGRADE_REQ) {
             /* The memory bus is the point of coherency: it answers an upgrade itself. */
+            ms->served_by = 4;
             return edge(t, pb) + edge(t, pb) - t + snoop_delay +
                    (uint64_t)(x->frontend + x->forward + x->snoop_lookup) * pb;
         }
+        ms->served_by = 4;
         return memory_access(ms, paddr, size, write, true, t, snoop_delay);
     }
     uint64_t hd = timed ? edge(t, p) - t + snoop_delay +
@@ -313,6 +316,7 @@ static uint64_t cache_request(struct memsys *ms, struct memsys_level *lv, unsign
             return 0;
         if (lv->is_l1)
             ms->l1_missed = false;
+        ms->served_by = lv->is_l1 ? 1 : lv == ms->l2 ? 2 : 3;
         (*stat_at(ms, lv->st.hits, cmd, req))++;
         unsigned work = writes || cmd == CMD_UPGRADE_REQ
                             ? lv->cfg.tag_latency
@@ -346,6 +350,7 @@ static uint64_t cache_request(struct memsys *ms, struct memsys_level *lv, unsign
         if (timed)
             back = edge(r, p) + L2XBAR.response * p;
     } else if (timed) {
+        ms->served_by = 4;
         back = memory_access(ms, line_addr, ms->cfg.line_size, false, true, fwd, 0);
     }
     if (timed) {
@@ -370,9 +375,11 @@ uint64_t memsys_access(struct memsys *ms, unsigned cpu, enum mem_req req, enum m
                        uint64_t paddr, unsigned size, uint64_t now)
 {
     ms->now = now;
+    ms->served_by = 1;
     bool write = op == MEM_OP_WRITE;
     if (!ms->icache) {
         /* No caches: the CPU's port is on the memory bus; writes get a response too. */
+        ms->served_by = 4;
         uint64_t back = memory_access(ms, paddr, size, write, true, now, 0);
         return back - now;
     }

@@ -129,6 +129,7 @@ struct memsys {
     struct simple_memory *smem;    /* [channels] */
     uint64_t now;                  /* the latest access's tick (for bandwidth formulas) */
     bool l1_missed;                /* the latest memsys_access missed in its L1 */
+    uint8_t served_by;             /* where it was served: 1 = L1, 2 = L2, 3 = L3, 4 = memory (the O3 CPI stack) */
     uint64_t stats_since;          /* tick of the last statistics reset */
     struct memsys_coherence_stats coh;   /* counted with more than one CPU */
     struct stats_dist *snoop_fanout;     /* L1s snooped per request; NULL when not registered */

@@ -1,14 +1,16 @@
 /*
  * models.c - `m5sim se`'s CPU models and output directory: the atomic
- * model, or the timing model with the memory hierarchy the gem5 flags
- * chose, optionally after -F N instructions on the atomic model (the last
- * --warmup-insts of them warming the caches), and the outdir that gem5's
- * se.py writes (stats.txt, stats.json, config.ini).
+ * model, or the timing or O3 model (held in `timing`: the detailed one) with
+ * the memory hierarchy the gem5 flags chose, optionally after -F N
+ * instructions on the atomic model (the last --warmup-insts of them warming
+ * the caches) or until the program asks with the m5 op switchcpu, and the
+ * outdir that gem5's se.py writes (stats.txt, stats.json, config.ini).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpu/o3.h"
 #include "cpu/timing.h"
 #include "mem/memsys.h"
 #include "se/process.h"
@@ -68,7 +70,7 @@ struct se_models se_models_start(struct se *se, const struct machine_config *hie
     fprintf(config, "[system]\ncpu_type=%s\ncpu_clock=%llu\nfast_forward=%llu\nwarmup_insts=%llu\n",
             config_cpu_name(hier->cpu_type), (unsigned long long)SE_CPU_HZ,
             (unsigned long long)hier->fast_forward, (unsigned long long)hier->warmup_insts);
-    if (hier->cpu_type == CPU_TIMING) {
+    if (hier->cpu_type == CPU_TIMING || hier->cpu_type == CPU_O3) {
         struct memsys_config c;
         config_memsys(hier, SE_PERIOD, SE_RAM_SIZE, &c);
         m.memsys = memsys_new(&c, system);
@@ -79,10 +81,21 @@ struct se_models se_models_start(struct se *se, const struct machine_config *hie
             .memsys = m.memsys, .line_size = hier->cacheline_size, .period = SE_PERIOD,
             .device_latency = 0, .now = se_tick, .now_opaque = se,
         };
-        m.timing = cpu_model_timing_new(se->cpu, &tc);
-        timing_cpu_register_stats(m.timing, cpu_group);
+        if (hier->cpu_type == CPU_O3) {
+            struct o3_cpu_config oc = {
+                .memsys = m.memsys, .line_size = hier->cacheline_size, .period = SE_PERIOD,
+                .device_latency = 0, .now = se_tick, .now_opaque = se,
+            };
+            config_o3_params(hier, &oc.params);
+            o3_write_config(&oc.params, config);
+            m.timing = cpu_model_o3_new(se->cpu, &oc);
+            o3_cpu_register_stats(m.timing, cpu_group);
+        } else {
+            m.timing = cpu_model_timing_new(se->cpu, &tc);
+            timing_cpu_register_stats(m.timing, cpu_group);
+        }
         if (hier->warmup_insts)
-            m.warming = cpu_model_warming_new(se->cpu, &tc);
+            m.warming = hier->cpu_type == CPU_O3 ? cpu_model_o3_warming(m.timing) : cpu_model_warming_new(se->cpu, &tc);
     } else if (hier->cpu_type == CPU_KVM) {
         info("se: X86KvmCPU: SE mode has no KVM CPU model; the atomic model runs instead");
     }
@@ -109,7 +122,9 @@ uint64_t se_models_step(struct se_models *m, struct stats_group *root, struct si
                         struct sim_totals now)
 {
     uint64_t n = m->se->cpu->icount;
-    if (m->switch_icount && n >= m->switch_icount) {
+    bool asked = m->se->switch_request && m->timing && m->current != m->timing;
+    m->se->switch_request = false;
+    if (asked || (m->switch_icount && n >= m->switch_icount)) {
         /* The statistics describe the detailed run: they start at the switch. */
         activate(m, m->timing);
         m->switch_icount = m->warm_icount = 0;
@@ -133,7 +148,7 @@ void se_models_free(struct se_models *m)
     if (m->current)
         cpu_model_deactivate(m->current);
     cpu_model_free(m->atomic);
+    cpu_model_free(m->warming);   /* first: the O3 model's warming is part of it */
     cpu_model_free(m->timing);
-    cpu_model_free(m->warming);
     memsys_free(m->memsys);
 }

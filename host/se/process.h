@@ -122,6 +122,8 @@ struct se {
     struct cpu *cpu;
     /* --stats-reset-at / --stats-dump-at: which watch fired (SE_STATS_*), handled between CPU runs. */
     unsigned stats_request;
+    /* The m5 op switchcpu (0x52) asked to switch to --cpu-type, done between CPU runs (models.c). */
+    bool switch_request;
     uint64_t stack_pad;            /* --stack-pad: bytes left free above the initial stack pointer */
     struct bus bus;
     struct pagetable pt;

@@ -379,7 +379,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 static struct sim_totals se_totals(const struct se *se)
 {
     return (struct sim_totals){ .tick = se_now_ns(se) * 1000, .insts = se->cpu->icount,
-                                .ops = se->cpu->icount, .cycles = se_cycles((void *)se, se->cpu) };
+                                .ops = se->cpu->icount + se->cpu->extra_ops, .cycles = se_cycles((void *)se, se->cpu) };
 }
 
 /* One gem5 stats.txt dump of the whole run: the statistics every run prints (stats/sim_stats.h). */
@@ -578,7 +578,7 @@ int se_main(int argc, char **argv)
     struct sim_stats sim_stats = { 0 };
     sim_stats_register(&sim_stats, stats_root, cpu_group, se_totals(se));
     commit_stats_register(&sim_stats.commit, cpu_group, sim_stats.commit_group, se->cpu,
-                          o.hier.cpu_type == CPU_TIMING, NULL);
+                          o.hier.cpu_type == CPU_TIMING || o.hier.cpu_type == CPU_O3, NULL);
 
     /* CPU models: atomic, or timing with its memory hierarchy (after -F N instructions on atomic). */
     struct se_models models = se_models_start(se, &o.hier, system, cpu_group, out.config);

@@ -498,6 +498,10 @@ uint64_t se_m5op(void *opaque, struct cpu *cpu, unsigned func)
         se->ckpt_request = true;
         cpu_request_exit(cpu, CPU_EXIT_STOP);
         return 0;
+    case M5OP_SWITCH_CPU:
+        se->switch_request = true;
+        cpu_request_exit(cpu, CPU_EXIT_BUDGET);   /* after this instruction */
+        return 0;
     default:
         return 0;  /* statistics, work markers: nothing to do in se mode */
     }

@@ -5,7 +5,7 @@
 # every instruction is known (tests/se/cpu_stats.S: N=1000 iterations of a
 # load, a store, a decrement and a conditional branch; one call/ret pair).
 # Under the atomic model the class statistics are absent (docs/stats.md) and
-# the user/kernel split is still there.
+# the user/kernel split is still there; the O3 model counts as the timing one.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 M5SIM=${M5SIM:-build/bin/m5sim}
@@ -17,6 +17,7 @@ failures=0
 gcc -nostdlib -static -o "$tmp/cpu_stats" tests/se/cpu_stats.S
 "$M5SIM" se --cpu-type timing --caches -d "$tmp/timing" "$tmp/cpu_stats"
 "$M5SIM" se -d "$tmp/atomic" "$tmp/cpu_stats"
+"$M5SIM" se --cpu-type o3 --caches -d "$tmp/o3" "$tmp/cpu_stats"
 
 # expect DIR NAME VALUE: the stat's value in DIR/stats.txt (absent: VALUE "-").
 expect() {
@@ -48,6 +49,11 @@ expect timing committedControl::IsCall 1
 expect timing committedControl::IsReturn 1
 expect timing numUserInsts 4007
 expect timing numKernelInsts 0
+# The O3 model counts x86 instructions the same way (its micro-ops are simOps).
+for n in numInsts=4007 numLoadInsts=1001 numStoreInsts=1001 numMemRefs=2002 committedControl::IsControl=1002 \
+         committedControl::IsCall=1 committedControl::IsReturn=1 numUserInsts=4007; do
+    expect o3 "${n%%=*}" "${n#*=}"
+done
 expect atomic numInsts 4007
 expect atomic numLoadInsts -
 expect atomic numUserInsts 4007

@@ -17,7 +17,10 @@
 #  - -F N --warmup-insts M switches after N instructions with warm caches;
 #  - a checkpoint taken while the timing model runs carries the cache
 #    contents: restoring it on the timing model starts warm (fewer L1 misses
-#    for the same instructions than the same restore with cold caches).
+#    for the same instructions than the same restore with cold caches);
+#  - the O3 model (--cpu-type o3): the same script restored onto it prints
+#    the atomic model's console in fewer cycles than timing, with gem5's O3
+#    statistic names and the CPI stack; -F N --warmup-insts M switches onto it.
 #
 # Run from anywhere: tests/system/47_timing.sh (M5SIM, KERNEL, IMAGE override the defaults).
 set -euo pipefail
@@ -146,6 +149,33 @@ else
         "exit $w_rc/$rc: $(head -2 "$O/warm.stderr")" \
         bash -c "[ $w_rc -eq 0 ] && [ $rc -eq 0 ] && [ '${w_i:-0}' -lt '${c_i:-0}' ] && [ '${w_l2:-0}' -lt '${c_l2:-0}' ]"
 fi
+
+# ---- o3: restore on atomic, run the same script on the out-of-order model
+restore "$O/o3" --restore-with-cpu atomic --cpu-type o3 "${HIER[@]}" --script "$SCRIPTS/47-bench.sh"
+check "restore on atomic, run on o3: exit 0" "exit status $rc: $(head -3 "$O/o3.stderr")" test "$rc" -eq 0
+check "o3: the script's console is byte for byte the atomic model's" "consoles differ" same_console "$O/atomic" "$O/o3"
+o_insts=$(stat "$O/o3/stats.txt" simInsts)
+o_cycles=$(stat "$O/o3/stats.txt" system.cpu.numCycles)
+check "o3: fewer cycles than the timing model for the same script ($o_cycles < $cycles)" \
+    "o3 numCycles $o_cycles, timing $cycles" test "${o_cycles:-0}" -lt "${cycles:-0}" -a "${o_insts:-0}" -gt 0
+missing=""
+for n in simOps system.cpu.fetchStats0.numInsts system.cpu.decode.decodedInsts system.cpu.rename.ROBFullEvents \
+         system.cpu.iew.dispatchedInsts system.cpu.instsIssued system.cpu.lsq0.forwLoads system.cpu.rob.reads \
+         system.cpu.commit.branchMispredicts system.cpu.branchPred.condPredicted system.cpu.branchPred.condIncorrect \
+         system.cpu.branchPred.BTBLookups system.cpu.cpiStack.base system.cpu.cpiStack.dcacheMem; do
+    [ -n "$(stat "$O/o3/stats.txt" "$n")" ] || missing="$missing $n"
+done
+check "o3: stats.txt has gem5's O3 names and the CPI stack" "missing:$missing" test -z "$missing"
+check "o3: config.ini records X86O3CPU and its parameters" "no [system.cpu] type=X86O3CPU" \
+    bash -c "grep -qx 'type=X86O3CPU' '$O/o3/config.ini' && grep -qx 'numROBEntries=192' '$O/o3/config.ini'"
+# A switch in mid-run: -F N on atomic, the last M instructions warming the caches and the O3
+# model's predictors, then o3 (m5 switchcpu takes the same path, machine/cpus.c).
+restore "$O/o3ff" --cpu-type DerivO3CPU "${HIER[@]}" -F 3000000 --warmup-insts 1000000 --script "$SCRIPTS/47-bench.sh"
+ff_fetched=$(stat "$O/o3ff/stats.txt" system.cpu.fetchStats0.numInsts)
+ff_insts=$(stat "$O/o3ff/stats.txt" simInsts)
+ok=0; [ $rc -eq 0 ] && same_console "$O/atomic" "$O/o3ff" && [ "${ff_fetched:-0}" -gt 0 ] && ok=1
+check "-F 3000000 --warmup-insts 1000000 --cpu-type DerivO3CPU: same console, o3 after the switch ($ff_fetched of $ff_insts instructions fetched by o3)" \
+    "exit $rc, fetched '$ff_fetched': $(head -3 "$O/o3ff.stderr")" test $ok -eq 1
 
 note "47_timing.sh took $(secs "$t_start" "$(now)") s"
 finish
