@@ -256,6 +256,13 @@ static int exec_loadsymbol(const struct call *c, const struct m5_cli_io *io)
     return M5_CLI_EXIT_OK;
 }
 
+static int exec_switchcpu(const struct call *c, const struct m5_cli_io *io)
+{
+    (void)c; (void)io;
+    m5_switch_cpu();
+    return M5_CLI_EXIT_OK;
+}
+
 static int exec_addsymbol(const struct call *c, const struct m5_cli_io *io)
 {
     (void)io;
@@ -402,6 +409,8 @@ static const struct command commands[] = {
       "Reset the statistics after DELAY, then every PERIOD" },
     { "sum", 2, 6, parse_numbers, exec_sum, "A B [C [D [E [F]]]]",
       "Print the sum the simulator computes (missing terms are 0), a self-test" },
+    { "switchcpu", 0, 0, parse_none, exec_switchcpu, "",
+      "Switch from the restore or fast-forward CPU model to --cpu-type now" },
     { "workbegin", 0, 2, parse_numbers, exec_workbegin, "[WORKID [THREADID]]",
       "Mark the beginning of a work item (ids default to 0)" },
     { "workend", 0, 2, parse_numbers, exec_workend, "[WORKID [THREADID]]",

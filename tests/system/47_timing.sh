@@ -177,5 +177,32 @@ ok=0; [ $rc -eq 0 ] && same_console "$O/atomic" "$O/o3ff" && [ "${ff_fetched:-0}
 check "-F 3000000 --warmup-insts 1000000 --cpu-type DerivO3CPU: same console, o3 after the switch ($ff_fetched of $ff_insts instructions fetched by o3)" \
     "exit $rc, fetched '$ff_fetched': $(head -3 "$O/o3ff.stderr")" test $ok -eq 1
 
+# ---- m5 switchcpu: the guest chooses when the detailed model starts (-F far away never fires)
+cat >"$SCRIPTS/47-switch.sh" <<'EOF'
+echo "SWITCH before"
+/bench/sorthash 4096
+m5 switchcpu
+/bench/matmul 48
+echo "SWITCH after"
+EOF
+restore "$O/switch" --restore-with-cpu atomic -F 1000000000000 --cpu-type o3 "${HIER[@]}" --script "$SCRIPTS/47-switch.sh"
+# The bench programs dump their region's statistics: sorthash's block ran before the op (atomic:
+# a cycle per instruction, no o3 fetch statistics), matmul's after it (o3: fetched instructions,
+# fewer cycles than instructions); the final block is the rest of the run, on o3.
+sw_blocks=$(awk '/Begin Simulation Statistics/ { b++ }
+    $1 == "simInsts" { i[b] = $2 } $1 == "system.cpu.numCycles" { c[b] = $2 }
+    $1 == "system.cpu.fetchStats0.numInsts" { f[b] = $2 }
+    END { for (k = 1; k <= b; k++) printf "%s:%s:%s ", i[k], c[k], (k in f) ? f[k] : "-" }' "$O/switch/stats.txt" 2>/dev/null)
+ok=0
+[ $rc -eq 0 ] && grep -q "SWITCH after" "$O/switch/$CONSOLE" && /usr/bin/python3 -c "
+b = [x.split(':') for x in '$sw_blocks'.split()]
+assert len(b) == 3, b
+i, c, f = b[0]; assert f == '-' and int(c) == int(i) > 0, b[0]
+i, c, f = b[1]; assert f != '-' and int(f) >= int(i) > 0 and int(c) < int(i), b[1]
+i, c, f = b[2]; assert f != '-' and int(f) >= int(i) > 0, b[2]
+" && ok=1
+check "m5 switchcpu in the guest: atomic before the op, o3 after it (blocks insts:cycles:o3-fetched $sw_blocks)" \
+    "exit $rc: $(head -3 "$O/switch.stderr")" test $ok -eq 1
+
 note "47_timing.sh took $(secs "$t_start" "$(now)") s"
 finish
