@@ -19,6 +19,8 @@
 #include "sim/eventq.h"
 #include "stats/sim_stats.h"
 
+struct apic_bus;
+
 struct pc_devices;
 struct memsys;
 struct stats_group;
@@ -33,20 +35,52 @@ struct session;
 #define MACHINE_VIRTIO_STRIDE 0x1000ull
 #define MACHINE_VIRTIO_IRQ0   5               /* ISA IRQ of the first virtio device */
 
+/*
+ * A CPU's place in the schedule and its start-up signals: plain data that
+ * a checkpoint of several CPUs saves ([cpuN.run], machine/checkpoint.c).
+ */
+struct machine_cpu_run {
+    uint64_t tick;          /* simulated time this CPU has reached (the end of its last turn) */
+    uint64_t idle_cycles;   /* cycles skipped while halted or waiting for a start-up IPI: numIdleCycles */
+    uint8_t wait_sipi;      /* after INIT (and an AP's reset): does nothing until a start-up IPI */
+    uint8_t init_pending;   /* an INIT IPI arrived: applied before the CPU's next turn */
+    uint8_t sipi_pending;   /* a start-up IPI arrived, with sipi_vector */
+    uint8_t sipi_vector;
+    uint8_t nmi_pending;    /* an NMI IPI arrived: taken as vector 2 (docs/architecture.md) */
+    uint8_t idle;           /* its last turn ended halted, or it had nothing to do (the time until its next counts as idle) */
+};
+
+/* One CPU: its architectural state and interpreter, the models that drive it, its schedule. */
+struct machine_cpu {
+    struct cpu cpu;                 /* the architectural state and the interpreter every model drives */
+    struct cpu_model *model;        /* the model running this CPU now: one of those below */
+    struct cpu_model *atomic_model, *timing_model;   /* created when first needed */
+    struct cpu_model *kvm_model;    /* the KVM model, once the probe said this host's KVM can run the guest */
+    struct cpu_model *warming_model;   /* atomic timing, warming the caches (--warmup-insts) */
+    struct machine_cpu_run r;
+    uint64_t start_icount;          /* the count when this run started or switched models (--maxinsts) */
+    struct stats_group *stats;      /* system.cpu (one CPU) or system.cpuN */
+    struct sim_cpu_stats sim;       /* its cycle and commit statistics, with several CPUs */
+};
+
 struct machine {
     struct machine_config cfg;
     struct bus bus;
     uint8_t *ram;
     uint64_t ram_size;
     struct eventq eq;
-    struct cpu cpu;                 /* the architectural state and the interpreter every model drives */
-    struct cpu_model *model;        /* the model running the CPU now: one of those below */
-    struct cpu_model *atomic_model, *timing_model;   /* created when first needed */
-    struct cpu_model *kvm_model;    /* the KVM model, once the probe said this host's KVM can run the guest */
-    struct cpu_model *warming_model;   /* atomic timing, warming the caches (--warmup-insts) */
+    /*
+     * The CPUs, cpus[i] with APIC ID i (cpus[0] the bootstrap processor).
+     * They run one at a time in turns of --quantum cycles (machine.c);
+     * `running` is the one whose turn it is, NULL between turns.
+     */
+    struct machine_cpu *cpus[CONFIG_MAX_CPUS];
+    unsigned ncpus;
+    struct machine_cpu *running;
+    uint64_t quantum;               /* cycles of a turn */
     struct stats_group *stats_system;  /* "system": components register their statistics under it */
     struct memsys *memsys;          /* the timing model's caches and memory (NULL until then) */
-    enum cpu_kind model_kind;
+    enum cpu_kind model_kind;       /* of every CPU's model */
     bool kvm_said;                  /* the line saying KVM is replaced by the atomic model was printed */
     bool kvm_refused;               /* KVM was asked for and this host's KVM cannot run the guest */
     /*
@@ -60,10 +94,9 @@ struct machine {
     uint64_t switch_tick;           /* when the last switch happened */
     uint64_t period;                /* ticks per CPU cycle */
 
-    /* The quantum the CPU is running: lets devices see the exact time mid-quantum. */
-    bool cpu_running;
+    /* The turn of the running CPU: lets devices see the exact time mid-turn. */
     uint64_t quantum_tick, quantum_cycles;
-    uint64_t cpu_tick;   /* where the CPU's last quantum ended: its retired instructions' time */
+    uint64_t cpu_tick;   /* where the last turn ended: its retired instructions' time */
 
     struct m5dev m5;
     struct pc_devices *pc;
@@ -90,14 +123,12 @@ struct machine {
     int exit_status;
     char exit_why[160];
 
-    /* Statistics: the registry (root statistics, "system", "system.cpu") and what they count from. */
-    struct stats_group *stats_root, *stats_cpu;
+    /* Statistics: the registry (root statistics, "system", "system.cpu" or "system.cpuN") and what they count from. */
+    struct stats_group *stats_root;
     struct sim_stats sim_stats;
     uint64_t work_items_started, work_items_completed;
-    uint64_t idle_cycles;      /* CPU cycles skipped while the CPU was halted (machine_run): numIdleCycles */
     uint64_t decoder_blocks, decoder_insts, decoder_invalidations;
     struct { uint64_t work_begin, work_end; struct block_cache_stats decoder; } stats_at_reset;
-    uint64_t start_icount;          /* the CPU's count when this run started (non-zero after a restore) */
     double host_start;
     double host_first_readfile;     /* host seconds from start to the guest's first script request, or 0 */
     uint64_t icount_first_readfile;
@@ -146,6 +177,19 @@ void machine_switch_cpu(struct machine *m, enum cpu_kind kind);
 void machine_cpus_start(struct machine *m);
 uint64_t machine_cpus_step(struct machine *m);
 void machine_cpus_free(struct machine *m);
+/* Kick the running CPU's model (an event is due, a stop): it stops at its next instruction boundary. */
+void machine_kick(struct machine *m, enum cpu_exit why);
+/* All instructions retired by every CPU (simInsts). */
+uint64_t machine_icount(const struct machine *m);
+/* Instructions every CPU retired since this run started (or since the CPUs switched models). */
+uint64_t machine_insts_this_run(const struct machine *m);
+/*
+ * NMI, INIT and start-up IPIs for CPU `cpu` (the APIC bus's signal,
+ * dev/apic_bus.h): recorded, and applied before that CPU's next turn.
+ */
+void machine_cpu_signal(void *machine, unsigned cpu, unsigned mode, unsigned vector);
+/* Apply a CPU's pending INIT and start-up (between turns). */
+void machine_cpu_apply_signals(struct machine *m, struct machine_cpu *c);
 
 /* Where this run writes its checkpoints (the outdir when restoring: a checkpoint directory is never modified). */
 const char *machine_checkpoint_parent(const struct machine *m);
