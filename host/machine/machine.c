@@ -578,6 +578,8 @@ void machine_check_inputs(const struct machine_config *cfg)
  * The CPUs: CPU i has APIC ID i (cpu_init); all share the bus and its
  * decoded-block cache. The PC's devices add the interrupt hooks.
  */
+static void sched_setup(struct machine *m);
+
 static void create_cpus(struct machine *m)
 {
     m->ncpus = (unsigned)m->cfg.num_cpus;
@@ -595,6 +597,7 @@ static void create_cpus(struct machine *m)
         c->cpu.hooks.m5op = cpu_m5op;
         c->cpu.hooks.cycles = cpu_clock_cycles;
     }
+    sched_setup(m);
 }
 
 void machine_init(struct machine *m, const struct machine_config *cfg)
@@ -736,22 +739,11 @@ static bool cpu_idle(struct machine_cpu *c)
     return !((cpu->s.rflags & FL_IF) && cpu->hooks.intr_pending(cpu->hooks.opaque, cpu));
 }
 
-/*
- * A CPU behind the machine's time (it idled, or a turn cut short left it
- * behind) moves up to it; idling, it counts the cycles numCycles gained.
- */
-static void catch_up(struct machine *m, struct machine_cpu *c)
+/* CPU i's turn (the schedule's `turn`): from its own time to `end` (a tick). */
+static enum cpu_exit sched_turn(void *opaque, unsigned i, uint64_t end)
 {
-    if (c->r.tick >= m->eq.now)
-        return;
-    if (c->r.idle)
-        c->r.idle_cycles += m->eq.now / m->period - c->r.tick / m->period;
-    c->r.tick = m->eq.now;
-}
-
-/* CPU c's turn: from its own time to `end` (a tick). */
-static enum cpu_exit run_turn(struct machine *m, struct machine_cpu *c, uint64_t end)
-{
+    struct machine *m = opaque;
+    struct machine_cpu *c = m->cpus[i];
     uint64_t budget = (end - c->r.tick + m->period - 1) / m->period;
     m->quantum_tick = c->r.tick;
     m->quantum_cycles = cpu_cycles(&c->cpu);
@@ -762,20 +754,49 @@ static enum cpu_exit run_turn(struct machine *m, struct machine_cpu *c, uint64_t
     m->eq.horizon = 0;
     c->r.tick = m->quantum_tick + (cpu_cycles(&c->cpu) - m->quantum_cycles) * m->period;
     m->cpu_tick = c->r.tick;
+    if (why == CPU_EXIT_TRIPLE_FAULT)
+        report_guest_fault(m, c, "triple fault");
+    else if (why == CPU_EXIT_UNSUPPORTED)
+        report_guest_fault(m, c, "unsupported instruction");
+    else if (why == CPU_EXIT_WAIT)
+        m->turn_wait = true;
     return why;
 }
 
+static bool sched_idle(void *opaque, unsigned i)
+{
+    return cpu_idle(((struct machine *)opaque)->cpus[i]);
+}
+
+static void sched_prepare(void *opaque, unsigned i)
+{
+    struct machine *m = opaque;
+    struct machine_cpu *c = m->cpus[i];
+    if (c->r.init_pending | c->r.sipi_pending)
+        machine_cpu_apply_signals(m, c);
+}
+
+static bool sched_done(void *opaque)
+{
+    return ((struct machine *)opaque)->done;
+}
+
+static void sched_setup(struct machine *m)
+{
+    m->sched = (struct sched){ .n = m->ncpus, .period = m->period, .skip_idle = m->ncpus > 1, .opaque = m,
+                               .prepare = sched_prepare, .idle = sched_idle, .turn = sched_turn,
+                               .done = sched_done };
+    for (unsigned i = 0; i < m->ncpus; i++)
+        m->sched.cpu[i] = &m->cpus[i]->r;
+}
+
 /*
- * The run loop. Each round, every CPU in index order runs a turn from the
- * time it has reached to the round's end: --quantum cycles from now (one
- * CPU: up to a million), or the next event if that is sooner. A turn that
- * ends early (an event it scheduled is due, a stop, a checkpoint request)
- * pulls the round's end in for the CPUs after it; a CPU ahead of the round
- * (an earlier turn overshot) sits it out. Then the events run up to the time
- * every busy CPU has reached. A CPU halted with nothing to wake it, or
- * waiting for its start-up IPI, takes no turn; when all are, time jumps to
- * the next event. Everything here depends on simulated time and the CPUs'
- * order only, so a run is deterministic (docs/architecture.md).
+ * The run loop: rounds of CPU turns (machine/schedule.h) of --quantum
+ * cycles (one CPU: up to a million), ending sooner at the next event; then
+ * the events due up to the time every busy CPU reached. When every CPU
+ * idles, time jumps to the next event. Everything depends on simulated
+ * time and the CPUs' order only, so a run is deterministic
+ * (docs/architecture.md).
  */
 int machine_run(struct machine *m)
 {
@@ -828,44 +849,13 @@ int machine_run(struct machine *m)
         if (insts_left && insts_left < budget)
             budget = insts_left;
 
-        uint64_t end = now + budget * m->period;
-        uint64_t reached = TICK_NEVER;   /* the least time a busy CPU reached */
-        uint64_t idle_reached = now;     /* the latest time an idle CPU halted at */
-        bool wait = false;
-        for (unsigned i = 0; i < m->ncpus && !m->done; i++) {
-            struct machine_cpu *c = m->cpus[i];
-            if (c->r.init_pending | c->r.sipi_pending)
-                machine_cpu_apply_signals(m, c);
-            catch_up(m, c);
-            if (c->r.tick >= end) {   /* ahead of this round */
-                reached = c->r.tick < reached ? c->r.tick : reached;
-                continue;
-            }
-            if (m->ncpus > 1 && cpu_idle(c)) {
-                c->r.idle = true;
-                continue;
-            }
-            enum cpu_exit why = run_turn(m, c, end);
-            c->r.idle = why == CPU_EXIT_HALT;
-            if (c->r.idle) {
-                idle_reached = c->r.tick > idle_reached ? c->r.tick : idle_reached;
-                continue;
-            }
-            reached = c->r.tick < reached ? c->r.tick : reached;
-            if (c->r.tick < end)
-                end = c->r.tick;   /* cut short: the CPUs after it stop there too */
-            if (why == CPU_EXIT_TRIPLE_FAULT)
-                report_guest_fault(m, c, "triple fault");
-            else if (why == CPU_EXIT_UNSUPPORTED)
-                report_guest_fault(m, c, "unsupported instruction");
-            else if (why == CPU_EXIT_WAIT)
-                wait = true;
-        }
-        if (reached != TICK_NEVER) {
-            eventq_run_until(&m->eq, reached);
+        m->turn_wait = false;
+        struct sched_round round = sched_run_round(&m->sched, now, now + budget * m->period);
+        if (round.reached != TICK_NEVER) {
+            eventq_run_until(&m->eq, round.reached);
         } else if (!m->done) {
             /* Every CPU idles: nothing to do until the next event, so simulated time jumps there. */
-            eventq_run_until(&m->eq, idle_reached);
+            eventq_run_until(&m->eq, round.idle_reached);
             uint64_t t = eventq_next(&m->eq);
             if (t == TICK_NEVER)
                 report_guest_fault(m, m->cpus[0], m->ncpus > 1 ? "all CPUs halted with interrupts off and no event pending"
@@ -875,7 +865,7 @@ int machine_run(struct machine *m)
             else
                 eventq_run_until(&m->eq, t);
         }
-        if (wait) {
+        if (m->turn_wait) {
             if (!m5dev_take_requested_checkpoint(&m->m5)) {   /* the guest's m5 checkpoint: its load runs again */
                 status_line(m, true);
                 double asked = host_seconds();
@@ -892,7 +882,7 @@ int machine_run(struct machine *m)
         }
     }
     for (unsigned i = 0; i < m->ncpus; i++)
-        catch_up(m, m->cpus[i]);
+        sched_catch_up(&m->sched, i, m->eq.now);
     status_line(m, true);
     if (m->cfg.checkpoint_at_end)
         machine_checkpoint(m);

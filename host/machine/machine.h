@@ -15,6 +15,7 @@
 #include "dev/m5dev.h"
 #include "machine/boot.h"
 #include "machine/config.h"
+#include "machine/schedule.h"
 #include "mem/bus.h"
 #include "sim/eventq.h"
 #include "stats/sim_stats.h"
@@ -34,21 +35,6 @@ struct session;
 #define MACHINE_VIRTIO_BASE   0xd0000000ull   /* virtio-mmio devices, 4 KiB apart */
 #define MACHINE_VIRTIO_STRIDE 0x1000ull
 #define MACHINE_VIRTIO_IRQ0   5               /* ISA IRQ of the first virtio device */
-
-/*
- * A CPU's place in the schedule and its start-up signals: plain data that
- * a checkpoint of several CPUs saves ([cpuN.run], machine/checkpoint.c).
- */
-struct machine_cpu_run {
-    uint64_t tick;          /* simulated time this CPU has reached (the end of its last turn) */
-    uint64_t idle_cycles;   /* cycles skipped while halted or waiting for a start-up IPI: numIdleCycles */
-    uint8_t wait_sipi;      /* after INIT (and an AP's reset): does nothing until a start-up IPI */
-    uint8_t init_pending;   /* an INIT IPI arrived: applied before the CPU's next turn */
-    uint8_t sipi_pending;   /* a start-up IPI arrived, with sipi_vector */
-    uint8_t sipi_vector;
-    uint8_t nmi_pending;    /* an NMI IPI arrived: taken as vector 2 (docs/architecture.md) */
-    uint8_t idle;           /* its last turn ended halted, or it had nothing to do (the time until its next counts as idle) */
-};
 
 /* One CPU: its architectural state and interpreter, the models that drive it, its schedule. */
 struct machine_cpu {
@@ -78,6 +64,8 @@ struct machine {
     unsigned ncpus;
     struct machine_cpu *running;
     uint64_t quantum;               /* cycles of a turn */
+    struct sched sched;             /* their order (machine/schedule.h) */
+    bool turn_wait;                 /* a turn this round ended with CPU_EXIT_WAIT (a checkpoint, a prompt) */
     struct stats_group *stats_system;  /* "system": components register their statistics under it */
     struct memsys *memsys;          /* the timing model's caches and memory (NULL until then) */
     enum cpu_kind model_kind;       /* of every CPU's model */
