@@ -419,6 +419,82 @@ static void test_protected_mode_exception_stops(void **state)
     assert_int_equal(t->cpu->s.seg[SEG_CS].selector, 0x08);
 }
 
+static uint8_t *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    static uint8_t buf[1 << 16];
+    *len = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    return buf;
+}
+
+/*
+ * Optional: Linux's own real-mode blob (vmlinux's real_mode_blob ..
+ * real_mode_blob_end in M5SIM_RM_BLOB, real_mode_relocs in M5SIM_RM_RELOCS;
+ * docs/cpu-model.md tells how to extract them), relocated to 0x90000 as
+ * arch/x86/realmode/init.c does, with a trampoline header asking for EFER
+ * LME|NX and CR4 PAE|PGE and the test guest's page tables as its PGD. The
+ * AP must reach the 64-bit `jmp *tr_start(%rip)` and land on tr_start.
+ * Skipped without the files.
+ */
+static void test_linux_trampoline_blob(void **state)
+{
+    struct tg *t = *state;
+    const char *blob_path = getenv("M5SIM_RM_BLOB"), *relocs_path = getenv("M5SIM_RM_RELOCS");
+    if (!blob_path || !relocs_path)
+        skip();
+    size_t blob_len, relocs_len;
+    uint8_t *p = read_file(blob_path, &blob_len);
+    assert_non_null(p);
+    static uint8_t blob[1 << 16];
+    memcpy(blob, p, blob_len);
+    uint32_t relocs[4096];
+    p = read_file(relocs_path, &relocs_len);
+    assert_non_null(p);
+    memcpy(relocs, p, relocs_len < sizeof relocs ? relocs_len : sizeof relocs);
+
+    const uint32_t base = 0x90000;
+    unsigned r = 0, count = relocs[r++];
+    while (count--) {
+        uint16_t seg = base >> 4;
+        memcpy(blob + relocs[r++], &seg, 2);
+    }
+    count = relocs[r++];
+    while (count--) {
+        uint32_t v;
+        memcpy(&v, blob + relocs[r], 4);
+        v += base;
+        memcpy(blob + relocs[r++], &v, 4);
+    }
+    /* struct real_mode_header: text_start, ro_end, trampoline_start, trampoline_header, ..., trampoline_pgd */
+    uint32_t hdr[6];
+    memcpy(hdr, blob, sizeof hdr);
+    uint32_t start = hdr[2], th = hdr[3] - base, pgd = hdr[5] - base;
+    uint64_t tr_start = 0xffffffff81000123ull, efer = EFER_LME | EFER_NXE;
+    uint32_t cr4 = (uint32_t)(CR4_PAE | CR4_PGE), flags = 0;
+    memcpy(blob + th, &tr_start, 8);
+    memcpy(blob + th + 8, &efer, 8);
+    memcpy(blob + th + 16, &cr4, 4);
+    memcpy(blob + th + 20, &flags, 4);
+    tg_write(t, base, blob, blob_len);
+    uint8_t root[4096];
+    assert_int_equal(bus_read_phys(&t->bus, t->pt.root, root, sizeof root), 0);
+    tg_write(t, base + pgd, root, sizeof root);
+
+    assert_int_equal(start & 0xfff, 0);
+    start_ap(t, (uint8_t)(start >> 12));
+    t->catch_exceptions = true;   /* tr_start is not mapped: the fetch there faults */
+    assert_int_equal(cpu_run(t->cpu, 100000), CPU_EXIT_STOP);
+    assert_int_equal(t->exc_vector, EXC_PF);
+    assert_int_equal(t->cpu->s.rip, tr_start);
+    assert_int_equal(t->cpu->mode, CPU_MODE_64);
+    assert_int_equal(t->cpu->s.efer & (EFER_LMA | EFER_NXE), EFER_LMA | EFER_NXE);
+    assert_int_equal(t->cpu->s.seg[SEG_CS].selector, 0x10);
+    assert_int_equal(t->cpu->s.cr3, base + pgd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -430,6 +506,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_trampoline_checks_the_answer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_blocks_keyed_by_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_protected_mode_exception_stops, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_linux_trampoline_blob, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
