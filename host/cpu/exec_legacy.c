@@ -264,8 +264,11 @@ static void load_dtable(struct cpu *cpu, const struct insn *in, struct dtable *t
 static void legacy_lgdt(struct cpu *cpu, const struct insn *in) { load_dtable(cpu, in, &cpu->s.gdtr); }
 static void legacy_lidt(struct cpu *cpu, const struct insn *in) { load_dtable(cpu, in, &cpu->s.idtr); }
 
-static bool unsupported_mnemonic(ZydisMnemonic m)
+static bool unsupported_mnemonic(const struct insn *in)
 {
+    ZydisMnemonic m = (ZydisMnemonic)in->mnemonic;
+    if ((m == ZYDIS_MNEMONIC_MOVSD || m == ZYDIS_MNEMONIC_CMPSD) && in->opcode_map != 0)
+        return false;   /* the SSE2 instructions of the same name */
     switch (m) {
     case ZYDIS_MNEMONIC_MOVSB: case ZYDIS_MNEMONIC_MOVSW: case ZYDIS_MNEMONIC_MOVSD:
     case ZYDIS_MNEMONIC_STOSB: case ZYDIS_MNEMONIC_STOSW: case ZYDIS_MNEMONIC_STOSD:
@@ -309,7 +312,7 @@ void exec_legacy_choose(struct insn *in, unsigned mode)
             fn = legacy_mov;
         break;
     default:
-        if (unsupported_mnemonic((ZydisMnemonic)in->mnemonic))
+        if (unsupported_mnemonic(in))
             fn = legacy_unsupported;
         break;
     }
