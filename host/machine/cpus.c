@@ -17,7 +17,6 @@
 
 #include "cpu/kvm.h"
 #include "dev/apic_bus.h"
-#include "machine/sipi_compat.h"
 #include "cpu/timing.h"
 #include "machine/machine.h"
 #include "mem/memsys.h"
