@@ -425,9 +425,10 @@ int machine_checkpoint(struct machine *m)
      * the CPU has already retired the instructions up to the end of its
      * quantum (at least the m5 op's load). The checkpoint must carry the time
      * that matches that CPU state, or a restore resumes a few cycles early and
-     * its TSC and timers drift from the run that took it.
+     * its TSC and timers drift from the run that took it. Several CPUs each
+     * carry the time they reached ([cpuN.run] tick) instead.
      */
-    if (m->eq.now < m->cpu_tick)
+    if (m->ncpus == 1 && m->eq.now < m->cpu_tick)
         m->eq.now = m->cpu_tick;
     errno = 0;
     if (machine_ckpt_write(m, machine_checkpoint_parent(m), path, sizeof path) != 0) {
