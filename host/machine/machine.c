@@ -144,19 +144,6 @@ static struct sim_totals machine_totals(const struct machine *m)
     return (struct sim_totals){ .tick = now, .insts = insts, .ops = insts, .cycles = now / m->period };
 }
 
-/* gem5's name for CPU i of n (SimObjectVector.set_parent): cpu alone, else cpu<i> padded to the digits of n - 1. */
-static void cpu_group_name(unsigned i, unsigned n, char *buf, size_t len)
-{
-    if (n == 1) {
-        snprintf(buf, len, "cpu");
-        return;
-    }
-    int width = 0;
-    for (unsigned p = 1; p < n; p *= 10)
-        width++;
-    snprintf(buf, len, "cpu%0*u", width, i);
-}
-
 static void machine_stats_init(struct machine *m)
 {
     m->stats_root = stats_root_new();
@@ -166,7 +153,7 @@ static void machine_stats_init(struct machine *m)
     for (unsigned i = 0; i < m->ncpus; i++) {
         struct machine_cpu *c = m->cpus[i];
         char name[16];
-        cpu_group_name(i, m->ncpus, name, sizeof name);
+        sim_stats_cpu_name(i, m->ncpus, name, sizeof name);
         c->stats = stats_group_new(system, name);
     }
     /* One CPU: its counts are the root's totals. Several: each counts its own. */

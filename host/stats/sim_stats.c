@@ -12,10 +12,23 @@
  */
 #include "stats/sim_stats.h"
 
+#include <stdio.h>
 #include <sys/resource.h>
 #include <time.h>
 
 #include "sim/eventq.h"   /* TICKS_PER_SECOND */
+
+void sim_stats_cpu_name(unsigned i, unsigned n, char *buf, size_t len)
+{
+    if (n <= 1) {
+        snprintf(buf, len, "cpu");
+        return;
+    }
+    int width = 0;
+    for (unsigned p = 1; p < n; p *= 10)   /* ceil(log10(n)), as gem5 computes it */
+        width++;
+    snprintf(buf, len, "cpu%0*u", width, i);
+}
 
 double sim_stats_host_seconds(void)
 {

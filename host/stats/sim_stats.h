@@ -64,6 +64,13 @@ void sim_cpu_stats_reset(struct sim_cpu_stats *c, uint64_t insts, uint64_t cycle
 void sim_stats_sample(struct sim_stats *s, struct sim_totals now);
 /* After stats_reset: the totals now become the new zero. */
 void sim_stats_reset(struct sim_stats *s, struct sim_totals now);
+/*
+ * gem5's name for CPU i of n (its SimObjectVector.set_parent): "cpu" when
+ * alone, else "cpu<i>" zero-padded to the digits of n - 1 ("cpu0".."cpu9",
+ * "cpu00".."cpu15"). Everything registered per CPU (system.<name>.*, the
+ * caches' system.<name>.dcache, requestors <name>.data) uses it.
+ */
+void sim_stats_cpu_name(unsigned i, unsigned n, char *buf, size_t len);
 /* Seconds of the host's monotonic clock (host statistics only: the simulation never reads it). */
 double sim_stats_host_seconds(void);
 
