@@ -111,6 +111,10 @@ void machine_ckpt_restore(struct machine *m, const struct ckpt_image *img)
     }
     if (!pc_devices_load(m, &r) || !m5dev_load(&m->m5, &r, "m5dev"))
         fatal(img->ini.path, "%s", r.error);
+    /* No TSC read before the checkpoint was later than where the CPUs had got. */
+    for (unsigned i = 0; i < m->ncpus; i++)
+        if (m->cpus[i]->r.tick / m->period > m->clock_seen)
+            m->clock_seen = m->cpus[i]->r.tick / m->period;
 }
 
 void machine_ckpt_restore_memsys(struct machine *m)

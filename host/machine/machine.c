@@ -70,11 +70,24 @@ static void eventq_preempt(void *opaque)
     machine_kick(opaque, CPU_EXIT_BUDGET);
 }
 
+/*
+ * The clock a CPU's TSC reads. With several CPUs, each reads its own time,
+ * which may trail what another CPU already read by up to a quantum; so a
+ * read never returns less than the latest read by any CPU, and the TSCs stay
+ * synchronized as Linux checks them (check_tsc_sync_source). Deterministic:
+ * it depends on the order of turns only.
+ */
 static uint64_t cpu_clock_cycles(void *opaque, struct cpu *cpu)
 {
     (void)cpu;
     struct machine *m = opaque;
-    return machine_now(m) / m->period;
+    uint64_t c = machine_now(m) / m->period;
+    if (m->ncpus == 1)
+        return c;
+    if (c < m->clock_seen)
+        return m->clock_seen;
+    m->clock_seen = c;
+    return c;
 }
 
 static uint64_t cpu_m5op(void *opaque, struct cpu *cpu, unsigned func)

@@ -66,6 +66,7 @@ struct machine {
     uint64_t quantum;               /* cycles of a turn */
     struct sched sched;             /* their order (machine/schedule.h) */
     bool turn_wait;                 /* a turn this round ended with CPU_EXIT_WAIT (a checkpoint, a prompt) */
+    uint64_t clock_seen;            /* the latest cycle count any CPU's TSC read (several CPUs: machine.c) */
     struct stats_group *stats_system;  /* "system": components register their statistics under it */
     struct memsys *memsys;          /* the timing model's caches and memory (NULL until then) */
     enum cpu_kind model_kind;       /* of every CPU's model */
