@@ -89,7 +89,7 @@ void cpu_init_reset(struct cpu *cpu)
     s->cr2 = s->cr3 = s->cr4 = 0;
     s->efer = 0;
     s->cpl = 0;
-    s->halted = 0;
+    s->halted = 1;   /* wait-for-SIPI: IF = 0, so only cpu_sipi_start() (or a reset) runs it again */
     s->intr_shadow = 0;
     s->nmi_blocked = 0;
     cpu->lf.op = LF_NONE;

@@ -325,9 +325,11 @@ void cpu_enter_long_mode(struct cpu *cpu, uint64_t cr3, int cpl);
  * segments 0 with 64 KiB limits, CR0 = 60000010 (caches off, PE and PG
  * clear), CR3 = CR4 = EFER = 0, RFLAGS = 2, GPRs 0 but EDX (the CPUID
  * signature, as cpu_reset), GDTR/IDTR base 0 limit FFFF. Unlike power-on,
- * INIT keeps the x87/SSE state, the MSRs (but EFER) and the APIC ID; the
- * halted flag is cleared. The CPU's pending events (in_delivery, shadow)
- * are cleared too.
+ * INIT keeps the x87/SSE state, the MSRs (but EFER) and the APIC ID. The
+ * CPU is left halted with IF = 0, which stands for the wait-for-SIPI state:
+ * cpu_run returns CPU_EXIT_HALT at once, and no maskable interrupt wakes it
+ * (an NMI would: the machine should not deliver one to a CPU waiting for
+ * SIPI). Decoded blocks are kept (they are keyed by mode).
  */
 void cpu_init_reset(struct cpu *cpu);
 /*

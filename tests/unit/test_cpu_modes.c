@@ -103,6 +103,20 @@ static void test_sipi_state(void **state)
     assert_int_equal(s->idtr.limit, 0xffff);
 }
 
+/* After INIT and before SIPI the CPU does not run (wait-for-SIPI), even with an interrupt pending. */
+static void test_init_waits_for_sipi(void **state)
+{
+    struct tg *t = *state;
+    cpu_init_reset(t->cpu);
+    t->intr_line = true;
+    uint64_t icount = t->cpu->icount;
+    assert_int_equal(cpu_run(t->cpu, 100), CPU_EXIT_HALT);
+    assert_int_equal(t->cpu->icount, icount);
+    assert_int_equal(t->intr_acks, 0);
+    assert_int_equal(t->cpu->s.rip, 0xfff0);
+    assert_int_equal(t->cpu->s.seg[SEG_CS].base, 0xffff0000);
+}
+
 /*
  * Real mode: segment bases from MOV Sreg, [BX+SI+disp] (DS) and [BP+disp]
  * (SS) addressing, a 16-bit stack with PUSH/POP/CALL/RET, a 32-bit operand
@@ -499,6 +513,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_sipi_state, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_init_waits_for_sipi, setup, teardown),
         cmocka_unit_test_setup_teardown(test_real_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_real_mode_wrap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_real_mode_int, setup, teardown),
