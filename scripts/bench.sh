@@ -15,7 +15,7 @@
 #                         restored guest, on the atomic CPU and on the timing
 #                         CPU with L1s, L2 and DDR3 (MIPS of the program's run)
 #   6. Several CPUs       scripts/bench_smp.sh: aggregate MIPS with 1, 2, 4, 8
-#                         CPUs, one copy of matmul per CPU, atomic and timing
+#                         CPUs on the threaded stencil, atomic and timing
 #
 # Speed is measured, not asserted: this script fails only when something
 # breaks (a run exits non-zero, a marker never appears, an output is missing),
@@ -379,7 +379,7 @@ main() {
   row "ratio timing/atomic" "$(fmt_ratio "$ft" "$fa")   (goal: timing 50 MIPS or more; gem5 TimingSimpleCPU about 0.9 MIPS)"
   row "" "(MIPS = simInsts / hostSeconds of the first dump, stats.json; the whole restore run is in $fsd/)"
 
-  section "6. Several CPUs: one copy of a benchmark program per CPU (scripts/bench_smp.sh)"
+  section "6. Several CPUs: the threaded benchmark, one thread per CPU (scripts/bench_smp.sh)"
   BENCH_SMP_OUT=$OUT/smp bash scripts/bench_smp.sh || die "scripts/bench_smp.sh failed"
 
   echo

@@ -2,7 +2,9 @@
 # 58_smp.sh - several CPUs: Linux boots with --num-cpus 4 (the MP table and
 # MADT list four processors; the APs start through INIT-SIPI-SIPI in Linux's
 # real-mode trampoline), checkpoints, and restores with new scripts whose
-# parallel workers keep every CPU busy (system.cpu0..cpu3 statistics); two
+# parallel workers keep every CPU busy (system.cpu0..cpu3 statistics), and
+# whose threaded benchmark (images/bench/stencil, 1, 2 and 4 threads) prints
+# the native result with all four CPUs busy in its region of interest; two
 # identical restores give byte-identical console output and stats.txt; a
 # restore on the timing CPU has per-CPU caches; a restore with another
 # --num-cpus and KVM with several CPUs are refused in one line; 16 CPUs boot
@@ -76,6 +78,19 @@ check "determinism: the same checkpoint and script twice give byte-identical con
     cmp -s "$O/a1/$CONSOLE" "$O/a2/$CONSOLE"
 check "determinism: ... and identical stats.txt (host lines aside)" "$(diff <(stats_sim "$O/a1/stats.txt") <(stats_sim "$O/a2/stats.txt") | head -4)" \
     bash -c "diff -q <(grep -v '^host' '$O/a1/stats.txt') <(grep -v '^host' '$O/a2/stats.txt') >/dev/null"
+
+printf '/bench/stencil 1\n/bench/stencil 2\n/bench/stencil 4\n' >"$O/stencil.sh"
+run_m5sim "$T_RUN" "$O/c.stderr" -q --checkpoint-dir "$O/ckpt" -r 1 --script "$O/stencil.sh" -d "$O/c"
+want=$(build/bench/stencil | tail -1)
+check "restore c: the threaded stencil prints the native result with 1, 2 and 4 threads" \
+    "status $rc, want '$want': $(grep stencil "$O/c/$CONSOLE" | head -3)" \
+    bash -c "[ $rc -eq 0 ] && [ \$(tr -d '\r' <'$O/c/$CONSOLE' | grep -cxF -- '$want') -eq 3 ]"
+# Its third stats dump is the 4-thread run's region of interest: every CPU ran at least a fifth of it.
+check "restore c: with 4 threads, all four CPUs busy in the region of interest" \
+    "$(awk '/Begin Simulation/ { d++ } d == 3 && /^simInsts|commitStats0\.numInsts /' "$O/c/stats.txt")" \
+    bash -c "awk '/Begin Simulation/ { d++ } d == 3 && /^simInsts / { t = \$2 }
+                  d == 3 && /^system\.cpu[0-3]\.commitStats0\.numInsts / && \$2 * 5 > t { n++ }
+                  END { exit !(n == 4) }' '$O/c/stats.txt'"
 
 run_m5sim "$T_RUN" "$O/b.stderr" -q --checkpoint-dir "$O/ckpt" -r 1 --script "$O/irq.sh" \
     --restore-with-cpu atomic --cpu-type timing --caches --l2cache -d "$O/b"
