@@ -17,6 +17,8 @@
 #   6. Debian             Debian's stock kernel and the Debian image (systemd)
 #                         to the rcS service, m5sim vs QEMU TCG -M pc, and the
 #                         restore latency of its checkpoint (5 restores)
+#   7. Several CPUs       scripts/bench_smp.sh: aggregate MIPS with 1, 2, 4, 8
+#                         CPUs on the threaded stencil, atomic and timing
 #
 # Speed is measured, not asserted: this script fails only when something
 # breaks (a run exits non-zero, a marker never appears, an output is missing),
@@ -458,6 +460,8 @@ main() {
   row "" "(MIPS = simInsts / hostSeconds of the first dump, stats.json; the whole restore run is in $fsd/)"
 
   bench_debian
+  section "7. Several CPUs: the threaded benchmark, one thread per CPU (scripts/bench_smp.sh)"
+  BENCH_SMP_OUT=$OUT/smp bash scripts/bench_smp.sh || die "scripts/bench_smp.sh failed"
 
   echo
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); outputs in $OUT/, this report in $OUT/report.txt"

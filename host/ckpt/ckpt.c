@@ -194,7 +194,7 @@ int ckpt_save(const struct ckpt_desc *d, const char *parent, char *path, size_t 
     ini_section(f, "config");
     ini_dec(f, "mem_size", d->mem_size);
     ini_dec(f, "cpu_clock", d->cpu_clock);
-    ini_dec(f, "num_cpus", 1);
+    ini_dec(f, "num_cpus", d->num_cpus ? d->num_cpus : 1);
     ini_dec(f, "num_disks", (uint64_t)d->ndisks);
     ini_section(f, "memory");
     ini_str(f, "file", "memory.img");
@@ -408,7 +408,7 @@ void ckpt_open(struct ckpt_image *img, const char *dir)
     if (img->mem_size & 0xfff)
         fatal(index, "[config] mem_size = %" PRIu64 " is not a whole number of 4 KiB pages", img->mem_size);
     img->cpu_clock = need_in_range(img, "config", "cpu_clock", 1000000, 100000000000ull);
-    need_in_range(img, "config", "num_cpus", 1, 1);
+    img->num_cpus = (unsigned)need_in_range(img, "config", "num_cpus", 1, CKPT_MAX_CPUS);
     img->ndisks = (int)need_in_range(img, "config", "num_disks", 0, CKPT_MAX_DISKS);
     for (int i = 0; i < img->ndisks; i++) {
         char section[16];

@@ -27,6 +27,7 @@
 #define CKPT_FORMAT_OLDEST 1
 #define CKPT_INDEX "m5.cpt"
 #define CKPT_MAX_DISKS 8
+#define CKPT_MAX_CPUS 16    /* the most CPUs a checkpoint may hold (CONFIG_MAX_CPUS) */
 /* The index is small (tens of KiB); a larger file is not an index. */
 #define CKPT_INDEX_MAX_BYTES (16u << 20)
 
@@ -42,6 +43,7 @@ struct ckpt_image {
     uint64_t tick;
     uint64_t mem_size;
     uint64_t cpu_clock;
+    unsigned num_cpus;                       /* [config] num_cpus: [cpu0] .. [cpu<num_cpus - 1>] */
     int ndisks;
     char disk_base[CKPT_MAX_DISKS][4096];    /* recorded base image paths */
 };
@@ -54,6 +56,7 @@ struct ckpt_desc {
     uint64_t tick;
     const char *cpu_type;
     uint64_t cpu_clock;
+    unsigned num_cpus;              /* 0 counts as 1 */
     const uint8_t *ram;
     uint64_t mem_size;
     const char *ram_backing;        /* the memory.img RAM is mapped from (a restored run), or NULL */

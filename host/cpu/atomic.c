@@ -10,6 +10,7 @@
 #include "cpu/exception.h"
 #include "cpu/flags.h"
 #include "cpu/mmu.h"
+#include "cpu/mode.h"
 
 /*
  * cpu->in_delivery holds the class of the event being delivered, so that a
@@ -138,7 +139,8 @@ static __attribute__((noinline)) enum cpu_exit run_block_general(struct cpu *cpu
     if (interrupt_deliverable(cpu))
         take_interrupt(cpu);
 
-    const struct block *b = block_get(cpu, cpu->s.rip);
+    bool legacy = cpu->mode != CPU_MODE_64;
+    const struct block *b = legacy ? block_get_legacy(cpu) : block_get(cpu, cpu->s.rip);
     if (__builtin_expect(cpu->trace, 0))
         fprintf(stderr, "trace: %llu rip=0x%llx n=%u\n", (unsigned long long)cpu->icount,
                 (unsigned long long)cpu->s.rip, b->n);
@@ -152,6 +154,7 @@ static __attribute__((noinline)) enum cpu_exit run_block_general(struct cpu *cpu
     cpu->block_exit = 0;
     uint64_t rip = cpu->s.rip, icount_start = cpu->icount;
     uint64_t block_rip = rip, block_pa = b->pa;   /* ~0: a straddler, decoded alone (block.c) */
+    uint64_t ip_mask = cpu_mode_ip_mask(cpu->mode), cs_base = legacy ? cpu->s.seg[SEG_CS].base : 0;
     const struct insn *in = b->insns;
     for (uint64_t i = 0; i < n; i++, in++) {
         if (cpu->stepped) {
@@ -163,14 +166,18 @@ static __attribute__((noinline)) enum cpu_exit run_block_general(struct cpu *cpu
             if (cpu->timed) {
                 if (cpu->port->begin)
                     cpu->port->begin(cpu->port->opaque, cpu, in, rip);
-                uint64_t pa = block_pa != ~0ull ? block_pa + (rip - block_rip) : mmu_translate(cpu, rip, ACC_EXEC);
-                fetch_report(cpu, pa, rip, in->len);
+                uint64_t la = (rip + cs_base) & (legacy ? 0xffffffffull : ~0ull);
+                uint64_t pa = block_pa != ~0ull ? block_pa + (rip - block_rip) : mmu_translate(cpu, la, ACC_EXEC);
+                fetch_report(cpu, pa, la, in->len);
             }
         }
         cpu->next_rip = rip + in->len;
         in->fn(cpu, in);
         uint64_t from = rip;
-        rip = cpu->s.rip = cpu->next_rip;
+        /* Outside 64-bit mode IP/EIP wraps; an instruction that changed the mode ended the block. */
+        if (__builtin_expect(cpu->block_exit, 0))
+            ip_mask = cpu_mode_ip_mask(cpu->mode);
+        rip = cpu->s.rip = cpu->next_rip & ip_mask;
         cpu->icount++;
         if (cpu->timed) {
             cpu->class_count[in->cls]++;   /* the atomic model's threaded path does not count them (docs/stats.md) */

@@ -8,6 +8,7 @@
 #include "cpu/decode.h"
 #include "cpu/exception.h"
 #include "cpu/mmu.h"
+#include "cpu/mode.h"
 #include "mem/bus.h"
 #include "util/log.h"
 
@@ -163,11 +164,11 @@ static void mark_code_page(struct block_cache *bc, uint64_t pfn)
     }
 }
 
-static struct block *lookup(struct block_cache *bc, uint64_t pa)
+static struct block *lookup(struct block_cache *bc, uint64_t pa, unsigned mode)
 {
     struct block **link = &bc->hash[hash_pa(pa)];
     for (struct block *b = *link; b; b = *link) {
-        if (b->pa == pa)
+        if (b->pa == pa && b->mode == mode)
             return b;
         if (b->pa == ~0ull) {
             *link = b->hash_next;  /* drop an invalidated block from the chain */
@@ -183,7 +184,7 @@ static struct block *lookup(struct block_cache *bc, uint64_t pa)
  * next page (which may raise #PF, as the CPU would when it needs those bytes).
  */
 static void decode_straddler(struct cpu *cpu, uint64_t rip, const uint8_t *p, unsigned avail,
-                             struct insn *out)
+                             unsigned mode, struct insn *out)
 {
     uint8_t buf[16];
     memcpy(buf, p, avail);
@@ -192,7 +193,7 @@ static void decode_straddler(struct cpu *cpu, uint64_t rip, const uint8_t *p, un
     if (!p2)
         cpu_raise_gp0(cpu);
     memcpy(buf + avail, p2, 16 - avail);
-    decode_insn(buf, 16, out);
+    decode_insn_mode(buf, 16, mode, out);
 }
 
 /* Enter b in the jump cache, under the generation of the translation of rip just used (in the TLB). */
@@ -209,13 +210,13 @@ static struct block *remember(struct cpu *cpu, uint64_t rip, struct block *b)
     return b;
 }
 
-const struct block *block_get_slow(struct cpu *cpu, uint64_t rip)
+/* The block at linear address la (pa) decoded for `mode`, from the cache or decoded now. */
+static struct block *block_find(struct cpu *cpu, uint64_t la, uint64_t pa, unsigned mode)
 {
     struct block_cache *bc = cpu->bc;
-    uint64_t pa = mmu_translate(cpu, rip, ACC_EXEC);
-    struct block *b = lookup(bc, pa);
+    struct block *b = lookup(bc, pa, mode);
     if (b)
-        return remember(cpu, rip, b);
+        return b;
 
     uint8_t *p = bus_ram_ptr(cpu->bus, pa);
     if (!p)
@@ -230,11 +231,11 @@ const struct block *block_get_slow(struct cpu *cpu, uint64_t rip)
     while (n < BLOCK_MAX_INSNS && off < 4096) {
         struct insn *in = &b->insns[n];
         const uint8_t *at = p - (pa & 0xfff) + off;
-        if (decode_insn(at, 4096 - off, in) == DECODE_NEED_MORE) {
+        if (decode_insn_mode(at, 4096 - off, mode, in) == DECODE_NEED_MORE) {
             if (n > 0)
                 break;  /* end the block before it; it will start a block of its own */
             /* Executed alone and never cached: its bytes live on two pages. */
-            decode_straddler(cpu, rip, at, 4096 - off, &bc->scratch->insns[0]);
+            decode_straddler(cpu, la, at, 4096 - off, mode, &bc->scratch->insns[0]);
             bc->scratch->pa = ~0ull;
             bc->scratch->n = 1;
             bc->scratch->machine = bc->scratch->insns[0].machine;
@@ -250,6 +251,7 @@ const struct block *block_get_slow(struct cpu *cpu, uint64_t rip)
 
     b->pa = pa;
     b->n = n;
+    b->mode = (uint8_t)mode;
     b->machine = 0;
     for (unsigned i = 0; i < n; i++)
         b->machine |= b->insns[i].machine;
@@ -264,7 +266,20 @@ const struct block *block_get_slow(struct cpu *cpu, uint64_t rip)
     mark_code_page(bc, pfn);
     bc->stats.blocks++;
     bc->stats.insns += n;
-    return remember(cpu, rip, b);
+    return b;
+}
+
+const struct block *block_get_slow(struct cpu *cpu, uint64_t rip)
+{
+    uint64_t pa = mmu_translate(cpu, rip, ACC_EXEC);
+    struct block *b = block_find(cpu, rip, pa, CPU_MODE_64);
+    return b == cpu->bc->scratch ? b : remember(cpu, rip, b);
+}
+
+const struct block *block_get_legacy(struct cpu *cpu)
+{
+    uint64_t la = (uint32_t)(cpu->s.seg[SEG_CS].base + cpu->s.rip);
+    return block_find(cpu, la, mmu_translate(cpu, la, ACC_EXEC), cpu->mode);
 }
 
 struct block_cache_stats block_cache_stats(const struct block_cache *bc)

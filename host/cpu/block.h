@@ -29,6 +29,7 @@ struct block {
     struct block *page_next;   /* other blocks decoded from the same page */
     uint32_t n;                /* instructions */
     uint8_t machine;           /* one of them may reach the machine (insn.machine) */
+    uint8_t mode;              /* the CPU mode it was decoded for (mode.h): part of its key */
     struct insn insns[] __attribute__((aligned(64)));  /* each record exactly two cache lines */
 };
 
@@ -44,13 +45,19 @@ void block_cache_invalidate_page(struct block_cache *bc, uint64_t page_pa);
 
 /*
  * The block starting at linear address `rip` (translated for execution,
- * which may raise #PF). Decodes and caches it on a miss.
+ * which may raise #PF), in 64-bit mode. Decodes and caches it on a miss.
  *
  * The jump cache (cpu.h) answers most lookups without translating `rip` or
  * searching the physical hash; block_get_slow() does both and refills it.
  */
 const struct block *block_get_slow(struct cpu *cpu, uint64_t rip);
 const struct jc_entry *block_lookup_slow(struct cpu *cpu, uint64_t rip);
+/*
+ * Outside 64-bit mode (cpu->mode, mode.h): the block at CS.base + IP,
+ * decoded for the current mode. The jump cache is not used: these modes
+ * only run start-up code, through the run loop's general path.
+ */
+const struct block *block_get_legacy(struct cpu *cpu);
 
 static inline struct jc_entry *jc_entry_for(struct cpu *cpu, uint64_t rip)
 {

@@ -8,6 +8,7 @@
 #include "cpu/exec.h"
 #include "cpu/flags.h"
 #include "cpu/mmu.h"
+#include "cpu/mode.h"
 #include "cpu/msr.h"
 #include "util/log.h"
 
@@ -56,6 +57,68 @@ void cpu_reset(struct cpu *cpu)
     cpu_state_changed(cpu);
 }
 
+/*
+ * After INIT or SIPI: the TLB and jump cache go, the mode is recomputed.
+ * The decoded blocks stay: they are keyed by physical address and mode, so
+ * starting one CPU does not cost the others their blocks.
+ */
+static void cpu_started(struct cpu *cpu)
+{
+    mmu_flush(cpu, true);
+    cpu->block_exit = 1;
+    cpu_mode_update(cpu);
+}
+
+void cpu_init_reset(struct cpu *cpu)
+{
+    struct cpu_state *s = &cpu->s;
+    flags_materialize(cpu);
+    memset(s->gpr, 0, sizeof(s->gpr));
+    s->gpr[RDX] = 0x600;
+    s->rip = 0xfff0;
+    s->rflags = FL_FIXED1;
+    s->seg[SEG_CS] = (struct segment){ 0xf000, 0x9b, 0xffff, 0xffff0000 };
+    for (int i = 0; i < SEG_COUNT; i++)
+        if (i != SEG_CS)
+            s->seg[i] = (struct segment){ 0, 0x93, 0xffff, 0 };
+    s->ldtr = (struct segment){ 0, 0x82, 0xffff, 0 };
+    s->tr = (struct segment){ 0, 0x8b, 0xffff, 0 };
+    s->gdtr = (struct dtable){ 0, 0xffff };
+    s->idtr = (struct dtable){ 0, 0xffff };
+    s->cr0 = CR0_ET | CR0_NW | CR0_CD;
+    s->cr2 = s->cr3 = s->cr4 = 0;
+    s->efer = 0;
+    s->cpl = 0;
+    s->halted = 1;   /* wait-for-SIPI: IF = 0, so only cpu_sipi_start() (or a reset) runs it again */
+    s->intr_shadow = 0;
+    s->nmi_blocked = 0;
+    cpu->lf.op = LF_NONE;
+    cpu_started(cpu);
+}
+
+void cpu_sipi_start(struct cpu *cpu, uint8_t vector)
+{
+    struct cpu_state *s = &cpu->s;
+    s->seg[SEG_CS].selector = (uint16_t)(vector << 8);
+    s->seg[SEG_CS].base = (uint64_t)vector << 12;
+    s->seg[SEG_CS].limit = 0xffff;
+    s->seg[SEG_CS].attr = 0x9b;
+    s->rip = 0;
+    s->halted = 0;
+    cpu_started(cpu);
+}
+
+void cpu_mode_update(struct cpu *cpu)
+{
+    uint8_t mode = (uint8_t)cpu_mode_of(&cpu->s);
+    cpu->stepped = cpu->timed | cpu->watching | (mode != CPU_MODE_64);
+    if (mode == cpu->mode)
+        return;
+    cpu->mode = mode;
+    jc_invalidate(cpu, false);
+    cpu->block_exit = 1;
+}
+
 void cpu_enter_long_mode(struct cpu *cpu, uint64_t cr3, int cpl)
 {
     struct cpu_state *s = &cpu->s;
@@ -102,6 +165,7 @@ void cpu_state_changed(struct cpu *cpu)
     if (cpu->bc)
         block_cache_flush(cpu->bc);
     cpu->block_exit = 1;
+    cpu_mode_update(cpu);
 }
 
 void cpu_request_exit(struct cpu *cpu, enum cpu_exit why)
@@ -115,7 +179,7 @@ void cpu_set_port(struct cpu *cpu, struct cpu_mem_port *port)
 {
     cpu->port = port;
     cpu->timed = port != NULL;
-    cpu->stepped = cpu->timed | cpu->watching;
+    cpu->stepped = cpu->timed | cpu->watching | (cpu->mode != CPU_MODE_64);
     mmu_flush(cpu, true);
     cpu->block_exit = 1;
 }
@@ -126,7 +190,7 @@ void cpu_set_watch(struct cpu *cpu, unsigned which, uint64_t rip)
     cpu->watching = 0;
     for (unsigned i = 0; i < CPU_WATCHES; i++)
         cpu->watching |= cpu->watch_rip[i] != ~0ull;
-    cpu->stepped = cpu->timed | cpu->watching;
+    cpu->stepped = cpu->timed | cpu->watching | (cpu->mode != CPU_MODE_64);
     cpu->watch_fired = ~0ull;
     cpu->block_exit = 1;
 }

@@ -224,7 +224,7 @@ struct cpu {
     uint8_t intr_quiet;
     uint8_t timed;            /* a memory port is attached (cpu_set_port) */
     uint8_t watching;         /* watch_rip is armed (cpu_set_watch) */
-    uint8_t stepped;          /* timed | watching: every instruction runs through the general path (atomic.c) */
+    uint8_t stepped;          /* timed | watching | legacy mode: every instruction runs through the general path (atomic.c) */
 
     /* Exceptions: memory accessors and handlers raise with longjmp to the run loop. */
     jmp_buf fault_jmp;
@@ -272,6 +272,7 @@ struct cpu {
     uint64_t user_insts, kernel_insts;
     uint64_t priv_mark;
     uint8_t priv_cpl;
+    uint8_t mode;             /* enum cpu_mode (mode.h), derived from s by cpu_mode_update() */
 };
 
 /* Count the instructions retired since priv_mark at priv_cpl, and start a new run at the current CPL. */
@@ -351,6 +352,27 @@ void cpu_state_changed(struct cpu *cpu);
  * boot protocol, syscall emulation and synthetic test guests start from.
  */
 void cpu_enter_long_mode(struct cpu *cpu, uint64_t cr3, int cpl);
+/*
+ * INIT (Intel SDM vol. 3, 9.1.1, table 9-1): the state a processor takes on
+ * an INIT signal: real mode, CS = F000 with base FFFF0000, IP = FFF0, other
+ * segments 0 with 64 KiB limits, CR0 = 60000010 (caches off, PE and PG
+ * clear), CR3 = CR4 = EFER = 0, RFLAGS = 2, GPRs 0 but EDX (the CPUID
+ * signature, as cpu_reset), GDTR/IDTR base 0 limit FFFF. Unlike power-on,
+ * INIT keeps the x87/SSE state, the MSRs (but EFER) and the APIC ID. The
+ * CPU is left halted with IF = 0, which stands for the wait-for-SIPI state:
+ * cpu_run returns CPU_EXIT_HALT at once, and no maskable interrupt wakes it
+ * (an NMI would: the machine should not deliver one to a CPU waiting for
+ * SIPI). Decoded blocks are kept (they are keyed by mode).
+ */
+void cpu_init_reset(struct cpu *cpu);
+/*
+ * A start-up IPI with `vector` to a CPU in the wait-for-SIPI state: real
+ * mode at CS:IP = (vector << 8):0000, CS base = vector << 12, everything
+ * else as INIT left it (call cpu_init_reset() first: the machine's INIT).
+ * The CPU runs Linux's real-mode trampoline from there (docs/cpu-model.md).
+ */
+void cpu_sipi_start(struct cpu *cpu, uint8_t vector);
+
 /* Stop cpu_run at the next instruction boundary with this reason (for hooks). */
 void cpu_request_exit(struct cpu *cpu, enum cpu_exit why);
 

@@ -13,10 +13,12 @@
 #include "cpu/decode_class.h"
 #include "cpu/exec.h"
 #include "cpu/insn_class.h"
+#include "cpu/mode.h"
 #include "cpu/state.h"
 #include "m5ops.h"
 
-static ZydisDecoder decoder;
+/* One decoder per CPU mode (mode.h): machine mode and default stack width. */
+static ZydisDecoder decoders[CPU_MODES];
 static int decoder_ready;
 
 static void exec_m5op(struct cpu *cpu, const struct insn *in)
@@ -260,11 +262,22 @@ bool decode_isa_set_advertised(int set)
 
 static void init_decoder(void)
 {
-    ZydisDecoderInit(&decoder, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64);
-    ZydisDecoderEnableMode(&decoder, ZYDIS_DECODER_MODE_LZCNT, ZYAN_FALSE);
-    ZydisDecoderEnableMode(&decoder, ZYDIS_DECODER_MODE_TZCNT, ZYAN_FALSE);
-    ZydisDecoderEnableMode(&decoder, ZYDIS_DECODER_MODE_CET, ZYAN_FALSE);
-    ZydisDecoderEnableMode(&decoder, ZYDIS_DECODER_MODE_MPX, ZYAN_FALSE);
+    static const struct { ZydisMachineMode machine; ZydisStackWidth stack; } modes[CPU_MODES] = {
+        [CPU_MODE_64] = { ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64 },
+        [CPU_MODE_REAL] = { ZYDIS_MACHINE_MODE_REAL_16, ZYDIS_STACK_WIDTH_16 },
+        [CPU_MODE_PROT16] = { ZYDIS_MACHINE_MODE_LEGACY_16, ZYDIS_STACK_WIDTH_16 },
+        [CPU_MODE_PROT32] = { ZYDIS_MACHINE_MODE_LEGACY_32, ZYDIS_STACK_WIDTH_32 },
+        [CPU_MODE_COMPAT16] = { ZYDIS_MACHINE_MODE_LONG_COMPAT_16, ZYDIS_STACK_WIDTH_16 },
+        [CPU_MODE_COMPAT32] = { ZYDIS_MACHINE_MODE_LONG_COMPAT_32, ZYDIS_STACK_WIDTH_32 },
+    };
+    for (unsigned m = 0; m < CPU_MODES; m++) {
+        ZydisDecoder *d = &decoders[m];
+        ZydisDecoderInit(d, modes[m].machine, modes[m].stack);
+        ZydisDecoderEnableMode(d, ZYDIS_DECODER_MODE_LZCNT, ZYAN_FALSE);
+        ZydisDecoderEnableMode(d, ZYDIS_DECODER_MODE_TZCNT, ZYAN_FALSE);
+        ZydisDecoderEnableMode(d, ZYDIS_DECODER_MODE_CET, ZYAN_FALSE);
+        ZydisDecoderEnableMode(d, ZYDIS_DECODER_MODE_MPX, ZYAN_FALSE);
+    }
     decoder_ready = 1;
 }
 
@@ -278,6 +291,11 @@ static uint8_t m5op_class(void)
 }
 
 enum decode_status decode_insn(const uint8_t *bytes, unsigned avail, struct insn *out)
+{
+    return decode_insn_mode(bytes, avail, CPU_MODE_64, out);
+}
+
+enum decode_status decode_insn_mode(const uint8_t *bytes, unsigned avail, unsigned mode, struct insn *out)
 {
     memset(out, 0, sizeof(*out));
     if (!decoder_ready)
@@ -302,7 +320,7 @@ enum decode_status decode_insn(const uint8_t *bytes, unsigned avail, struct insn
 
     ZydisDecodedInstruction zi;
     ZydisDecodedOperand zo[ZYDIS_MAX_OPERAND_COUNT];
-    ZyanStatus st = ZydisDecoderDecodeFull(&decoder, bytes, avail, &zi, zo);
+    ZyanStatus st = ZydisDecoderDecodeFull(&decoders[mode], bytes, avail, &zi, zo);
     if (st == ZYDIS_STATUS_NO_MORE_DATA && avail < ZYDIS_MAX_INSTRUCTION_LENGTH)
         return DECODE_NEED_MORE;
     if (!ZYAN_SUCCESS(st) || !isa_set_advertised(zi.meta.isa_set)) {
@@ -346,14 +364,20 @@ enum decode_status decode_insn(const uint8_t *bytes, unsigned avail, struct insn
     out->nops = (uint8_t)n;
     for (unsigned i = 0; i < n; i++) {
         convert_operand(&zo[i], &out->op[i], zi.operand_width);
-        if (out->op[i].kind == OPK_MEM)
-            resolve_fast_ea(out, &out->op[i]);
+        if (out->op[i].kind == OPK_MEM) {
+            if (mode == CPU_MODE_64)
+                resolve_fast_ea(out, &out->op[i]);
+            else
+                out->op[i].legacy = 1;
+        }
     }
 
     out->ends_block = category_ends_block(zi.meta.category) || zi.mnemonic == ZYDIS_MNEMONIC_HLT;
     out->machine = reaches_machine(&zi, out);
     out->cls = decode_classify(&zi, zo);
     exec_choose(out);
+    if (mode != CPU_MODE_64)
+        exec_legacy_choose(out, mode);
     return DECODE_OK;
 }
 

@@ -16,6 +16,8 @@ enum decode_status { DECODE_OK, DECODE_NEED_MORE, DECODE_INVALID };
  * of length 1 (it raises #UD when executed, so nothing faults at decode time).
  */
 enum decode_status decode_insn(const uint8_t *bytes, unsigned avail, struct insn *out);
+/* The same for code running in CPU mode `mode` (enum cpu_mode, mode.h); decode_insn is 64-bit mode. */
+enum decode_status decode_insn_mode(const uint8_t *bytes, unsigned avail, unsigned mode, struct insn *out);
 /* Whether the CPU model has the Zydis ISA set `set` (a ZydisISASet); the others decode as #UD. */
 bool decode_isa_set_advertised(int set);
 

@@ -6,6 +6,8 @@
 
 #include "cpu/flags.h"
 #include "cpu/mmu.h"
+#include "cpu/mode.h"
+#include "util/log.h"
 
 noreturn void cpu_raise_err(struct cpu *cpu, int vector, uint32_t error)
 {
@@ -55,10 +57,47 @@ static uint32_t idt_error(int vector, bool soft)
     return (uint32_t)vector * 8 + 2 + (soft ? 0 : 1);
 }
 
+/*
+ * Outside 64-bit mode. Real mode: through the interrupt vector table at
+ * IDTR.base (Intel SDM vol. 3, 20.1.4): push FLAGS, CS and IP on the 16-bit
+ * stack, clear IF, TF and AC, and jump to the vector's segment:offset; no
+ * error code. Protected and compatibility mode have no delivery: the CPU
+ * stops before the instruction with CPU_EXIT_UNSUPPORTED (Linux's
+ * trampoline runs with interrupts off and takes no exception).
+ */
+static void deliver_legacy(struct cpu *cpu, int vector, uint64_t return_rip)
+{
+    struct cpu_state *s = &cpu->s;
+    if (cpu->mode != CPU_MODE_REAL || (uint32_t)vector * 4 + 3 > s->idtr.limit) {
+        warn("cpu", "exception %d at %04x:%llx outside 64-bit mode (CPU mode %u): not supported", vector,
+             s->seg[SEG_CS].selector, (unsigned long long)s->rip, cpu->mode);
+        cpu_request_exit(cpu, CPU_EXIT_UNSUPPORTED);
+        return;
+    }
+    uint32_t entry = (uint32_t)mmu_read_slow(cpu, s->idtr.base + (uint32_t)vector * 4, 4, ACC_READ | ACC_SUPER);
+    uint64_t flags = cpu_get_rflags(cpu);
+    uint16_t sp = (uint16_t)s->gpr[RSP];
+    uint64_t ss = s->seg[SEG_SS].base;
+    uint16_t frame[3] = { (uint16_t)return_rip, s->seg[SEG_CS].selector, (uint16_t)flags };
+    for (unsigned i = 0; i < 3; i++)   /* IP lowest: FLAGS is pushed first */
+        mmu_write_slow(cpu, (uint32_t)(ss + (uint16_t)(sp - 6 + 2 * i)), 2, frame[i], ACC_WRITE | ACC_SUPER);
+    s->gpr[RSP] = (s->gpr[RSP] & ~0xffffull) | (uint16_t)(sp - 6);
+    cpu_set_rflags(cpu, flags & ~(uint64_t)(FL_IF | FL_TF | FL_AC));
+    s->seg[SEG_CS].selector = (uint16_t)(entry >> 16);
+    s->seg[SEG_CS].base = (entry >> 16) << 4;
+    s->rip = entry & 0xffff;
+    s->halted = 0;
+    cpu->block_exit = 1;
+}
+
 void cpu_deliver(struct cpu *cpu, int vector, bool has_error, uint32_t error,
                  uint64_t return_rip, bool soft)
 {
     struct cpu_state *s = &cpu->s;
+    if (__builtin_expect(cpu->mode != CPU_MODE_64, 0)) {
+        deliver_legacy(cpu, vector, return_rip);
+        return;
+    }
 
     if ((uint32_t)vector * 16 + 15 > s->idtr.limit)
         cpu_raise_err(cpu, EXC_GP, idt_error(vector, soft));

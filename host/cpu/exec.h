@@ -128,6 +128,12 @@ static inline __attribute__((always_inline)) void exec_next(struct cpu *cpu, con
         exec_register_run(name, name##_run);                                    \
     }
 
+/*
+ * For an instruction decoded outside 64-bit mode (`mode`, mode.h): replace
+ * its handler where the 64-bit one would be wrong (exec_legacy.c).
+ */
+void exec_legacy_choose(struct insn *in, unsigned mode);
+
 /* Register every family (idempotent). */
 void exec_init(void);
 

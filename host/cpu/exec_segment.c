@@ -16,6 +16,7 @@
  * changes so that a fault leaves the instruction restartable.
  */
 #include "cpu/exec_system.h"
+#include "cpu/mode.h"
 
 #include "util/log.h"
 
@@ -684,6 +685,52 @@ static void exec_call_far(struct cpu *cpu, const struct insn *in)
         far_jmp_call(cpu, in, true);
     else
         call_next(cpu, in);
+}
+
+/* ------------------------------------------ outside 64-bit mode (mode.h) -- */
+
+void legacy_load_sreg(struct cpu *cpu, unsigned r, uint16_t sel)
+{
+    if (cpu->mode == CPU_MODE_REAL) {
+        /* Real mode: base = selector << 4; limit and attributes stay (as on hardware). */
+        cpu->s.seg[r].selector = sel;
+        cpu->s.seg[r].base = (uint64_t)sel << 4;
+        return;
+    }
+    load_sreg(cpu, r, sel);
+}
+
+void legacy_far_jump(struct cpu *cpu, uint16_t sel, uint64_t off)
+{
+    struct cpu_state *s = &cpu->s;
+    if (cpu->mode == CPU_MODE_REAL) {
+        s->seg[SEG_CS].selector = sel;
+        s->seg[SEG_CS].base = (uint64_t)sel << 4;
+        cpu->next_rip = off;
+        cpu->block_exit = 1;
+        return;
+    }
+    if (sel_null(sel))
+        cpu_raise_gp0(cpu);
+    struct far_target t;
+    uint64_t d = desc_fetch(cpu, sel, &t.addr);
+    unsigned attr = desc_attr(d), type = SEG_ATTR_TYPE(attr), dpl = SEG_ATTR_DPL(attr);
+    if (!(attr & SEG_ATTR_S) || !(type & SEG_TYPE_CODE))
+        raise_sel(cpu, EXC_GP, sel);   /* call gates, TSS, task gates: not modelled */
+    if ((type & SEG_TYPE_CONFORMING) ? dpl > s->cpl : ((sel & 3u) > s->cpl || dpl != s->cpl))
+        raise_sel(cpu, EXC_GP, sel);
+    if (!(attr & SEG_ATTR_P))
+        raise_sel(cpu, EXC_NP, sel);
+    if ((s->efer & EFER_LMA) && (attr & SEG_ATTR_L) && (attr & SEG_ATTR_DB))
+        raise_sel(cpu, EXC_GP, sel);
+    t.desc = d;
+    t.cs = seg_from_desc(sel, d);
+    if (!(s->efer & EFER_LMA))
+        t.cs.attr &= (uint16_t)~SEG_ATTR_L;   /* L means nothing outside long mode */
+    desc_set_accessed(cpu, t.addr, d);
+    commit_cs(cpu, &t, s->cpl);
+    cpu_mode_update(cpu);
+    cpu->next_rip = off;
 }
 
 void exec_segment_register(void)

@@ -17,6 +17,7 @@
 #include "cpu/exec_system.h"
 
 #include "cpu/cpuid.h"
+#include "cpu/mode.h"
 #include "cpu/msr.h"
 
 /* CR4 bits beyond state.h. */
@@ -44,13 +45,21 @@ static void cr0_write(struct cpu *cpu, uint64_t v)
         cpu_raise_gp0(cpu);
     if ((v & CR0_NW) && !(v & CR0_CD))
         cpu_raise_gp0(cpu);
-    /* We only run in 64-bit mode: paging cannot be turned off. */
+    /* Long mode is left only from compatibility mode, which we do not model: paging stays on. */
     if ((s->efer & EFER_LMA) && !(v & CR0_PG))
+        cpu_raise_gp0(cpu);
+    /* Turning paging on with EFER.LME activates long mode (PAE required); the mode changes. */
+    bool activate = (v & CR0_PG) && !(s->cr0 & CR0_PG) && (s->efer & EFER_LME);
+    if (activate && !(s->cr4 & CR4_PAE))
         cpu_raise_gp0(cpu);
     uint64_t changed = s->cr0 ^ v;
     s->cr0 = v;
+    if (activate)
+        s->efer |= EFER_LMA;
     if (changed & (CR0_PG | CR0_PE | CR0_WP))
         mmu_flush(cpu, true);
+    if (changed & (CR0_PG | CR0_PE))
+        cpu_mode_update(cpu);
 }
 
 static void cr3_write(struct cpu *cpu, uint64_t v)
@@ -113,6 +122,8 @@ static void mov_cr(struct cpu *cpu, const struct insn *in)
         return;
     }
     uint64_t v = s->gpr[src->reg];
+    if (cpu->mode != CPU_MODE_64)
+        v = (uint32_t)v;   /* 32-bit operands outside 64-bit mode */
     switch (n) {
     case 0: cr0_write(cpu, v); break;
     case 2: s->cr2 = v; break;
@@ -177,6 +188,7 @@ static void exec_lmsw(struct cpu *cpu, const struct insn *in)
     uint64_t v = op_read(cpu, in, 0) & 0xf;
     cpu->s.cr0 = (cpu->s.cr0 & ~0xeull) | v;
     cpu->block_exit = 1;
+    cpu_mode_update(cpu);   /* PE may have been set */
 }
 
 /* SMSW: CR0 into r16/r32/r64 (zero-extended) or m16. Not privileged (no UMIP). */

@@ -19,6 +19,17 @@ void exec_io_register(void);
 /* MOV to and from a segment register (exec_segment.c), reached through the MOV dispatcher. */
 void exec_mov_sreg(struct cpu *cpu, const struct insn *in);
 
+/*
+ * Outside 64-bit mode (exec_legacy.c, mode.h). Load a data segment register
+ * or SS: in real mode base = selector << 4, else from its descriptor as
+ * MOV Sreg does. A far JMP to sel:off: real mode sets CS's selector and
+ * base; protected and compatibility mode load a code segment descriptor
+ * (same privilege level, no gates), which may enter 32-bit, 16-bit or, with
+ * EFER.LMA, 64-bit mode; the CPU's mode is updated and next_rip = off.
+ */
+void legacy_load_sreg(struct cpu *cpu, unsigned r, uint16_t sel);
+void legacy_far_jump(struct cpu *cpu, uint16_t sel, uint64_t off);
+
 static inline bool is_canonical(uint64_t v)
 {
     return (uint64_t)((int64_t)(v << 16) >> 16) == v;

@@ -56,6 +56,11 @@ struct operand {
      */
     uint16_t base_off, index_off;
     uint8_t ea_fast;
+    /*
+     * OPK_MEM decoded outside 64-bit mode (mode.h): the segment's base
+     * applies whatever the segment, and 16-bit addresses wrap (op_ea).
+     */
+    uint8_t legacy;
     union {
         int64_t disp;  /* OPK_MEM displacement */
         uint64_t imm;  /* OPK_IMM / OPK_REL / OPK_PTR value */
@@ -83,7 +88,7 @@ struct insn {
     uint16_t opcode;      /* primary opcode byte (0x0f38/0x0f3a maps folded into opcode_map) */
     uint8_t len;          /* bytes */
     uint8_t opsize;       /* effective operand size in bytes: 2, 4 or 8 (1 for byte forms) */
-    uint8_t addrsize;     /* effective address size in bytes: 4 or 8 */
+    uint8_t addrsize;     /* effective address size in bytes: 2 (outside 64-bit mode), 4 or 8 */
     uint8_t prefix;       /* PFX_* */
     uint8_t nops;         /* visible operands */
     uint8_t ends_block;   /* control transfer or state change: the block ends after it */

@@ -50,12 +50,30 @@ static inline uint64_t op_ea_fast(const struct cpu *cpu, const struct operand *o
     return (uint64_t)o->disp + cpu_slot(cpu, o->base_off) + (cpu_slot(cpu, o->index_off) << o->scale);
 }
 
+/*
+ * Linear address of a memory operand outside 64-bit mode (o->legacy): the
+ * offset wraps at the address size, every segment's base applies, and the
+ * linear address is 32 bits.
+ */
+static inline uint64_t op_ea_legacy(const struct cpu *cpu, const struct insn *in, const struct operand *o)
+{
+    uint64_t ea = (uint64_t)o->disp;
+    if (o->reg != REG_NONE)
+        ea += cpu->s.gpr[o->reg];
+    if (o->index != REG_NONE)
+        ea += cpu->s.gpr[o->index] << o->scale;
+    ea &= in->addrsize == 2 ? 0xffffull : 0xffffffffull;
+    return (uint32_t)(ea + cpu->s.seg[o->seg].base);
+}
+
 /* Linear address of a memory operand (FS/GS bases apply; others are 0 in 64-bit mode). */
 static inline uint64_t op_ea(const struct cpu *cpu, const struct insn *in, unsigned i)
 {
     const struct operand *o = &in->op[i];
     if (__builtin_expect(o->ea_fast, 1))
         return op_ea_fast(cpu, o);
+    if (__builtin_expect(o->legacy, 0))
+        return op_ea_legacy(cpu, in, o);
     uint64_t ea = (uint64_t)o->disp;
     if (o->reg == MEMBASE_RIP)
         ea += cpu->next_rip;

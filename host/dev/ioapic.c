@@ -1,5 +1,7 @@
 /*
- * ioapic.c - I/O APIC with 24 redirection entries, one local APIC behind it.
+ * ioapic.c - I/O APIC with 24 redirection entries, delivering to the local
+ * APICs of the APIC bus (apic_bus.h) by each entry's destination, or to the
+ * one local APIC it was made with.
  *
  * Delivery is instantaneous (delivery status always reads idle). Edge pins
  * deliver on a rising edge while unmasked (an edge on a masked pin is lost,
@@ -14,6 +16,7 @@
 
 #include "ckpt/section.h"
 
+#include "dev/apic_bus.h"
 #include "dev/lapic.h"
 #include "mem/bus.h"
 #include "util/log.h"
@@ -32,11 +35,21 @@ static void deliver(struct ioapic *io, unsigned pin)
         }
         return;
     }
-    if (!io->lapic || !lapic_match_dest(io->lapic, (uint8_t)(e >> 56), (e >> 11) & 1))
+    struct apic_msg msg = { .vector = (uint8_t)e, .mode = (uint8_t)mode, .dest = (uint8_t)(e >> 56),
+                            .logical = (e >> 11) & 1, .level_trigger = level, .assert = true };
+    if (io->bus) {
+        if (!apic_bus_targets(io->bus, -1, &msg))
+            return;
+        if (level)
+            io->s.redir[pin] |= IOAPIC_RTE_REMOTE_IRR;
+        apic_bus_send(io->bus, -1, &msg);
+        return;
+    }
+    if (!io->lapic || !lapic_match_dest(io->lapic, msg.dest, msg.logical))
         return;
     if (level)
         io->s.redir[pin] |= IOAPIC_RTE_REMOTE_IRR;
-    lapic_accept(io->lapic, e & 0xff, level);
+    lapic_accept(io->lapic, msg.vector, level);
 }
 
 /* A level pin that is asserted, unmasked and not awaiting EOI is delivered. */
@@ -141,6 +154,11 @@ void ioapic_mmio_write(void *opaque, uint64_t offset, unsigned size, uint64_t va
         io->s.regsel = value & 0xff;
     else if (offset == 0x10)
         reg_write(io, (uint32_t)value);
+}
+
+void ioapic_connect_bus(struct ioapic *io, struct apic_bus *bus)
+{
+    io->bus = bus;
 }
 
 void ioapic_init(struct ioapic *io, struct lapic *lapic)

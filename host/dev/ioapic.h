@@ -3,8 +3,8 @@
  *
  * IOREGSEL at offset 0x00, IOWIN at 0x10. Pins are driven like any
  * interrupt controller input (ioapic_set_irq is an irq_line.set); fixed and
- * lowest-priority redirections are delivered to the one local APIC with
- * lapic_accept(). Level-triggered pins keep remote IRR until the local APIC
+ * lowest-priority redirections are delivered over the APIC bus to the CPUs
+ * their destination names (or, without a bus, to the one local APIC). Level-triggered pins keep remote IRR until the local APIC
  * broadcasts the EOI of their vector (ioapic_eoi, installed with
  * lapic_set_eoi_callback).
  */
@@ -16,6 +16,7 @@
 
 struct bus;
 struct cpu;
+struct apic_bus;
 struct lapic;
 
 #define IOAPIC_BASE    0xfec00000ull
@@ -40,7 +41,8 @@ struct ioapic_state {
 struct ioapic {
     struct ioapic_state s;
     /* Wiring, not state. */
-    struct lapic *lapic;
+    struct lapic *lapic;            /* the one local APIC behind it, if no bus */
+    struct apic_bus *bus;           /* the local APICs of every CPU (dev/apic_bus.h), or NULL */
     unsigned warned;                /* unsupported delivery modes already reported */
 };
 
@@ -48,6 +50,8 @@ void ioapic_init(struct ioapic *io, struct lapic *lapic);
 /* All pins masked, edge, vector 0; ID 0 (the MP table / MADT must say the same). */
 void ioapic_reset(struct ioapic *io);
 void ioapic_attach(struct ioapic *io, struct bus *bus);
+/* Deliver over `bus` (every CPU's local APIC) instead of to the one local APIC. */
+void ioapic_connect_bus(struct ioapic *io, struct apic_bus *bus);
 
 /* Pin (0..23) asserted or deasserted; signature of irq_line.set. */
 void ioapic_set_irq(void *io, unsigned pin, bool level);

@@ -4,14 +4,14 @@
  * Facts from the Intel SDM vol. 3A ch. 10 (register layout, PPR rule, LVT
  * masks, timer divider encoding) and from what Linux 6.1 (arch/x86/kernel/
  * apic/apic.c) does with them. Not modelled: x2APIC, TSC-deadline timer
- * mode (CPUID must not advertise it), NMI/SMI/INIT/SIPI delivery (one CPU:
- * such IPIs are ignored with a warning), LINT0/LINT1 in fixed or NMI mode,
+ * mode (CPUID must not advertise it), SMI IPIs, LINT0/LINT1 in fixed or NMI mode,
  * the thermal and performance-counter interrupts (their LVTs are registers
  * only), arbitration priority, EOI-broadcast suppression.
  */
 #include "dev/lapic.h"
 
 #include "ckpt/section.h"
+#include "dev/apic_bus.h"
 
 #include "dev/pic8259.h"
 #include "mem/bus.h"
@@ -187,37 +187,26 @@ static void eoi(struct lapic *a)
         a->eoi_cb(a->eoi_opaque, (unsigned)v);
 }
 
+/*
+ * A write of the ICR's low word sends its message: over the APIC bus to the
+ * other CPUs (dev/apic_bus.h), or, for an APIC on no bus (one CPU, unit
+ * tests), to a bus of one.
+ */
 static void send_ipi(struct lapic *a)
 {
-    uint32_t lo = a->s.icr_lo;
-    unsigned vector = lo & 0xff, mode = (lo >> 8) & 7, shorthand = (lo >> 18) & 3;
-    bool to_self;
-    switch (shorthand) {
-    case 0:
-        to_self = lapic_match_dest(a, (uint8_t)(a->s.icr_hi >> 24), (lo >> 11) & 1);
-        break;
-    case 3:
-        to_self = false;                    /* all excluding self: there is no one else */
-        break;
-    default:
-        to_self = true;
-        break;
-    }
-    if (mode == 0 || mode == 1) {           /* fixed, lowest priority */
-        if (vector < 16) {
-            a->s.esr_pending |= 1u << 5;    /* send illegal vector */
-            return;
-        }
-        if (to_self)
-            lapic_accept(a, vector, false);
+    struct apic_msg msg = apic_msg_from_icr(a->s.icr_lo, a->s.icr_hi);
+    if ((msg.mode == APIC_DM_FIXED || msg.mode == APIC_DM_LOWEST) && msg.vector < 16) {
+        a->s.esr_pending |= 1u << 5;        /* send illegal vector */
         return;
     }
-    if (!to_self && shorthand != 0)
+    if (a->bus) {
+        apic_bus_send(a->bus, (int)a->index, &msg);
         return;
-    if (!(a->warned & (1u << mode))) {
-        a->warned |= 1u << mode;
-        warn("lapic", "IPI with delivery mode %u ignored (one CPU, not modelled)", mode);
     }
+    static unsigned solo_warned;   /* report each mode it cannot take once per run */
+    struct apic_bus solo = { .lapic = { a }, .n = 1, .warned = solo_warned };
+    apic_bus_send(&solo, 0, &msg);
+    solo_warned = solo.warned;
 }
 
 bool lapic_intr_pending(void *opaque, struct cpu *cpu)
@@ -420,6 +409,12 @@ void lapic_post_load(struct lapic *a)
     eventq_deschedule(a->eq, &a->timer_event);
     if (a->s.timer_next != TICK_NEVER)
         eventq_schedule(a->eq, &a->timer_event, a->s.timer_next);
+}
+
+void lapic_join_bus(struct lapic *a, struct apic_bus *bus, unsigned index)
+{
+    a->bus = bus;
+    a->index = index;
 }
 
 void lapic_connect_pic(struct lapic *a, struct pic8259 *pic)

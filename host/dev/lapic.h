@@ -1,5 +1,6 @@
 /*
  * lapic.h - the local APIC (xAPIC, memory mapped at 0xFEE00000) of one CPU.
+ * Each CPU has its own; the APIC bus (apic_bus.h) carries IPIs between them.
  *
  * Interrupt acceptance (IRR/ISR/TMR, TPR/PPR, EOI), the local vector table,
  * self IPIs and the APIC timer (one-shot and periodic, counted in simulated
@@ -21,6 +22,7 @@
 
 #include "sim/eventq.h"
 
+struct apic_bus;
 struct bus;
 struct cpu;
 struct pic8259;
@@ -75,7 +77,8 @@ struct lapic {
     /* Called on EOI of a level-triggered vector (the I/O APIC clears remote IRR). */
     void (*eoi_cb)(void *opaque, unsigned vector);
     void *eoi_opaque;
-    unsigned warned;            /* unsupported IPI delivery modes already reported */
+    struct apic_bus *bus;       /* where IPIs go (dev/apic_bus.h), or NULL: to itself only */
+    unsigned index;             /* its CPU's index on the bus */
 };
 
 void lapic_init(struct lapic *apic, struct eventq *eq, uint32_t apic_id, uint64_t timer_hz);
@@ -85,6 +88,8 @@ void lapic_attach(struct lapic *apic, struct bus *bus);
 /* After `s` was restored from a checkpoint: reschedule the timer event. */
 void lapic_post_load(struct lapic *apic);
 
+/* The APIC is CPU `index`'s on `bus` (called by apic_bus_add). */
+void lapic_join_bus(struct lapic *apic, struct apic_bus *bus, unsigned index);
 /* Where ExtINT interrupts come from (the 8259 pair). */
 void lapic_connect_pic(struct lapic *apic, struct pic8259 *pic);
 /* Who wants to hear EOIs of level-triggered vectors (the I/O APIC: ioapic_eoi). */

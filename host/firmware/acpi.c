@@ -200,8 +200,8 @@ static size_t dsdt_aml(uint8_t *out, const struct acpi_config *cfg)
 
 size_t acpi_build(uint8_t *buf, size_t max, uint64_t pa, const struct acpi_config *cfg)
 {
-    enum { RSDP = 0, FACS = 64, RSDT = 128, XSDT = 192, MADT = 256, FADT = 384, DSDT = 640, END = 2048 };
-    if (max < END || (pa & 63) || cfg->n_pci_irqs > ACPI_MAX_PCI_IRQS)
+    enum { RSDP = 0, FACS = 64, RSDT = 128, XSDT = 192, MADT = 256, FADT = 512, DSDT = 768, END = 2048 };
+    if (max < END || (pa & 63) || cfg->n_pci_irqs > ACPI_MAX_PCI_IRQS || cfg->n_cpus > ACPI_MAX_CPUS)
         return 0;
     memset(buf, 0, END);
 
@@ -239,8 +239,11 @@ size_t acpi_build(uint8_t *buf, size_t max, uint64_t pa, const struct acpi_confi
     /* MADT */
     t = buf + MADT;
     uint8_t *e = t + 44;
-    e[0] = 0; e[1] = 8; e[2] = 0; e[3] = (uint8_t)cfg->lapic_id; put32(e + 4, 1);   /* local APIC, enabled */
-    e += 8;
+    unsigned n_cpus = cfg->n_cpus ? cfg->n_cpus : 1;
+    for (unsigned i = 0; i < n_cpus; i++) {   /* processor i: its local APIC, ID lapic_id + i, enabled */
+        e[0] = 0; e[1] = 8; e[2] = (uint8_t)i; e[3] = (uint8_t)(cfg->lapic_id + i); put32(e + 4, 1);
+        e += 8;
+    }
     e[0] = 1; e[1] = 12; e[2] = (uint8_t)cfg->ioapic_id; put32(e + 4, cfg->ioapic_addr); put32(e + 8, 0);
     e += 12;
     e[0] = 2; e[1] = 10; e[2] = 0; e[3] = 0; put32(e + 4, 2); put16(e + 8, 0);     /* IRQ 0 -> GSI 2 */

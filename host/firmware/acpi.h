@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #define ACPI_MAX_PCI_IRQS 32
+#define ACPI_MAX_CPUS 16
 
 /* PCI INTx pin (1 = INTA .. 4 = INTD) of device slot wired to I/O APIC pin gsi. */
 struct acpi_pci_irq {
@@ -26,7 +27,8 @@ struct acpi_pci_irq {
 };
 
 struct acpi_config {
-    unsigned lapic_id, ioapic_id;
+    unsigned lapic_id, ioapic_id;          /* processor i has local APIC ID lapic_id + i */
+    unsigned n_cpus;                       /* processors in the MADT (0: one), at most ACPI_MAX_CPUS */
     uint32_t lapic_addr, ioapic_addr;
     unsigned sci_irq;
     uint16_t pm1_evt_port, pm1_cnt_port;

@@ -36,22 +36,25 @@ static uint8_t *io_intr(uint8_t *e, unsigned type, unsigned flags, unsigned bus,
 
 size_t mptable_build(uint8_t *buf, size_t max, uint64_t pa, const struct mp_config *cfg)
 {
-    size_t need = 16 + 44 + 20 + 2 * 8 + 8 + (15 + cfg->n_pci_irqs) * 8 + 2 * 8;
+    size_t need = 16 + 44 + 20 * (cfg->n_cpus ? cfg->n_cpus : 1) + 2 * 8 + 8 + (15 + cfg->n_pci_irqs) * 8 + 2 * 8;
     if (max < need)
         return 0;
     memset(buf, 0, need);
     uint8_t *fp = buf, *hdr = buf + 16, *e = hdr + 44;
     unsigned isa_bus = cfg->pci ? 1 : 0;
 
-    /* Processor: the bootstrap processor, enabled. */
-    e[0] = ENTRY_PROCESSOR;
-    e[1] = (uint8_t)cfg->lapic_id;
-    e[2] = 0x14;                                  /* local APIC version */
-    e[3] = 0x03;                                  /* enabled, bootstrap processor */
-    put32(e + 4, 0x00000600);                     /* CPU signature: family 6 */
-    put32(e + 8, 0x00000201);                     /* features: FPU, APIC */
-    e += 20;
-    unsigned entries = 1;
+    /* Processors: enabled, the first one the bootstrap processor. */
+    unsigned n_cpus = cfg->n_cpus ? cfg->n_cpus : 1;
+    for (unsigned i = 0; i < n_cpus; i++) {
+        e[0] = ENTRY_PROCESSOR;
+        e[1] = (uint8_t)(cfg->lapic_id + i);
+        e[2] = 0x14;                              /* local APIC version */
+        e[3] = i == 0 ? 0x03 : 0x01;              /* enabled (| bootstrap processor) */
+        put32(e + 4, 0x00000600);                 /* CPU signature: family 6 */
+        put32(e + 8, 0x00000201);                 /* features: FPU, APIC */
+        e += 20;
+    }
+    unsigned entries = n_cpus;
 
     if (cfg->pci) {
         e[0] = ENTRY_BUS;

@@ -1,7 +1,7 @@
 /*
  * mptable.h - the Intel MultiProcessor Specification 1.4 tables a PC BIOS
  * leaves in memory: a floating pointer structure ("_MP_") and the MP
- * configuration table ("PCMP") describing the processor, the buses (ISA,
+ * configuration table ("PCMP") describing the processors, the buses (ISA,
  * and PCI when present), the I/O APIC and how every interrupt source
  * reaches it. With them Linux routes interrupts through the I/O APIC
  * (without, it stays on the 8259 pair).
@@ -19,7 +19,8 @@ struct mp_pci_irq {
 };
 
 struct mp_config {
-    unsigned lapic_id, ioapic_id;
+    unsigned lapic_id, ioapic_id;      /* processor i has local APIC ID lapic_id + i; processor 0 is the BSP */
+    unsigned n_cpus;                   /* processors (0: one) */
     uint32_t lapic_addr, ioapic_addr;
     unsigned ioapic_version;
     bool pci;                          /* bus 0 is PCI (the ISA bus is then bus 1) */

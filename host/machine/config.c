@@ -32,7 +32,8 @@ void config_usage(FILE *out)
             "  --script PATH            script for the guest's m5 readfile, repeatable (a queue)\n"
             "  -d, --outdir DIR         output directory (default m5out)\n"
             "  --mem-size SIZE          guest memory (default 512MB)\n"
-            "  --num-cpus N             number of CPUs (default 1)\n"
+            "  --num-cpus N             number of CPUs, 1..16 (default 1; a restore: the checkpoint's)\n"
+            "  --quantum N              with several CPUs, cycles each runs before the next one's turn (default 1000)\n"
             "  --cpu-clock FREQ         CPU clock (default 3GHz)\n"
             "  --maxinsts N             stop after N instructions\n"
             "  --max-ticks N            stop at simulated tick N (1 tick = 1 ps), even while the guest idles\n"
@@ -153,7 +154,7 @@ uint64_t config_parse_u64(const char *opt, const char *s)
 enum { OPT_KERNEL = 256, OPT_INITRD, OPT_RUN_DECOMPRESSOR, OPT_DISK_CONTROLLER, OPT_DISK, OPT_SCRIPT, OPT_MEM, OPT_NCPU, OPT_CLOCK,
        OPT_MAXINSTS, OPT_CMDLINE, OPT_CKPT_DIR,
        OPT_TAKE_CKPT, OPT_CKPT_END, OPT_INTERACTIVE, OPT_CONTROL, OPT_BATCH, OPT_SCRIPT_DIR, OPT_RNG_SEED,
-       OPT_VERSION, OPT_MAX_TICKS, OPT_MAX_SECONDS, OPT_NO_SANDBOX, OPT_MAX_CKPTS };
+       OPT_VERSION, OPT_MAX_TICKS, OPT_MAX_SECONDS, OPT_NO_SANDBOX, OPT_MAX_CKPTS, OPT_QUANTUM };
 
 static int by_name(const void *a, const void *b)
 {
@@ -202,6 +203,7 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
         { "outdir", required_argument, 0, 'd' },
         { "mem-size", required_argument, 0, OPT_MEM },
         { "num-cpus", required_argument, 0, OPT_NCPU },
+        { "quantum", required_argument, 0, OPT_QUANTUM },
         { "cpu-clock", required_argument, 0, OPT_CLOCK },
         { "maxinsts", required_argument, 0, OPT_MAXINSTS },
         { "max-ticks", required_argument, 0, OPT_MAX_TICKS },
@@ -228,6 +230,7 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
     cfg->outdir = "m5out";
     cfg->mem_size = 512ull << 20;
     cfg->num_cpus = 1;
+    cfg->quantum = CONFIG_DEFAULT_QUANTUM;
     cfg->cpu_clock_hz = 3000000000ull;
     config_hierarchy_defaults(cfg);
     cfg->max_checkpoints = CONFIG_DEFAULT_MAX_CHECKPOINTS;
@@ -274,7 +277,13 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
             cfg->mem_size_set = true;
             break;
         case OPT_NCPU:
-            cfg->num_cpus = parse_int_range("--num-cpus", optarg, 1, 1, "only 1 CPU is supported so far");
+            cfg->num_cpus = parse_int_range("--num-cpus", optarg, 1, CONFIG_MAX_CPUS, "m5sim simulates 1 to 16 CPUs");
+            cfg->num_cpus_set = true;
+            break;
+        case OPT_QUANTUM:
+            cfg->quantum = parse_u64("--quantum", optarg);
+            if (cfg->quantum < 1 || cfg->quantum > 1000000)
+                fatal("--quantum", "'%s' is not a number of cycles between 1 and 1000000", optarg);
             break;
         case OPT_CLOCK:
             if (!config_parse_freq(optarg, &cfg->cpu_clock_hz) || cfg->cpu_clock_hz < 1000000 ||
@@ -363,6 +372,8 @@ void config_write_ini(const struct machine_config *cfg, FILE *f)
         fprintf(f, "script%d=%s\n", i, cfg->scripts[i]);
     fprintf(f, "fast_forward=%llu\nwarmup_insts=%llu\n", (unsigned long long)cfg->fast_forward,
             (unsigned long long)cfg->warmup_insts);
+    if (cfg->num_cpus > 1)
+        fprintf(f, "quantum=%llu\n", (unsigned long long)cfg->quantum);
 }
 
 const char *config_disk_controller_name(enum disk_controller c)

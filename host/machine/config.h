@@ -26,6 +26,10 @@ enum cpu_kind { CPU_ATOMIC, CPU_TIMING, CPU_KVM, CPU_O3 };
 /* Which controller the disks hang on (--disk-controller). */
 enum disk_controller { DISK_VIRTIO_MMIO, DISK_PIIX, DISK_VIRTIO_PCI, DISK_CONTROLLER_DEFAULT };
 
+#define CONFIG_MAX_CPUS 16
+/* Cycles a CPU runs before the next CPU's turn (--quantum; docs/architecture.md, "The run loop"). */
+#define CONFIG_DEFAULT_QUANTUM 1000ull
+
 struct machine_config {
     const char *kernel;
     const char *disks[CONFIG_MAX_DISKS];
@@ -38,7 +42,8 @@ struct machine_config {
     enum disk_controller disk_controller;   /* DEFAULT: virtio-mmio, or the checkpoint's when restoring */
     const char *outdir;
     uint64_t mem_size;
-    int num_cpus;
+    int num_cpus;                 /* 1..CONFIG_MAX_CPUS; a restore takes the checkpoint's */
+    uint64_t quantum;             /* --quantum: cycles each CPU runs before the next one's turn (N > 1) */
     uint64_t cpu_clock_hz;
     uint64_t maxinsts;            /* 0: unlimited */
     uint64_t max_ticks;           /* --max-ticks: stop at this simulated tick; 0: unlimited */
@@ -47,7 +52,7 @@ struct machine_config {
     uint64_t rng_seed;            /* seed of the guest kernel's RNG (--rng-seed) */
     enum cpu_kind cpu_type;
     bool quiet;                   /* no console echo, no status line */
-    bool mem_size_set, cpu_clock_set;
+    bool mem_size_set, cpu_clock_set, num_cpus_set;
 
     /* Checkpoints. */
     const char *checkpoint_dir;   /* where checkpoints go, and where -r looks */

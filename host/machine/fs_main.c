@@ -28,7 +28,7 @@ static int finish_run(const struct machine_config *cfg)
     int status = machine_run(&m);
     double secs = (double)machine_now(&m) / TICKS_PER_SECOND;
     fprintf(stderr, "m5sim: %s after %llu instructions, at %.6f s simulated time; exit status %d; outputs in %s/\n",
-            m.exit_why, (unsigned long long)(m.cpu.icount - m.start_icount), secs, status, cfg->outdir);
+            m.exit_why, (unsigned long long)machine_insts_this_run(&m), secs, status, cfg->outdir);
     return status;
 }
 

@@ -22,7 +22,8 @@
 #include "util/fs.h"
 #include "util/log.h"
 
-#define QUANTUM_CYCLES 1000000ull
+/* One CPU needs no turns: it runs until the next event, at most this many cycles at a time. */
+#define SOLO_QUANTUM_CYCLES 1000000ull
 
 static double host_seconds(void)
 {
@@ -31,9 +32,32 @@ static double host_seconds(void)
 
 uint64_t machine_now(const struct machine *m)
 {
-    if (!m->cpu_running)
+    if (!m->running)
         return m->eq.now;
-    return m->quantum_tick + (cpu_cycles(&m->cpu) - m->quantum_cycles) * m->period;
+    return m->quantum_tick + (cpu_cycles(&m->running->cpu) - m->quantum_cycles) * m->period;
+}
+
+void machine_kick(struct machine *m, enum cpu_exit why)
+{
+    if (m->running)
+        cpu_model_kick(m->running->model, why);
+}
+
+uint64_t machine_icount(const struct machine *m)
+{
+    uint64_t n = 0;
+    for (unsigned i = 0; i < m->ncpus; i++)
+        n += m->cpus[i]->cpu.icount;
+    return n;
+}
+
+/* Instructions retired since this run started (or since the CPUs switched models). */
+uint64_t machine_insts_this_run(const struct machine *m)
+{
+    uint64_t n = 0;
+    for (unsigned i = 0; i < m->ncpus; i++)
+        n += m->cpus[i]->cpu.icount - m->cpus[i]->start_icount;
+    return n;
 }
 
 static uint64_t eventq_current(void *opaque)
@@ -43,16 +67,27 @@ static uint64_t eventq_current(void *opaque)
 
 static void eventq_preempt(void *opaque)
 {
-    struct machine *m = opaque;
-    if (m->cpu_running)
-        cpu_model_kick(m->model, CPU_EXIT_BUDGET);
+    machine_kick(opaque, CPU_EXIT_BUDGET);
 }
 
+/*
+ * The clock a CPU's TSC reads. With several CPUs, each reads its own time,
+ * which may trail what another CPU already read by up to a quantum; so a
+ * read never returns less than the latest read by any CPU, and the TSCs stay
+ * synchronized as Linux checks them (check_tsc_sync_source). Deterministic:
+ * it depends on the order of turns only.
+ */
 static uint64_t cpu_clock_cycles(void *opaque, struct cpu *cpu)
 {
     (void)cpu;
     struct machine *m = opaque;
-    return machine_now(m) / m->period;
+    uint64_t c = machine_now(m) / m->period;
+    if (m->ncpus == 1)
+        return c;
+    if (c < m->clock_seen)
+        return m->clock_seen;
+    m->clock_seen = c;
+    return c;
 }
 
 static uint64_t cpu_m5op(void *opaque, struct cpu *cpu, unsigned func)
@@ -98,8 +133,7 @@ void machine_stop(struct machine *m, int status, const char *why)
     m->done = true;
     m->exit_status = status;
     snprintf(m->exit_why, sizeof m->exit_why, "%s", why);
-    if (m->cpu_running)
-        cpu_model_kick(m->model, CPU_EXIT_STOP);
+    machine_kick(m, CPU_EXIT_STOP);
 }
 
 /* ------------------------------------------------------------- stats -- */
@@ -107,7 +141,11 @@ void machine_stop(struct machine *m, int status, const char *why)
 /*
  * The machine's statistics (docs/stats.md): gem5's root and committed-
  * instruction statistics (stats/sim_stats.c), the work items the guest
- * marked, and the interpreter's decoder. Its sources are running totals
+ * marked, and the interpreter's decoder. One CPU's are system.cpu.*; with
+ * several, each CPU's are system.cpuN.* as gem5 names the CPUs of a list
+ * (N zero-padded to the digits of the largest index: cpu00..cpu15 for 16),
+ * and the work items and the decoder (shared by all CPUs) are the first
+ * CPU's. Its sources are running totals
  * (the CPU's retired instructions, the m5 device's work counts, which
  * checkpoints carry); a reset remembers them and a dump prints the
  * differences.
@@ -115,8 +153,10 @@ void machine_stop(struct machine *m, int status, const char *why)
 static struct sim_totals machine_totals(const struct machine *m)
 {
     uint64_t now = machine_now(m);
-    return (struct sim_totals){ .tick = now, .insts = m->cpu.icount, .ops = m->cpu.icount + m->cpu.extra_ops,
-                                .cycles = now / m->period };
+    uint64_t insts = machine_icount(m), extra_ops = 0;
+    for (unsigned i = 0; i < m->ncpus; i++)
+        extra_ops += m->cpus[i]->cpu.extra_ops;   /* micro-ops beyond one per instruction (o3) */
+    return (struct sim_totals){ .tick = now, .insts = insts, .ops = insts + extra_ops, .cycles = now / m->period };
 }
 
 static void machine_stats_init(struct machine *m)
@@ -124,15 +164,28 @@ static void machine_stats_init(struct machine *m)
     m->stats_root = stats_root_new();
     struct stats_group *system = stats_group_new(m->stats_root, "system");
     m->stats_system = system;
-    m->stats_cpu = stats_group_new(system, "cpu");
-    sim_stats_register(&m->sim_stats, m->stats_root, m->stats_cpu, machine_totals(m));
-    commit_stats_register(&m->sim_stats.commit, m->stats_cpu, m->sim_stats.commit_group, &m->cpu,
-                          m->cfg.cpu_type == CPU_TIMING || m->cfg.cpu_type == CPU_O3, &m->idle_cycles);
-    stats_add_scalar(m->stats_cpu, "numWorkItemsStarted", &m->work_items_started, "Count",
+    bool timing = m->cfg.cpu_type == CPU_TIMING || m->cfg.cpu_type == CPU_O3;
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        struct machine_cpu *c = m->cpus[i];
+        char name[16];
+        sim_stats_cpu_name(i, m->ncpus, name, sizeof name);
+        c->stats = stats_group_new(system, name);
+    }
+    /* One CPU: its counts are the root's totals. Several: each counts its own. */
+    sim_stats_register(&m->sim_stats, m->stats_root, m->ncpus == 1 ? m->cpus[0]->stats : NULL, machine_totals(m));
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        struct machine_cpu *c = m->cpus[i];
+        struct sim_cpu_stats *cs = m->ncpus == 1 ? &m->sim_stats.cpu : &c->sim;
+        if (m->ncpus > 1)
+            sim_cpu_stats_register(cs, c->stats, c->cpu.icount, machine_now(m) / m->period);
+        commit_stats_register(&cs->commit, c->stats, cs->commit_group, &c->cpu, timing, &c->r.idle_cycles);
+    }
+    struct stats_group *first = m->cpus[0]->stats;
+    stats_add_scalar(first, "numWorkItemsStarted", &m->work_items_started, "Count",
                      "Number of work items this cpu started");
-    stats_add_scalar(m->stats_cpu, "numWorkItemsCompleted", &m->work_items_completed, "Count",
+    stats_add_scalar(first, "numWorkItemsCompleted", &m->work_items_completed, "Count",
                      "Number of work items this cpu completed");
-    struct stats_group *decoder = stats_group_new(m->stats_cpu, "decoder");
+    struct stats_group *decoder = stats_group_new(first, "decoder");
     stats_add_scalar(decoder, "blocks", &m->decoder_blocks, "Count", "Decoded blocks created");
     stats_add_scalar(decoder, "insts", &m->decoder_insts, "Count", "Instructions decoded");
     stats_add_scalar(decoder, "invalidations", &m->decoder_invalidations, "Count",
@@ -143,9 +196,11 @@ static void machine_stats_init(struct machine *m)
 void machine_dump_stats(struct machine *m)
 {
     sim_stats_sample(&m->sim_stats, machine_totals(m));
+    for (unsigned i = 0; m->ncpus > 1 && i < m->ncpus; i++)
+        sim_cpu_stats_sample(&m->cpus[i]->sim, m->cpus[i]->cpu.icount, machine_now(m) / m->period);
     m->work_items_started = m->m5.work_begin - m->stats_at_reset.work_begin;
     m->work_items_completed = m->m5.work_end - m->stats_at_reset.work_end;
-    struct block_cache_stats bs = block_cache_stats(m->cpu.bc);
+    struct block_cache_stats bs = block_cache_stats(m->cpus[0]->cpu.bc);
     m->decoder_blocks = bs.blocks - m->stats_at_reset.decoder.blocks;
     m->decoder_insts = bs.insns - m->stats_at_reset.decoder.insns;
     m->decoder_invalidations = bs.invalidations - m->stats_at_reset.decoder.invalidations;
@@ -162,11 +217,13 @@ void machine_reset_stats(struct machine *m)
 {
     stats_reset(m->stats_root);
     sim_stats_reset(&m->sim_stats, machine_totals(m));
+    for (unsigned i = 0; m->ncpus > 1 && i < m->ncpus; i++)
+        sim_cpu_stats_reset(&m->cpus[i]->sim, m->cpus[i]->cpu.icount, machine_now(m) / m->period);
     if (m->memsys)
         memsys_stats_reset_at(m->memsys, machine_now(m));
     m->stats_at_reset.work_begin = m->m5.work_begin;
     m->stats_at_reset.work_end = m->m5.work_end;
-    m->stats_at_reset.decoder = block_cache_stats(m->cpu.bc);
+    m->stats_at_reset.decoder = block_cache_stats(m->cpus[0]->cpu.bc);
 }
 
 static void m5_exit(void *opaque, int status, const char *why)
@@ -187,7 +244,7 @@ static void m5_script_request(void *opaque)
     struct machine *m = opaque;
     if (m->host_first_readfile == 0) {
         m->host_first_readfile = host_seconds() - m->host_start;
-        m->icount_first_readfile = m->cpu.icount;
+        m->icount_first_readfile = machine_icount(m);
     }
     if (m->session) {
         const struct m5dev *d = &m->m5;
@@ -208,7 +265,7 @@ static void write_run_record(struct machine *m)
     }
     fprintf(f, "[run]\nexit_status=%d\nexit_cause=%s\ninstructions=%llu\nfinal_tick=%llu\n"
                "host_seconds=%.6f\nhost_seconds_to_first_readfile=%.6f\ninstructions_to_first_readfile=%llu\n",
-            m->exit_status, m->exit_why, (unsigned long long)m->cpu.icount,
+            m->exit_status, m->exit_why, (unsigned long long)machine_icount(m),
             (unsigned long long)machine_now(m), host_seconds() - m->host_start, m->host_first_readfile,
             (unsigned long long)m->icount_first_readfile);
     fprintf(f, "checkpoints_taken=%u\n", m->checkpoints_taken);
@@ -370,9 +427,10 @@ int machine_checkpoint(struct machine *m)
      * the CPU has already retired the instructions up to the end of its
      * quantum (at least the m5 op's load). The checkpoint must carry the time
      * that matches that CPU state, or a restore resumes a few cycles early and
-     * its TSC and timers drift from the run that took it.
+     * its TSC and timers drift from the run that took it. Several CPUs each
+     * carry the time they reached ([cpuN.run] tick) instead.
      */
-    if (m->eq.now < m->cpu_tick)
+    if (m->ncpus == 1 && m->eq.now < m->cpu_tick)
         m->eq.now = m->cpu_tick;
     errno = 0;
     if (machine_ckpt_write(m, machine_checkpoint_parent(m), path, sizeof path) != 0) {
@@ -391,8 +449,7 @@ static void m5_switch_cpu(void *opaque)
 {
     struct machine *m = opaque;
     m->switch_pending = true;
-    if (m->cpu_running)
-        cpu_model_kick(m->model, CPU_EXIT_BUDGET);
+    machine_kick(m, CPU_EXIT_BUDGET);
 }
 
 static bool m5_wait_for_script(void *opaque)
@@ -458,6 +515,10 @@ static void open_restore(struct machine *m)
     if (cfg->cpu_clock_set && cfg->cpu_clock_hz != img->cpu_clock)
         fatal("--cpu-clock", "%lluHz does not match the checkpoint %s, taken at %lluHz",
               (unsigned long long)cfg->cpu_clock_hz, dir, (unsigned long long)img->cpu_clock);
+    if (cfg->num_cpus_set && (unsigned)cfg->num_cpus != img->num_cpus)
+        fatal("--num-cpus", "%d does not match the checkpoint %s, taken with %u CPU%s (leave --num-cpus out to "
+              "use the checkpoint's)", cfg->num_cpus, dir, img->num_cpus, img->num_cpus == 1 ? "" : "s");
+    cfg->num_cpus = (int)img->num_cpus;
     ckpt_verify_files(img, cfg->disks, cfg->ndisks);
     enum disk_controller ctl = pc_checkpoint_disk_controller(img);
     if (cfg->disk_controller != DISK_CONTROLLER_DEFAULT && cfg->disk_controller != ctl)
@@ -516,6 +577,32 @@ void machine_check_inputs(const struct machine_config *cfg)
     free(m);
 }
 
+/*
+ * The CPUs: CPU i has APIC ID i (cpu_init); all share the bus and its
+ * decoded-block cache. The PC's devices add the interrupt hooks.
+ */
+static void sched_setup(struct machine *m);
+
+static void create_cpus(struct machine *m)
+{
+    m->ncpus = (unsigned)m->cfg.num_cpus;
+    m->quantum = m->ncpus == 1 ? SOLO_QUANTUM_CYCLES : m->cfg.quantum;
+    bool trace = getenv("M5SIM_TRACE") != NULL;
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        struct machine_cpu *c = aligned_alloc(64, (sizeof *c + 63) & ~(size_t)63);
+        if (!c)
+            fatal("machine", "out of memory");
+        memset(c, 0, sizeof *c);
+        m->cpus[i] = c;
+        cpu_init(&c->cpu, &m->bus, (int)i);
+        c->cpu.trace = trace;
+        c->cpu.hooks.opaque = m;
+        c->cpu.hooks.m5op = cpu_m5op;
+        c->cpu.hooks.cycles = cpu_clock_cycles;
+    }
+    sched_setup(m);
+}
+
 void machine_init(struct machine *m, const struct machine_config *cfg)
 {
     memset(m, 0, sizeof(*m));
@@ -538,11 +625,7 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
         fatal(cfg->outdir, "cannot open output directory: %s", strerror(errno));
     lock_outdir(m);
 
-    cpu_init(&m->cpu, &m->bus, 0);
-    m->cpu.trace = getenv("M5SIM_TRACE") != NULL;
-    m->cpu.hooks.opaque = m;
-    m->cpu.hooks.m5op = cpu_m5op;
-    m->cpu.hooks.cycles = cpu_clock_cycles;
+    create_cpus(m);
 
     m->console = open_output(m, "system.pc.com_1.device", true);
     m->stats_file = open_output(m, "stats.txt", true);
@@ -560,7 +643,7 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
 
     if (m->restore_img) {
         machine_ckpt_restore(m, m->restore_img);
-        m5dev_restored_at(&m->m5, m->cpu.s.rip);
+        m5dev_restored_at(&m->m5, m->cpus[0]->cpu.s.rip);
         fprintf(ini, "\n[restore]\ncheckpoint=%s\ntick=%llu\n", m->restore_img->dir,
                 (unsigned long long)m->restore_img->tick);
     } else {
@@ -574,12 +657,15 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
         fprintf(ini, "\n[boot]\nentry=0x%llx\ncmdline=%s\n", (unsigned long long)info.entry, cmdline);
         if (info.payload_format)
             fprintf(ini, "payload=%s, decompressed by m5sim\n", info.payload_format);
-        boot_setup(&m->bus, &m->cpu, &info, cmdline, m->e820, m->n_e820, cfg->rng_seed);
+        boot_setup(&m->bus, &m->cpus[0]->cpu, &info, cmdline, m->e820, m->n_e820, cfg->rng_seed);
+        for (unsigned i = 1; i < m->ncpus; i++)
+            m->cpus[i]->r.wait_sipi = 1;   /* application processors wait for the BSP's start-up IPIs */
     }
     event_init(&m->take_ckpt_event, "take-checkpoints", take_checkpoint_event, m);
     if (cfg->take_checkpoints)
         eventq_schedule(&m->eq, &m->take_ckpt_event, cfg->take_checkpoint_tick);
-    m->start_icount = m->cpu.icount;
+    for (unsigned i = 0; i < m->ncpus; i++)
+        m->cpus[i]->start_icount = m->cpus[i]->cpu.icount;
     m->host_start = host_seconds();
     machine_stats_init(m);
     machine_cpus_start(m);   /* after the statistics: the timing model's memory system registers its own */
@@ -607,7 +693,11 @@ void machine_free(struct machine *m)
         close(m->outdir_fd);
     stats_group_free(m->stats_root);
     machine_cpus_free(m);
-    cpu_free(&m->cpu);
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        cpu_free(&m->cpus[i]->cpu);
+        free(m->cpus[i]);
+        m->cpus[i] = NULL;
+    }
     block_cache_free(block_cache_for_bus(&m->bus));
     eventq_free(&m->eq);
     munmap(m->ram, m->ram_size);
@@ -625,23 +715,100 @@ static void status_line(struct machine *m, bool final)
     if (m->cfg.quiet)
         return;
     double busy = host_seconds() - m->host_start - m->host_prompt_seconds;
-    status_line_show(m->cpu.icount - m->start_icount, busy, (double)machine_now(m) / TICKS_PER_SECOND, final);
+    status_line_show(machine_insts_this_run(m), busy, (double)machine_now(m) / TICKS_PER_SECOND, final);
 }
 
-static void report_guest_fault(struct machine *m, const char *what)
+static void report_guest_fault(struct machine *m, const struct machine_cpu *c, const char *what)
 {
     char why[160];
-    snprintf(why, sizeof why, "%s at rip=0x%llx", what, (unsigned long long)m->cpu.s.rip);
+    if (m->ncpus > 1)
+        snprintf(why, sizeof why, "%s at rip=0x%llx on cpu %d", what, (unsigned long long)c->cpu.s.rip, c->cpu.id);
+    else
+        snprintf(why, sizeof why, "%s at rip=0x%llx", what, (unsigned long long)c->cpu.s.rip);
     machine_stop(m, 1, why);
 }
 
+/*
+ * Can CPU c do nothing this turn? It waits for a start-up IPI, or is halted
+ * and nothing wakes it (an NMI, or an interrupt it would take). Asked
+ * before a turn with several CPUs, so that a halted CPU costs nothing.
+ */
+static bool cpu_idle(struct machine_cpu *c)
+{
+    if (c->r.wait_sipi)
+        return true;
+    struct cpu *cpu = &c->cpu;
+    if (!cpu->s.halted || c->r.nmi_pending)
+        return false;
+    return !((cpu->s.rflags & FL_IF) && cpu->hooks.intr_pending(cpu->hooks.opaque, cpu));
+}
+
+/* CPU i's turn (the schedule's `turn`): from its own time to `end` (a tick). */
+static enum cpu_exit sched_turn(void *opaque, unsigned i, uint64_t end)
+{
+    struct machine *m = opaque;
+    struct machine_cpu *c = m->cpus[i];
+    uint64_t budget = (end - c->r.tick + m->period - 1) / m->period;
+    m->quantum_tick = c->r.tick;
+    m->quantum_cycles = cpu_cycles(&c->cpu);
+    m->eq.horizon = end;
+    m->running = c;
+    enum cpu_exit why = cpu_model_run(c->model, budget);
+    m->running = NULL;
+    m->eq.horizon = 0;
+    c->r.tick = m->quantum_tick + (cpu_cycles(&c->cpu) - m->quantum_cycles) * m->period;
+    m->cpu_tick = c->r.tick;
+    if (why == CPU_EXIT_TRIPLE_FAULT)
+        report_guest_fault(m, c, "triple fault");
+    else if (why == CPU_EXIT_UNSUPPORTED)
+        report_guest_fault(m, c, "unsupported instruction");
+    else if (why == CPU_EXIT_WAIT)
+        m->turn_wait = true;
+    return why;
+}
+
+static bool sched_idle(void *opaque, unsigned i)
+{
+    return cpu_idle(((struct machine *)opaque)->cpus[i]);
+}
+
+static void sched_prepare(void *opaque, unsigned i)
+{
+    struct machine *m = opaque;
+    struct machine_cpu *c = m->cpus[i];
+    if (c->r.init_pending | c->r.sipi_pending)
+        machine_cpu_apply_signals(m, c);
+}
+
+static bool sched_done(void *opaque)
+{
+    return ((struct machine *)opaque)->done;
+}
+
+static void sched_setup(struct machine *m)
+{
+    m->sched = (struct sched){ .n = m->ncpus, .period = m->period, .skip_idle = m->ncpus > 1, .opaque = m,
+                               .prepare = sched_prepare, .idle = sched_idle, .turn = sched_turn,
+                               .done = sched_done };
+    for (unsigned i = 0; i < m->ncpus; i++)
+        m->sched.cpu[i] = &m->cpus[i]->r;
+}
+
+/*
+ * The run loop: rounds of CPU turns (machine/schedule.h) of --quantum
+ * cycles (one CPU: up to a million), ending sooner at the next event; then
+ * the events due up to the time every busy CPU reached. When every CPU
+ * idles, time jumps to the next event. Everything depends on simulated
+ * time and the CPUs' order only, so a run is deterministic
+ * (docs/architecture.md).
+ */
 int machine_run(struct machine *m)
 {
     double last_status = host_seconds();
     while (!m->done) {
         uint64_t now = m->eq.now;
         uint64_t next = eventq_next(&m->eq);
-        uint64_t budget = QUANTUM_CYCLES;
+        uint64_t budget = m->quantum;
         if (next != TICK_NEVER) {
             uint64_t until = next > now ? (next - now + m->period - 1) / m->period : 1;
             if (until < budget)
@@ -669,60 +836,48 @@ int machine_run(struct machine *m)
             machine_stop(m, MACHINE_EXIT_MAX_SECONDS, "reached --max-seconds");
             break;
         }
-        if (m->cfg.maxinsts && !m->switch_icount) {   /* not while fast-forwarding: gem5 counts on the CPU switched to */
-            /* Counted from the start of this run (a restore continues the CPU's own count). */
-            uint64_t done = m->cpu.icount - m->start_icount;
-            if (done >= m->cfg.maxinsts) {
-                machine_stop(m, 0, "reached --maxinsts");
-                break;
-            }
-            if (m->cfg.maxinsts - done < budget)
-                budget = m->cfg.maxinsts - done;
+        /* --maxinsts: gem5's max_insts_any_thread, counted from the start of this run on each CPU
+           (not while fast-forwarding: gem5 counts on the CPU switched to). */
+        bool maxed = false;
+        uint64_t insts_left = 0;
+        for (unsigned i = 0; m->cfg.maxinsts && !m->switch_icount && i < m->ncpus; i++) {
+            uint64_t done = m->cpus[i]->cpu.icount - m->cpus[i]->start_icount;
+            maxed |= done >= m->cfg.maxinsts;
+            if (!maxed && (!insts_left || m->cfg.maxinsts - done < insts_left))
+                insts_left = m->cfg.maxinsts - done;
         }
+        if (maxed) {
+            machine_stop(m, 0, "reached --maxinsts");
+            break;
+        }
+        if (insts_left && insts_left < budget)
+            budget = insts_left;
 
-        m->quantum_tick = now;
-        m->quantum_cycles = cpu_cycles(&m->cpu);
-        m->eq.horizon = now + budget * m->period;
-        m->cpu_running = true;
-        enum cpu_exit why = cpu_model_run(m->model, budget);
-        m->cpu_running = false;
-        m->eq.horizon = 0;
-        uint64_t end = m->quantum_tick + (cpu_cycles(&m->cpu) - m->quantum_cycles) * m->period;
-        m->cpu_tick = end;
-        eventq_run_until(&m->eq, end);
-
-        switch (why) {
-        case CPU_EXIT_HALT: {
-            /* Nothing to do until the next event: jump simulated time there. */
-            uint64_t t = eventq_next(&m->eq), from = m->eq.now;
+        m->turn_wait = false;
+        struct sched_round round = sched_run_round(&m->sched, now, now + budget * m->period);
+        if (round.reached != TICK_NEVER) {
+            eventq_run_until(&m->eq, round.reached);
+        } else if (!m->done) {
+            /* Every CPU idles: nothing to do until the next event, so simulated time jumps there. */
+            eventq_run_until(&m->eq, round.idle_reached);
+            uint64_t t = eventq_next(&m->eq);
             if (t == TICK_NEVER)
-                report_guest_fault(m, "guest halted with interrupts off and no event pending");
+                report_guest_fault(m, m->cpus[0], m->ncpus > 1 ? "all CPUs halted with interrupts off and no event pending"
+                                                               : "guest halted with interrupts off and no event pending");
             else if (m->cfg.max_ticks && t > m->cfg.max_ticks)
                 eventq_run_until(&m->eq, m->cfg.max_ticks > m->eq.now ? m->cfg.max_ticks : m->eq.now);
             else
                 eventq_run_until(&m->eq, t);
-            m->idle_cycles += m->eq.now / m->period - from / m->period;   /* the cycles numCycles gained */
-            break;
         }
-        case CPU_EXIT_TRIPLE_FAULT:
-            report_guest_fault(m, "triple fault");
-            break;
-        case CPU_EXIT_UNSUPPORTED:
-            report_guest_fault(m, "unsupported instruction");
-            break;
-        case CPU_EXIT_WAIT: {
-            if (m5dev_take_requested_checkpoint(&m->m5))
-                break;   /* the guest's m5 checkpoint: its load runs again and returns the result */
-            status_line(m, true);
-            double asked = host_seconds();
-            interactive_prompt(m);
-            m->host_prompt_seconds += host_seconds() - asked;
-            break;
+        if (m->turn_wait) {
+            if (!m5dev_take_requested_checkpoint(&m->m5)) {   /* the guest's m5 checkpoint: its load runs again */
+                status_line(m, true);
+                double asked = host_seconds();
+                interactive_prompt(m);
+                m->host_prompt_seconds += host_seconds() - asked;
+            }
         }
-        default:
-            break;
-        }
-        if ((m->cpu.icount & 0xfffff) < budget) {
+        if ((machine_icount(m) & 0xfffff) < budget * m->ncpus) {
             double t = host_seconds();
             if (t - last_status > 0.5) {
                 status_line(m, false);
@@ -730,6 +885,8 @@ int machine_run(struct machine *m)
             }
         }
     }
+    for (unsigned i = 0; i < m->ncpus; i++)
+        sched_catch_up(&m->sched, i, m->eq.now);
     status_line(m, true);
     if (m->cfg.checkpoint_at_end)
         machine_checkpoint(m);

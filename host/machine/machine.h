@@ -15,9 +15,12 @@
 #include "dev/m5dev.h"
 #include "machine/boot.h"
 #include "machine/config.h"
+#include "machine/schedule.h"
 #include "mem/bus.h"
 #include "sim/eventq.h"
 #include "stats/sim_stats.h"
+
+struct apic_bus;
 
 struct pc_devices;
 struct memsys;
@@ -33,21 +36,41 @@ struct session;
 #define MACHINE_VIRTIO_STRIDE 0x1000ull
 #define MACHINE_VIRTIO_IRQ0   5               /* ISA IRQ of the first virtio device */
 
+/* One CPU: its architectural state and interpreter, the models that drive it, its schedule. */
+struct machine_cpu {
+    struct cpu cpu;                 /* the architectural state and the interpreter every model drives */
+    struct cpu_model *model;        /* the model running this CPU now: one of those below */
+    struct cpu_model *atomic_model, *timing_model;   /* created when first needed */
+    struct cpu_model *kvm_model;    /* the KVM model, once the probe said this host's KVM can run the guest */
+    struct cpu_model *warming_model;   /* atomic timing, warming the caches (--warmup-insts) */
+    struct cpu_model *o3_model;     /* the out-of-order model (--cpu-type o3), created when first needed */
+    struct machine_cpu_run r;
+    uint64_t start_icount;          /* the count when this run started or switched models (--maxinsts) */
+    struct stats_group *stats;      /* system.cpu (one CPU) or system.cpuN */
+    struct sim_cpu_stats sim;       /* its cycle and commit statistics, with several CPUs */
+};
+
 struct machine {
     struct machine_config cfg;
     struct bus bus;
     uint8_t *ram;
     uint64_t ram_size;
     struct eventq eq;
-    struct cpu cpu;                 /* the architectural state and the interpreter every model drives */
-    struct cpu_model *model;        /* the model running the CPU now: one of those below */
-    struct cpu_model *atomic_model, *timing_model;   /* created when first needed */
-    struct cpu_model *kvm_model;    /* the KVM model, once the probe said this host's KVM can run the guest */
-    struct cpu_model *warming_model;   /* atomic timing, warming the caches (--warmup-insts) */
-    struct cpu_model *o3_model;     /* the out-of-order model (--cpu-type o3), created when first needed */
+    /*
+     * The CPUs, cpus[i] with APIC ID i (cpus[0] the bootstrap processor).
+     * They run one at a time in turns of --quantum cycles (machine.c);
+     * `running` is the one whose turn it is, NULL between turns.
+     */
+    struct machine_cpu *cpus[CONFIG_MAX_CPUS];
+    unsigned ncpus;
+    struct machine_cpu *running;
+    uint64_t quantum;               /* cycles of a turn */
+    struct sched sched;             /* their order (machine/schedule.h) */
+    bool turn_wait;                 /* a turn this round ended with CPU_EXIT_WAIT (a checkpoint, a prompt) */
+    uint64_t clock_seen;            /* the latest cycle count any CPU's TSC read (several CPUs: machine.c) */
     struct stats_group *stats_system;  /* "system": components register their statistics under it */
     struct memsys *memsys;          /* the timing model's caches and memory (NULL until then) */
-    enum cpu_kind model_kind;
+    enum cpu_kind model_kind;       /* of every CPU's model */
     bool kvm_said;                  /* the line saying KVM is replaced by the atomic model was printed */
     bool kvm_refused;               /* KVM was asked for and this host's KVM cannot run the guest */
     /*
@@ -61,10 +84,9 @@ struct machine {
     uint64_t switch_tick;           /* when the last switch happened */
     uint64_t period;                /* ticks per CPU cycle */
 
-    /* The quantum the CPU is running: lets devices see the exact time mid-quantum. */
-    bool cpu_running;
+    /* The turn of the running CPU: lets devices see the exact time mid-turn. */
     uint64_t quantum_tick, quantum_cycles;
-    uint64_t cpu_tick;   /* where the CPU's last quantum ended: its retired instructions' time */
+    uint64_t cpu_tick;   /* where the last turn ended: its retired instructions' time */
 
     struct m5dev m5;
     struct pc_devices *pc;
@@ -91,14 +113,12 @@ struct machine {
     int exit_status;
     char exit_why[160];
 
-    /* Statistics: the registry (root statistics, "system", "system.cpu") and what they count from. */
-    struct stats_group *stats_root, *stats_cpu;
+    /* Statistics: the registry (root statistics, "system", "system.cpu" or "system.cpuN") and what they count from. */
+    struct stats_group *stats_root;
     struct sim_stats sim_stats;
     uint64_t work_items_started, work_items_completed;
-    uint64_t idle_cycles;      /* CPU cycles skipped while the CPU was halted (machine_run): numIdleCycles */
     uint64_t decoder_blocks, decoder_insts, decoder_invalidations;
     struct { uint64_t work_begin, work_end; struct block_cache_stats decoder; } stats_at_reset;
-    uint64_t start_icount;          /* the CPU's count when this run started (non-zero after a restore) */
     double host_start;
     double host_first_readfile;     /* host seconds from start to the guest's first script request, or 0 */
     uint64_t icount_first_readfile;
@@ -149,6 +169,19 @@ void machine_cpus_write_config(struct machine *m, FILE *ini);
 void machine_cpus_start(struct machine *m);
 uint64_t machine_cpus_step(struct machine *m);
 void machine_cpus_free(struct machine *m);
+/* Kick the running CPU's model (an event is due, a stop): it stops at its next instruction boundary. */
+void machine_kick(struct machine *m, enum cpu_exit why);
+/* All instructions retired by every CPU (simInsts). */
+uint64_t machine_icount(const struct machine *m);
+/* Instructions every CPU retired since this run started (or since the CPUs switched models). */
+uint64_t machine_insts_this_run(const struct machine *m);
+/*
+ * NMI, INIT and start-up IPIs for CPU `cpu` (the APIC bus's signal,
+ * dev/apic_bus.h): recorded, and applied before that CPU's next turn.
+ */
+void machine_cpu_signal(void *machine, unsigned cpu, unsigned mode, unsigned vector);
+/* Apply a CPU's pending INIT and start-up (between turns). */
+void machine_cpu_apply_signals(struct machine *m, struct machine_cpu *c);
 
 /* Where this run writes its checkpoints (the outdir when restoring: a checkpoint directory is never modified). */
 const char *machine_checkpoint_parent(const struct machine *m);

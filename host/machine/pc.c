@@ -1,6 +1,7 @@
 /*
  * pc.c - the PC's devices and their wiring: 8259 PICs and I/O APIC on the
- * ISA interrupt lines, PIT, local APIC (the CPU's interrupt controller),
+ * ISA interrupt lines, PIT, a local APIC per CPU (its interrupt controller;
+ * all of them and the I/O APIC on one APIC bus, dev/apic_bus.h),
  * CMOS RTC, COM1, the miscellaneous ports, the PCI bus, and the disks: one
  * virtio-blk (virtio-mmio) each, or drives on the PIIX IDE controller
  * (--disk-controller). At boot, the firmware tables that describe them.
@@ -12,6 +13,7 @@
 #include "ckpt/section.h"
 #include "cpu/cpuid.h"
 #include "dev/acpi_pm.h"
+#include "dev/apic_bus.h"
 #include "dev/ioapic.h"
 #include "dev/isa_irq.h"
 #include "dev/lapic.h"
@@ -49,7 +51,8 @@ struct pc_devices {
     struct isa_irq isa;
     struct pic8259 pic;
     struct ioapic ioapic;
-    struct lapic lapic;
+    struct lapic lapic[CONFIG_MAX_CPUS];   /* CPU i's */
+    struct apic_bus apic_bus;
     struct pit8254 pit;
     struct rtc_cmos rtc;
     struct uart8250 com1;
@@ -69,42 +72,53 @@ static void pc_pci_intx(void *ctx, unsigned ioapic_pin, unsigned isa_irq, bool l
     pic_set_irq(&pc->pic, isa_irq, level);
 }
 
-/* The CPU's interrupt hooks share the machine as their opaque pointer. */
+/*
+ * The CPUs' interrupt hooks share the machine as their opaque pointer and
+ * reach the calling CPU's own local APIC. An NMI IPI waiting for the CPU
+ * comes first, as vector 2 (taken like an interrupt: docs/architecture.md).
+ */
+static struct lapic *cpu_lapic(void *opaque, const struct cpu *cpu)
+{
+    struct machine *m = opaque;
+    return &m->pc->lapic[cpu->id];
+}
+
 static bool pc_intr_pending(void *opaque, struct cpu *cpu)
 {
     struct machine *m = opaque;
-    return lapic_intr_pending(&m->pc->lapic, cpu);
+    return m->cpus[cpu->id]->r.nmi_pending || lapic_intr_pending(cpu_lapic(opaque, cpu), cpu);
 }
 
 static int pc_intr_ack(void *opaque, struct cpu *cpu)
 {
     struct machine *m = opaque;
-    return lapic_intr_ack(&m->pc->lapic, cpu);
+    struct machine_cpu_run *r = &m->cpus[cpu->id]->r;
+    if (r->nmi_pending) {
+        r->nmi_pending = 0;
+        return 2;
+    }
+    return lapic_intr_ack(cpu_lapic(opaque, cpu), cpu);
 }
 
 /* CR8 and IA32_APIC_BASE's enable bit are the LAPIC's (cpu.h). */
 static uint64_t pc_cr8_read(void *opaque, struct cpu *cpu)
 {
-    struct machine *m = opaque;
-    return lapic_cr8_read(&m->pc->lapic, cpu);
+    return lapic_cr8_read(cpu_lapic(opaque, cpu), cpu);
 }
 
 static void pc_cr8_write(void *opaque, struct cpu *cpu, uint64_t value)
 {
-    struct machine *m = opaque;
-    lapic_cr8_write(&m->pc->lapic, cpu, value);
+    lapic_cr8_write(cpu_lapic(opaque, cpu), cpu, value);
 }
 
 static bool pc_apic_enabled(void *opaque, struct cpu *cpu)
 {
-    struct machine *m = opaque;
-    return lapic_hw_enabled(&m->pc->lapic, cpu);
+    return lapic_hw_enabled(cpu_lapic(opaque, cpu), cpu);
 }
 
 static void pc_apic_set_enabled(void *opaque, struct cpu *cpu, bool enabled)
 {
-    struct machine *m = opaque;
-    lapic_set_hw_enabled(&m->pc->lapic, cpu, enabled);
+    lapic_set_hw_enabled(cpu_lapic(opaque, cpu), cpu, enabled);
 }
 
 static void pc_reset_request(void *opaque)
@@ -165,13 +179,19 @@ void pc_devices_attach(struct machine *m)
     pic_attach(&pc->pic, &m->bus);
     pc->isa.pic = &pc->pic;
 
-    lapic_init(&pc->lapic, &m->eq, 0, CPUID_CRYSTAL_HZ);
-    lapic_connect_pic(&pc->lapic, &pc->pic);
-    lapic_attach(&pc->lapic, &m->bus);
+    /* The 8259 pair's INT reaches the BSP's LINT0 (Linux's virtual wire); the APs' LINT0 stays masked. */
+    apic_bus_init(&pc->apic_bus, machine_cpu_signal, m);
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        lapic_init(&pc->lapic[i], &m->eq, i, CPUID_CRYSTAL_HZ);
+        apic_bus_add(&pc->apic_bus, &pc->lapic[i]);
+        lapic_set_eoi_callback(&pc->lapic[i], ioapic_eoi, &pc->ioapic);
+    }
+    lapic_connect_pic(&pc->lapic[0], &pc->pic);
+    apic_bus_attach(&pc->apic_bus, &m->bus);
 
-    ioapic_init(&pc->ioapic, &pc->lapic);
+    ioapic_init(&pc->ioapic, &pc->lapic[0]);
+    ioapic_connect_bus(&pc->ioapic, &pc->apic_bus);
     ioapic_attach(&pc->ioapic, &m->bus);
-    lapic_set_eoi_callback(&pc->lapic, ioapic_eoi, &pc->ioapic);
     pc->isa.ioapic = &pc->ioapic;
 
     pit_init(&pc->pit, &m->eq, isa_irq_line(&pc->isa, PIT_IRQ));
@@ -189,13 +209,17 @@ void pc_devices_attach(struct machine *m)
     attach_disks(m);
 
     cpuid_tsc_hz = m->cfg.cpu_clock_hz;
-    m->cpu.hooks.intr_pending = pc_intr_pending;
-    m->cpu.hooks.intr_pending_stable = true;   /* the LAPIC/8259 answer from their state (cpu.h) */
-    m->cpu.hooks.intr_ack = pc_intr_ack;
-    m->cpu.hooks.cr8_read = pc_cr8_read;
-    m->cpu.hooks.cr8_write = pc_cr8_write;
-    m->cpu.hooks.apic_enabled = pc_apic_enabled;
-    m->cpu.hooks.apic_set_enabled = pc_apic_set_enabled;
+    cpuid_ncpus = m->ncpus;
+    for (unsigned i = 0; i < m->ncpus; i++) {
+        struct cpu *cpu = &m->cpus[i]->cpu;
+        cpu->hooks.intr_pending = pc_intr_pending;
+        cpu->hooks.intr_pending_stable = true;   /* the LAPIC/8259 answer from their state (cpu.h) */
+        cpu->hooks.intr_ack = pc_intr_ack;
+        cpu->hooks.cr8_read = pc_cr8_read;
+        cpu->hooks.cr8_write = pc_cr8_write;
+        cpu->hooks.apic_enabled = pc_apic_enabled;
+        cpu->hooks.apic_set_enabled = pc_apic_set_enabled;
+    }
 }
 
 void pc_devices_free(struct machine *m)
@@ -228,7 +252,7 @@ void pc_firmware_setup(struct machine *m)
 {
     static uint8_t tables[FIRMWARE_TABLES_SIZE];
     memset(tables, 0, sizeof tables);
-    struct mp_config mp = { .lapic_id = 0, .ioapic_id = m->pc->ioapic.s.id, .lapic_addr = 0xfee00000u,
+    struct mp_config mp = { .lapic_id = 0, .n_cpus = m->ncpus, .ioapic_id = m->pc->ioapic.s.id, .lapic_addr = 0xfee00000u,
                             .ioapic_addr = (uint32_t)IOAPIC_BASE, .ioapic_version = IOAPIC_VERSION, .pci = true };
     /* The virtio-pci functions' INTA, for kernels that route PCI interrupts by the MP table. */
     struct mp_pci_irq irqs[CONFIG_MAX_DISKS];
@@ -244,7 +268,7 @@ void pc_firmware_setup(struct machine *m)
     }
     mp.pci_irqs = irqs;
     size_t n = mptable_build(tables, sizeof tables, FIRMWARE_TABLES_PA, &mp);
-    struct acpi_config acpi = { .lapic_id = 0, .ioapic_id = m->pc->ioapic.s.id, .lapic_addr = 0xfee00000u,
+    struct acpi_config acpi = { .lapic_id = 0, .n_cpus = m->ncpus, .ioapic_id = m->pc->ioapic.s.id, .lapic_addr = 0xfee00000u,
                                 .ioapic_addr = (uint32_t)IOAPIC_BASE, .sci_irq = ACPI_SCI_IRQ,
                                 .pm1_evt_port = ACPI_PM1_EVT_PORT, .pm1_cnt_port = ACPI_PM1_CNT_PORT,
                                 .pci_irqs = routes, .n_pci_irqs = n_routes };
@@ -272,10 +296,11 @@ enum disk_controller pc_checkpoint_disk_controller(const struct ckpt_image *img)
  * Each device saves and loads its own section (ckpt/section.h): section
  * name, member of struct pc_devices, and the prefix of its _save/_load.
  * PC_DEVICES_V3 came with format version 3 (machine/pc_platform.h): an older
- * index has none of them and they keep their reset state. The disks follow:
+ * index has none of them and they keep their reset state. With several
+ * CPUs, [lapic] is CPU 0's and [lapicN] CPU N's. The disks follow:
  * virtio_blkN (after virtio_pciN on virtio-pci), or piix_ide.
  */
-#define PC_DEVICES(X) X(pic, pic, pic) X(ioapic, ioapic, ioapic) X(lapic, lapic, lapic) X(pit, pit, pit) \
+#define PC_DEVICES(X) X(pic, pic, pic) X(ioapic, ioapic, ioapic) X(lapic, lapic[0], lapic) X(pit, pit, pit) \
     X(rtc, rtc, rtc) X(com1, com1, uart) X(misc, misc, pc_misc)
 #define PC_DEVICES_V3(X) X(pci_host, pci, pci_host) X(acpi_pm, acpi_pm, acpi_pm)
 
@@ -289,6 +314,11 @@ void pc_devices_save(struct machine *m, struct ckpt_writer *w)
     PC_DEVICES(SAVE)
     PC_DEVICES_V3(SAVE)
 #undef SAVE
+    for (unsigned i = 1; i < m->ncpus; i++) {
+        char section[32];
+        snprintf(section, sizeof section, "lapic%u", i);
+        lapic_save(&pc->lapic[i], w, section);
+    }
     if (m->cfg.disk_controller == DISK_PIIX) {
         piix_ide_save(&pc->ide, w, "piix_ide");
         return;
@@ -314,6 +344,12 @@ bool pc_devices_load(struct machine *m, struct ckpt_reader *r)
         PC_DEVICES_V3(LOAD)
     }
 #undef LOAD
+    for (unsigned i = 1; i < m->ncpus; i++) {
+        char section[32];
+        snprintf(section, sizeof section, "lapic%u", i);
+        if (!lapic_load(&pc->lapic[i], r, section))
+            return false;
+    }
     /* The controller came from [platform] when the run was set up (pc_checkpoint_disk_controller). */
     if (m->cfg.disk_controller == DISK_PIIX)
         return piix_ide_load(&pc->ide, r, "piix_ide");

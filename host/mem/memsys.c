@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats/cpu_name.h"
 #include "util/log.h"
 
 const char *const memsys_cmd_names[CMD_COUNT] = {
@@ -488,12 +489,10 @@ struct memsys *memsys_new(const struct memsys_config *cfg, struct stats_group *s
     ms->req_names[0] = strdup("writebacks");
     static const char *const port[MEMSYS_REQS_PER_CPU] = { "inst", "data", "mmu.walker" };
     for (unsigned c = 0; c < cfg->num_cpus; c++) {
-        char b[32];
+        char b[32], cpu[16];
+        sim_stats_cpu_name(c, cfg->num_cpus, cpu, sizeof cpu);
         for (unsigned k = 0; k < MEMSYS_REQS_PER_CPU; k++) {
-            if (cfg->num_cpus == 1)
-                snprintf(b, sizeof b, "cpu.%s", port[k]);
-            else
-                snprintf(b, sizeof b, "cpu%u.%s", c, port[k]);
+            snprintf(b, sizeof b, "%s.%s", cpu, port[k]);
             ms->req_names[memsys_requestor(c, (enum mem_req)k)] = strdup(b);
         }
     }
@@ -512,7 +511,7 @@ struct memsys *memsys_new(const struct memsys_config *cfg, struct stats_group *s
         }
         for (unsigned c = 0; ok && c < cfg->num_cpus; c++) {
             char cpu[16], n[64], s[64];
-            snprintf(cpu, sizeof cpu, cfg->num_cpus == 1 ? "cpu" : "cpu%u", c);
+            sim_stats_cpu_name(c, cfg->num_cpus, cpu, sizeof cpu);
             snprintf(n, sizeof n, "system.%s.icache", cpu);
             snprintf(s, sizeof s, "%s.icache", cpu);
             ok = level_init(ms, &ms->icache[c], n, s, &cfg->l1i, repl, ms->l2);

@@ -577,7 +577,7 @@ int se_main(int argc, char **argv)
     struct stats_group *cpu_group = stats_group_new(system, "cpu");
     struct sim_stats sim_stats = { 0 };
     sim_stats_register(&sim_stats, stats_root, cpu_group, se_totals(se));
-    commit_stats_register(&sim_stats.commit, cpu_group, sim_stats.commit_group, se->cpu,
+    commit_stats_register(&sim_stats.cpu.commit, cpu_group, sim_stats.cpu.commit_group, se->cpu,
                           o.hier.cpu_type == CPU_TIMING || o.hier.cpu_type == CPU_O3, NULL);
 
     /* CPU models: atomic, or timing with its memory hierarchy (after -F N instructions on atomic). */

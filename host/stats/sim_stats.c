@@ -12,6 +12,7 @@
  */
 #include "stats/sim_stats.h"
 
+#include <stdio.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -68,14 +69,54 @@ static double host_op_rate(const void *ctx)
 
 static double cpi(const void *ctx)
 {
-    const struct sim_stats *s = ctx;
-    return ratio(s->num_cycles, s->commit_insts);
+    const struct sim_cpu_stats *c = ctx;
+    return ratio(c->num_cycles, c->commit_insts);
 }
 
 static double ipc(const void *ctx)
 {
-    const struct sim_stats *s = ctx;
-    return ratio(s->commit_insts, s->num_cycles);
+    const struct sim_cpu_stats *c = ctx;
+    return ratio(c->commit_insts, c->num_cycles);
+}
+
+static void register_cpu(struct sim_cpu_stats *c, struct stats_group *cpu)
+{
+    stats_add_scalar(cpu, "numCycles", &c->num_cycles, "Cycle", "Number of cpu cycles simulated");
+    stats_add_formula(cpu, "cpi", cpi, c, "(Cycle/Count)", "CPI: cycles per instruction (core level)");
+    stats_set_precision(cpu, "cpi", 6);
+    stats_add_formula(cpu, "ipc", ipc, c, "(Count/Cycle)", "IPC: instructions per cycle (core level)");
+    stats_set_precision(cpu, "ipc", 6);
+
+    struct stats_group *commit = stats_group_new(cpu, "commitStats0");
+    stats_add_scalar(commit, "numInsts", &c->commit_insts, "Count", "Number of instructions committed (thread level)");
+    stats_set_flags(commit, "numInsts", STATS_NOZERO);
+    stats_add_scalar(commit, "numOps", &c->commit_ops, "Count",
+                     "Number of ops (including micro ops) committed (thread level)");
+    stats_add_formula(commit, "cpi", cpi, c, "(Cycle/Count)", "CPI: cycles per instruction (thread level)");
+    stats_set_precision(commit, "cpi", 6);
+    stats_add_formula(commit, "ipc", ipc, c, "(Count/Cycle)", "IPC: instructions per cycle (thread level)");
+    stats_set_precision(commit, "ipc", 6);
+    c->commit_group = commit;
+}
+
+void sim_cpu_stats_register(struct sim_cpu_stats *c, struct stats_group *cpu, uint64_t insts, uint64_t cycles)
+{
+    register_cpu(c, cpu);
+    sim_cpu_stats_reset(c, insts, cycles);
+}
+
+void sim_cpu_stats_sample(struct sim_cpu_stats *c, uint64_t insts, uint64_t cycles)
+{
+    c->commit_insts = c->commit_ops = insts - c->insts_at_reset;
+    c->num_cycles = cycles - c->cycles_at_reset;
+    commit_stats_sample(&c->commit, c->num_cycles);
+}
+
+void sim_cpu_stats_reset(struct sim_cpu_stats *c, uint64_t insts, uint64_t cycles)
+{
+    c->insts_at_reset = c->ops_at_reset = insts;
+    c->cycles_at_reset = cycles;
+    commit_stats_reset(&c->commit);
 }
 
 void sim_stats_register(struct sim_stats *s, struct stats_group *root, struct stats_group *cpu,
@@ -105,22 +146,10 @@ void sim_stats_register(struct sim_stats *s, struct stats_group *root, struct st
     stats_set_precision(root, "hostOpRate", 0);
     stats_set_flags(root, "hostOpRate", STATS_NOZERO);
 
-    stats_add_scalar(cpu, "numCycles", &s->num_cycles, "Cycle", "Number of cpu cycles simulated");
-    stats_add_formula(cpu, "cpi", cpi, s, "(Cycle/Count)", "CPI: cycles per instruction (core level)");
-    stats_set_precision(cpu, "cpi", 6);
-    stats_add_formula(cpu, "ipc", ipc, s, "(Count/Cycle)", "IPC: instructions per cycle (core level)");
-    stats_set_precision(cpu, "ipc", 6);
-
-    struct stats_group *commit = stats_group_new(cpu, "commitStats0");
-    stats_add_scalar(commit, "numInsts", &s->commit_insts, "Count", "Number of instructions committed (thread level)");
-    stats_set_flags(commit, "numInsts", STATS_NOZERO);
-    stats_add_scalar(commit, "numOps", &s->commit_ops, "Count",
-                     "Number of ops (including micro ops) committed (thread level)");
-    stats_add_formula(commit, "cpi", cpi, s, "(Cycle/Count)", "CPI: cycles per instruction (thread level)");
-    stats_set_precision(commit, "cpi", 6);
-    stats_add_formula(commit, "ipc", ipc, s, "(Count/Cycle)", "IPC: instructions per cycle (thread level)");
-    stats_set_precision(commit, "ipc", 6);
-    s->commit_group = commit;
+    if (cpu) {
+        register_cpu(&s->cpu, cpu);
+        s->has_cpu = true;
+    }
 
     sim_stats_reset(s, now);
 }
@@ -132,15 +161,20 @@ void sim_stats_sample(struct sim_stats *s, struct sim_totals now)
     s->sim_freq = TICKS_PER_SECOND;
     s->host_seconds = sim_stats_host_seconds() - s->host_at_reset;
     s->host_memory = peak_rss_bytes();
-    s->sim_insts = s->commit_insts = now.insts - s->at_reset.insts;
-    s->sim_ops = s->commit_ops = now.ops - s->at_reset.ops;
-    s->num_cycles = now.cycles - s->at_reset.cycles;
-    commit_stats_sample(&s->commit, s->num_cycles);
+    s->sim_insts = now.insts - s->at_reset.insts;
+    s->sim_ops = now.ops - s->at_reset.ops;
+    if (s->has_cpu) {   /* one CPU: its counts are the totals (ops = insts: m5sim does not split instructions) */
+        s->cpu.commit_ops = s->sim_ops;
+        s->cpu.commit_insts = s->sim_insts;
+        s->cpu.num_cycles = now.cycles - s->at_reset.cycles;
+        commit_stats_sample(&s->cpu.commit, s->cpu.num_cycles);
+    }
 }
 
 void sim_stats_reset(struct sim_stats *s, struct sim_totals now)
 {
     s->at_reset = now;
     s->host_at_reset = sim_stats_host_seconds();
-    commit_stats_reset(&s->commit);
+    if (s->has_cpu)
+        commit_stats_reset(&s->cpu.commit);
 }

@@ -5,7 +5,8 @@
  * of a code page (also when that alias already had a fast write path in the
  * TLB), instructions straddling two pages (decoded fresh each time; #PF with
  * CR2 = the second page when it is missing), blocks shared by virtual
- * aliases, jumps into the middle of a cached block, and the arena flush.
+ * aliases, jumps into the middle of a cached block, the arena flush, and
+ * code one CPU decoded rewritten by another CPU on the same bus.
  */
 #include "sysguest.h"
 
@@ -83,6 +84,68 @@ static void test_smc_loop_body(void **state)
     assert_int_equal(tg_run(t, TG_CODE, 1000), CPU_EXIT_HALT);
     assert_int_equal(t->cpu->s.gpr[RCX], 3);
     assert_int_equal(t->cpu->s.gpr[RDX], 21);
+}
+
+/* ------------------------------------------------- cross-modifying code -- */
+
+/* A second CPU on the test system's bus, in long mode with the same tables. */
+static struct cpu *second_cpu(struct tg *t)
+{
+    struct cpu *c = calloc(1, sizeof *c);
+    assert_non_null(c);
+    cpu_init(c, &t->bus, 1);
+    cpu_enter_long_mode(c, t->pt.root, 0);
+    c->s.gdtr = t->cpu->s.gdtr;
+    c->s.idtr = t->cpu->s.idtr;
+    c->s.tr = t->cpu->s.tr;
+    c->s.gpr[RSP] = TG_STACK_TOP - 0x800;
+    cpu_state_changed(c);
+    return c;
+}
+
+/* mov rax, pa; mov dword [rax], imm; hlt */
+static void store_program(struct tg *t, uint64_t at, uint64_t pa, uint32_t imm)
+{
+    struct tg_asm a = { .n = 0 };
+    tg_emit(&a, 2, 0x48, 0xb8);
+    tg_emit32(&a, (uint32_t)pa);
+    tg_emit32(&a, (uint32_t)(pa >> 32));
+    tg_emit(&a, 2, 0xc7, 0x00);
+    tg_emit32(&a, imm);
+    tg_emit(&a, 1, 0xf4);
+    tg_code(t, at, a.b, a.n);
+}
+
+/*
+ * CPU 1 writes the immediate of `mov eax, imm; hlt` that CPU 0 runs: once
+ * before CPU 0 decoded it (CPU 1's TLB then holds a fast write path to the
+ * page, which the decode must take away), once after. CPU 0 sees each
+ * value: the block cache is shared and a code page's writes reach it from
+ * any CPU (the machine's CPUs share one cache per bus).
+ */
+static void test_code_rewritten_by_another_cpu(void **state)
+{
+    struct tg *t = *state;
+    struct cpu *c1 = second_cpu(t);
+    static const uint8_t prog[] = { 0xb8, 0x00, 0x00, 0x00, 0x00, 0xf4 };
+    tg_code(t, TG_CODE, prog, sizeof prog);
+    store_program(t, PA_A, TG_CODE + 1, 0x11111111);
+    store_program(t, PA_B, TG_CODE + 1, 0x22222222);
+
+    c1->s.rip = PA_A;
+    assert_int_equal(cpu_run(c1, 100), CPU_EXIT_HALT);
+    assert_int_equal(tg_run(t, TG_CODE, 100), CPU_EXIT_HALT);
+    assert_int_equal(t->cpu->s.gpr[RAX], 0x11111111);
+
+    uint64_t inval = stats(t).invalidations;
+    c1->s.halted = 0;
+    c1->s.rip = PA_B;
+    assert_int_equal(cpu_run(c1, 100), CPU_EXIT_HALT);
+    assert_true(stats(t).invalidations > inval);
+    assert_int_equal(tg_run(t, TG_CODE, 100), CPU_EXIT_HALT);
+    assert_int_equal(t->cpu->s.gpr[RAX], 0x22222222);
+    cpu_free(c1);
+    free(c1);
 }
 
 /* ------------------------------------------ writes by devices and the host -- */
@@ -351,6 +414,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_smc_same_block, setup, teardown),
         cmocka_unit_test_setup_teardown(test_smc_loop_body, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_code_rewritten_by_another_cpu, setup, teardown),
         cmocka_unit_test_setup_teardown(test_device_write_drops_blocks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_write_through_alias, setup, teardown),
         cmocka_unit_test_setup_teardown(test_block_shared_by_aliases, setup, teardown),

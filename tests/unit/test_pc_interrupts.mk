@@ -1,3 +1,3 @@
 UNIT_TESTS += test_pc_interrupts
-test_pc_interrupts_SRCS := host/ckpt/section.c host/ckpt/ini.c host/dev/pic8259.c host/dev/ioapic.c host/dev/isa_irq.c host/dev/lapic.c \
+test_pc_interrupts_SRCS := host/ckpt/section.c host/ckpt/ini.c host/dev/pic8259.c host/dev/ioapic.c host/dev/isa_irq.c host/dev/lapic.c host/dev/apic_bus.c \
 	host/dev/pit8254.c host/dev/uart8250.c host/sim/eventq.c host/mem/bus.c host/util/log.c

@@ -105,10 +105,62 @@ static void names_values_and_reset(void **state)
     stats_group_free(root);
 }
 
+/* gem5 names the CPUs of a list cpu0.. or, from 11 on, cpu00..: SimObjectVector.set_parent. */
+static void cpu_names_as_gem5(void **state)
+{
+    (void)state;
+    char b[16];
+    sim_stats_cpu_name(0, 1, b, sizeof b);
+    assert_string_equal(b, "cpu");
+    sim_stats_cpu_name(1, 2, b, sizeof b);
+    assert_string_equal(b, "cpu1");
+    sim_stats_cpu_name(9, 10, b, sizeof b);
+    assert_string_equal(b, "cpu9");
+    sim_stats_cpu_name(3, 11, b, sizeof b);
+    assert_string_equal(b, "cpu03");
+    sim_stats_cpu_name(15, 16, b, sizeof b);
+    assert_string_equal(b, "cpu15");
+}
+
+/* Several CPUs: the root counts the sum, each CPU its own instructions and cycles. */
+static void per_cpu_statistics(void **state)
+{
+    (void)state;
+    struct stats_group *root = stats_root_new();
+    struct stats_group *system = stats_group_new(root, "system");
+    struct sim_stats s = { 0 };
+    struct sim_cpu_stats c[2] = { 0 };
+    sim_stats_register(&s, root, NULL, (struct sim_totals){ .tick = 0, .insts = 100, .ops = 100, .cycles = 0 });
+    for (unsigned i = 0; i < 2; i++) {
+        char name[16];
+        sim_stats_cpu_name(i, 2, name, sizeof name);
+        sim_cpu_stats_register(&c[i], stats_group_new(system, name), 50, 0);
+    }
+    sim_stats_sample(&s, (struct sim_totals){ .tick = 1000, .insts = 400, .ops = 400, .cycles = 10 });
+    sim_cpu_stats_sample(&c[0], 50 + 100, 10);
+    sim_cpu_stats_sample(&c[1], 50 + 200, 10);
+    assert_int_equal(s.sim_insts, 300);
+    assert_int_equal(c[0].commit_insts, 100);
+    assert_int_equal(c[1].commit_insts, 200);
+    assert_int_equal(c[1].num_cycles, 10);
+    char *got = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&got, &len);
+    stats_dump_text(root, f);
+    fclose(f);
+    assert_non_null(strstr(got, "system.cpu1.commitStats0.numInsts"));
+    assert_non_null(strstr(got, "system.cpu0.numCycles"));
+    assert_null(strstr(got, "system.cpu.numCycles"));
+    free(got);
+    stats_group_free(root);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(names_values_and_reset),
+        cmocka_unit_test(cpu_names_as_gem5),
+        cmocka_unit_test(per_cpu_statistics),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
