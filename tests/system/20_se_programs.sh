@@ -271,6 +271,19 @@ if command -v musl-gcc >/dev/null; then
     else
         fail "m5 dumpstats with a delay and a period: $n blocks, finalTick ${final[*]:0:6}"
     fi
+    # The schedule is part of a process checkpoint: checkpointed amid the periodic dumps and
+    # restored, the two runs dump at the uninterrupted run's ticks (less the checkpointing run's last).
+    rm -rf "$tmp/m5c" "$tmp/m5r"
+    "$M5SIM" se -d "$tmp/m5c" --maxinsts 5000000 --checkpoint-at-end --env M5_MODE=inst "$tmp/m5_stats" 100000 \
+        >/dev/null 2>&1 || true
+    "$M5SIM" se -d "$tmp/m5r" --checkpoint-dir "$tmp/m5c" -r 1 >/dev/null 2>&1 || true
+    { stats_blocks "$tmp/m5c/stats.txt" finalTick | head -n -1; stats_blocks "$tmp/m5r/stats.txt" finalTick; } \
+        >"$tmp/m5c.ticks"
+    if printf '%s\n' "${final[@]}" | cmp -s - "$tmp/m5c.ticks"; then
+        pass "m5 dumpstats period across a checkpoint and restore: the same $n dump ticks"
+    else
+        fail "m5 dumpstats period across a checkpoint: the dump ticks differ"
+    fi
 else
     echo "SKIP se: statistics m5 ops (no musl-gcc)"
 fi
