@@ -17,7 +17,9 @@
 # --take-checkpoints (ticks, and --at-instruction) each restoring to a suffix
 # of the output, a checkpoint of a restored run, the m5 checkpoint op, the timing CPU, stdin redirected by
 # the shell, a new --input at restore (the crafty case), a changed input
-# file refused (and accepted with --allow-changed-inputs), a pipe refused
+# file refused (and accepted with --allow-changed-inputs), deleted inputs
+# and program recreated from the checkpoint's staged copies (the checkpoint
+# itself unchanged, nothing made outside the working directory), a pipe refused
 # at checkpoint time, and corrupt checkpoints refused with one line.
 #
 # Run from anywhere: `tests/system/22_se_checkpoint.sh` (M5SIM=path overrides build/bin/m5sim).
