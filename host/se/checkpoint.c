@@ -210,6 +210,13 @@ static bool save_sections(void *opaque, struct ckpt_writer *w)
     ini_str(w->f, "argv0", se->path);
     ini_str(w->f, "cwd", cwd ? cwd : "/");
     free(cwd);
+    /* The m5 ops' statistics schedule and work markers (m5ops.c): optional keys, absent in older indexes. */
+    ini_u64(w->f, "stats_at_ns", se->stats_event.at_ns);
+    ini_u64(w->f, "stats_period_ns", se->stats_event.period_ns);
+    ini_dec(w->f, "stats_what", se->stats_event.what);
+    ini_dec(w->f, "stats_periodic", se->stats_event.periodic);
+    ini_dec(w->f, "work_begin", se->work_begin);
+    ini_dec(w->f, "work_end", se->work_end);
 
     struct sig_ckpt sig;
     memcpy(sig.act, se->sigact, sizeof sig.act);
@@ -286,6 +293,31 @@ uint8_t *se_checkpoint_map_ram(const struct ckpt_image *img)
 static noreturn void refuse(const struct ckpt_reader *r)
 {
     fatal(r->dir, "%s", r->error);
+}
+
+/* An optional [se.process] key: def when absent, exits 2 when it is no number in 0..max. */
+static uint64_t optional_u64(const struct ckpt_reader *r, const char *key, uint64_t max)
+{
+    const char *v = ini_get(r->ini, "se.process", key);
+    if (!v)
+        return 0;
+    char *end;
+    errno = 0;
+    uint64_t x = strtoull(v, &end, 0);
+    if (!*v || *end || errno || *v == '-' || x > max)
+        fatal(r->dir, "[se.process] %s = '%.40s' is out of range 0..%" PRIu64, key, v, max);
+    return x;
+}
+
+static void restore_m5_state(struct se *se, const struct ckpt_reader *r)
+{
+    struct se_stats_event *e = &se->stats_event;
+    e->at_ns = optional_u64(r, "stats_at_ns", CKPT_TIME_MAX);
+    e->period_ns = optional_u64(r, "stats_period_ns", CKPT_TIME_MAX);
+    e->what = (unsigned)optional_u64(r, "stats_what", SE_STATS_RESET | SE_STATS_DUMP);
+    e->periodic = (unsigned)optional_u64(r, "stats_periodic", UINT32_MAX);
+    se->work_begin = optional_u64(r, "work_begin", UINT64_MAX);
+    se->work_end = optional_u64(r, "work_end", UINT64_MAX);
 }
 
 static void restore_free_pages(struct se *se, struct ckpt_reader *r, uint64_t n)
@@ -403,6 +435,7 @@ void se_checkpoint_restore(struct se *se, const struct ckpt_image *img, const st
     if (se->thr[se->cur]->state != SE_T_RUNNABLE)
         fatal(r.dir, "[se.process] cur = %u names a thread that is not runnable", se->cur);
     restore_free_pages(se, &r, p.nfree);
+    restore_m5_state(se, &r);
 
     struct se_files *files = se_files_load(&r);
     int32_t *file_of = calloc(p.nvma + 1, sizeof(*file_of));

@@ -10,8 +10,8 @@
  *   ckpt_files.c   the tables of M-Sim's EIO_4 format: [se.fdN] (the
  *                  file-descriptor table) and [se.fileN] (the file
  *                  locations: every file the process has open or mapped,
- *                  fingerprinted when it only reads it, shipped as a copy
- *                  when it writes it)
+ *                  staged as a copy; one it only reads also fingerprinted,
+ *                  and recreated from the copy by a restore where it is gone)
  *
  * docs/checkpoint-format.md ("Process checkpoints") describes each table.
  */
@@ -61,7 +61,7 @@ struct se_files;
 struct se_files *se_files_collect(struct se *se, char *why, size_t len);
 /* The file-table index of the file behind mapping i (-1: anonymous memory). */
 int se_files_vma(const struct se_files *f, unsigned i);
-/* Write [se.files], [se.fileN] (copies shipped) and [se.fdN]; false on an I/O error. */
+/* Write [se.files], [se.fileN] (copies staged as fileN.copy) and [se.fdN]; false on an I/O error. */
 bool se_files_save(const struct se_files *f, struct ckpt_writer *w);
 void se_files_free(struct se_files *f);
 
@@ -71,8 +71,9 @@ unsigned se_files_count(const struct se_files *f);
 /* The absolute path of file i of the table. */
 const char *se_files_path(const struct se_files *f, unsigned i);
 /*
- * Check the inputs against their fingerprints, copy the shipped files back
- * to where the program expects them, and rebuild the descriptor table (the
+ * Check the inputs against their fingerprints (recreating absent ones from
+ * their staged copies), copy the output files back to where the program
+ * expects them, and rebuild the descriptor table (the
  * restoring run's streams in descriptors 0..2); exits 2 with one line on a
  * refusal.
  */

@@ -21,14 +21,27 @@
  * checkpoint of a process holding one is refused with one line.
  *
  * Every file named by a descriptor or a file mapping is one [se.fileN]
- * entry of the file locations table. A file the process only reads (its
- * program, its inputs) stays where it is and is fingerprinted (size, mtime,
- * inode, and a content hash when those differ): a restore refuses a changed
- * one in one line unless --allow-changed-inputs. A file the process has
- * open for writing is shipped into the checkpoint as a copy, never modified
- * there, and copied back to its place by each restore (EIO_4's "source
- * file" and "target file"), so the restored program appends to exactly the
- * bytes it had written.
+ * entry of the file locations table, staged into the checkpoint as a
+ * source copy (fileN.copy, EIO_4's "source file"; never modified there)
+ * that a restore copies to where the program expects it (the "target
+ * file"):
+ *
+ *   input   a file the process only reads (its program, its inputs, mapped
+ *           files) is also fingerprinted (size, mtime, inode, and a content
+ *           hash when those differ). At restore, one still at its path with
+ *           that fingerprint is used as it is; a changed one is refused in
+ *           one line unless --allow-changed-inputs; an absent one (deleted,
+ *           or the checkpoint moved to another machine) is recreated from
+ *           the copy, creating missing directories only below the process's
+ *           working directory. Files above SE_STAGE_MAX bytes are only
+ *           fingerprinted, with a warning: a restore needs them in place.
+ *   output  a file the process has open for writing is always copied back,
+ *           so the restored program appends to exactly the bytes it had
+ *           written.
+ *
+ * The copy is made with copy_file_range(), which shares the blocks with the
+ * original on file systems that can (btrfs, XFS reflinks) instead of
+ * copying them.
  */
 #include "se/checkpoint.h"
 
@@ -42,6 +55,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/fs.h"
+
 #include "ckpt/fingerprint.h"
 #include "se/process.h"
 #include "util/log.h"
@@ -49,6 +64,9 @@
 enum file_role { ROLE_INPUT, ROLE_OUTPUT, ROLE_DIR, ROLE_DEVICE };
 static const char *const role_name[] = { "input", "output", "directory", "device" };
 enum fd_kind { FD_STREAM, FD_FILE, FD_DUP };
+
+/* Inputs larger than this are fingerprinted only, not staged (a huge mapped data set). */
+#define SE_STAGE_MAX (UINT64_C(1) << 30)
 
 /* One [se.fileN]. */
 struct file_rec {
@@ -67,6 +85,8 @@ struct se_files {
     struct file_rec *file;
     char **path;
     uint64_t *dev;
+    uint32_t *mode;        /* permission bits, for a recreated file */
+    bool *staged;          /* a copy is (to be) in the checkpoint */
     unsigned nfiles;
     struct fd_rec fd[SE_MAX_FDS];
     unsigned nfds;
@@ -168,9 +188,13 @@ static int add_file(struct se_files *f, int host, bool writes, char *why, size_t
     f->file = realloc(f->file, (f->nfiles + 1) * sizeof(*f->file));
     f->path = realloc(f->path, (f->nfiles + 1) * sizeof(*f->path));
     f->dev = realloc(f->dev, (f->nfiles + 1) * sizeof(*f->dev));
-    if (!f->file || !f->path || !f->dev || !(f->path[f->nfiles] = strdup(path)))
+    f->mode = realloc(f->mode, (f->nfiles + 1) * sizeof(*f->mode));
+    f->staged = realloc(f->staged, (f->nfiles + 1) * sizeof(*f->staged));
+    if (!f->file || !f->path || !f->dev || !f->mode || !f->staged || !(f->path[f->nfiles] = strdup(path)))
         fatal("se", "out of host memory");
     f->dev[f->nfiles] = st.st_dev;
+    f->mode[f->nfiles] = st.st_mode & 07777;
+    f->staged[f->nfiles] = false;
     f->file[f->nfiles] = (struct file_rec){ .role = role, .inode = st.st_ino };
     return (int)f->nfiles++;
 }
@@ -263,6 +287,7 @@ struct se_files *se_files_collect(struct se *se, char *why, size_t len)
     for (unsigned i = 0; i < f->nfiles; i++) {
         struct file_rec *r = &f->file[i];
         struct file_identity id;
+        f->staged[i] = r->role == ROLE_OUTPUT;
         if (r->role != ROLE_INPUT)
             continue;
         if (!file_identity_of(f->path[i], &id) || !file_fingerprint(f->path[i], &r->fingerprint)) {
@@ -273,6 +298,11 @@ struct se_files *se_files_collect(struct se *se, char *why, size_t len)
         r->size = id.size;
         r->mtime_ns = id.mtime_ns;
         r->inode = id.inode;
+        f->staged[i] = id.size <= SE_STAGE_MAX;
+        if (!f->staged[i])
+            warn("checkpoint", "%s (%" PRIu64 " MiB) is above the %" PRIu64 " MiB staging limit: fingerprinted, "
+                 "not copied into the checkpoint; a restore needs it at its path", f->path[i], id.size >> 20,
+                 SE_STAGE_MAX >> 20);
     }
     return f;
 }
@@ -284,10 +314,19 @@ int se_files_vma(const struct se_files *f, unsigned i)
 
 static bool copy_fd(int from, FILE *to)
 {
-    char buf[65536];
+    /* In the kernel, sharing blocks where the file system can; a plain copy where it cannot. */
+    if (fflush(to) != 0)
+        return false;
     ssize_t n;
+    while ((n = copy_file_range(from, NULL, fileno(to), NULL, 1 << 30, 0)) > 0)
+        continue;
+    if (n == 0)
+        return true;
+    if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+        return false;
+    char buf[65536];
     while ((n = read(from, buf, sizeof buf)) > 0)
-        if (fwrite(buf, 1, (size_t)n, to) != (size_t)n)
+        if (write(fileno(to), buf, (size_t)n) != n)
             return false;
     return n == 0;
 }
@@ -313,7 +352,10 @@ bool se_files_save(const struct se_files *f, struct ckpt_writer *w)
         ckpt_section_save(w, section, &file_layout, &f->file[i]);
         ini_str(w->f, "path", f->path[i]);
         ini_str(w->f, "role_name", role_name[f->file[i].role]);
-        if (f->file[i].role == ROLE_OUTPUT) {
+        char mode[16];
+        snprintf(mode, sizeof mode, "0%o", (unsigned)f->mode[i]);
+        ini_str(w->f, "mode", mode);
+        if (f->staged[i]) {
             snprintf(section, sizeof section, "se.file%u.copy", i);
             snprintf(name, sizeof name, "file%u.copy", i);
             if (!ckpt_ship_file(w, section, name, ship_path, f->path[i]))
@@ -337,6 +379,8 @@ void se_files_free(struct se_files *f)
     free(f->path);
     free(f->file);
     free(f->dev);
+    free(f->mode);
+    free(f->staged);
     free(f->vma_file);
     free(f);
 }
@@ -348,13 +392,75 @@ static noreturn void refuse(const struct ckpt_reader *r)
     fatal(r->dir, "%s", r->error);
 }
 
-/* An input the process read: the same bytes as when the checkpoint was taken? */
-static void check_input(const char *path, const struct file_rec *f, const struct se_restore_opts *o,
-                        const char *dir)
+/* Copy the checkpoint's staged copy of file i to path (created or truncated, with mode); never writes the copy. */
+static void copy_out(struct ckpt_reader *r, unsigned i, const char *path, int oflags, mode_t mode, const char *what)
 {
+    char section[64];
+    snprintf(section, sizeof section, "se.file%u.copy", i);
+    FILE *from = ckpt_open_shipped(r, section, UINT64_C(1) << 50);
+    if (!from)
+        refuse(r);
+    int to = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | oflags, mode);
+    if (to < 0)
+        fatal(path, "cannot %s: %s", what, strerror(errno));
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, from)) > 0)
+        if (write(to, buf, n) != (ssize_t)n)
+            fatal(path, "cannot %s: %s", what, strerror(errno));
+    if (ferror(from) || close(to) != 0)
+        fatal(path, "cannot %s: %s", what, strerror(errno));
+    fclose(from);
+}
+
+/* Does path lie strictly below the directory root (both absolute, no "." or ".." parts)? */
+static bool below(const char *path, const char *root)
+{
+    size_t n = strlen(root);
+    while (n > 1 && root[n - 1] == '/')
+        n--;
+    return strncmp(path, root, n) == 0 && (path[n] == '/' || n == 1) && !strstr(path, "/../") &&
+           !strstr(path, "/./");
+}
+
+/*
+ * An input that is not at its path: recreated from the checkpoint's copy.
+ * Missing directories are made only below the process's working directory.
+ */
+static void recreate_input(struct ckpt_reader *r, unsigned i, const char *path, mode_t mode, const char *cwd)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    *(slash == dir ? slash + 1 : slash) = 0;
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        if (errno != ENOENT || !cwd || !below(dir, cwd))
+            fatal(path, "the checkpointed program's input file is not there, and its directory %s cannot be "
+                  "made (%s)", dir, errno != ENOENT ? strerror(errno) : "not below the program's working directory");
+        if (mkdir_p(dir) != 0)
+            fatal(path, "the checkpointed program's input file is not there, and its directory cannot be made: %s",
+                  strerror(errno));
+    }
+    copy_out(r, i, path, O_EXCL | O_NOFOLLOW, mode, "recreate the checkpointed program's input file");
+    info("%s: recreated from the checkpoint's copy (it was not there)", path);
+}
+
+/* An input the process read: the same bytes as when the checkpoint was taken? */
+static void check_input(struct ckpt_reader *r, unsigned i, const char *path, const struct file_rec *f,
+                        const struct se_restore_opts *o, mode_t mode)
+{
+    const char *dir = r->dir;
     struct file_identity id;
-    if (!file_identity_of(path, &id))
-        fatal(path, "the checkpointed program's input file is not there (%s)", strerror(errno));
+    if (!file_identity_of(path, &id)) {
+        char section[64];
+        snprintf(section, sizeof section, "se.file%u.copy", i);
+        if (errno != ENOENT || !ini_has_section(r->ini, section))
+            fatal(path, "the checkpointed program's input file is not there (%s)%s", strerror(errno),
+                  errno == ENOENT ? ", and the checkpoint holds no copy of it" : "");
+        recreate_input(r, i, path, mode, ini_get(r->ini, "se.process", "cwd"));
+        return;
+    }
     bool same = id.size == f->size;
     if (same && (id.mtime_ns != f->mtime_ns || id.inode != f->inode)) {
         uint64_t fp;
@@ -369,24 +475,9 @@ static void check_input(const char *path, const struct file_rec *f, const struct
 }
 
 /* A file the process writes: the checkpoint's copy goes back to its place. */
-static void put_back(struct ckpt_reader *r, unsigned i, const char *path)
+static void put_back(struct ckpt_reader *r, unsigned i, const char *path, mode_t mode)
 {
-    char section[64];
-    snprintf(section, sizeof section, "se.file%u.copy", i);
-    FILE *from = ckpt_open_shipped(r, section, UINT64_C(1) << 50);
-    if (!from)
-        refuse(r);
-    int to = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (to < 0)
-        fatal(path, "cannot put back the checkpointed program's output file: %s", strerror(errno));
-    char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, from)) > 0)
-        if (write(to, buf, n) != (ssize_t)n)
-            fatal(path, "cannot put back the checkpointed program's output file: %s", strerror(errno));
-    if (ferror(from) || close(to) != 0)
-        fatal(path, "cannot put back the checkpointed program's output file: %s", strerror(errno));
-    fclose(from);
+    copy_out(r, i, path, 0, mode, "put back the checkpointed program's output file");
 }
 
 static int open_file(const char *path, const struct fd_rec *d, const struct file_rec *f)
@@ -415,7 +506,8 @@ struct se_files *se_files_load(struct ckpt_reader *r)
     if (*end || nfiles > 4 * SE_MAX_FDS + 65536 || nfds > SE_MAX_FDS)
         fatal(r->dir, "[se.files] count = %s, descriptors = %s: out of range", s, sd);
     struct se_files *f = calloc(1, sizeof(*f));
-    if (!f || !(f->file = calloc(nfiles + 1, sizeof(*f->file))) || !(f->path = calloc(nfiles + 1, sizeof(*f->path))))
+    if (!f || !(f->file = calloc(nfiles + 1, sizeof(*f->file))) || !(f->path = calloc(nfiles + 1, sizeof(*f->path))) ||
+        !(f->mode = calloc(nfiles + 1, sizeof(*f->mode))))
         fatal("se", "out of host memory");
     for (unsigned i = 0; i < nfiles; i++) {
         char section[64];
@@ -426,6 +518,11 @@ struct se_files *se_files_load(struct ckpt_reader *r)
         if (!p || p[0] != '/' || strlen(p) >= 4096)
             fatal(r->dir, "[%s] path = '%.80s' is not an absolute path", section, p ? p : "");
         f->path[i] = strdup(p);
+        const char *m = ini_get(r->ini, section, "mode");
+        unsigned long mode = m ? strtoul(m, &end, 0) : 0644;
+        if (m && (*end || !*m || mode > 07777))
+            fatal(r->dir, "[%s] mode = '%.20s' is not a file mode", section, m);
+        f->mode[i] = (uint32_t)mode;
         f->nfiles = i + 1;
     }
     bool seen[SE_MAX_FDS] = { false };
@@ -462,9 +559,9 @@ void se_files_apply(struct se *se, const struct se_files *f, struct ckpt_reader 
     /* Every file is checked or put back before the process sees any of them. */
     for (unsigned i = 0; i < f->nfiles; i++) {
         if (f->file[i].role == ROLE_INPUT)
-            check_input(f->path[i], &f->file[i], o, r->dir);
+            check_input(r, i, f->path[i], &f->file[i], o, f->mode[i]);
         else if (f->file[i].role == ROLE_OUTPUT)
-            put_back(r, i, f->path[i]);
+            put_back(r, i, f->path[i], f->mode[i]);
     }
 
     /* The restoring run's streams, as se_workload_streams left descriptors 0..2. */

@@ -120,8 +120,20 @@ struct se_image {
 
 struct se {
     struct cpu *cpu;
-    /* --stats-reset-at / --stats-dump-at: which watch fired (SE_STATS_*), handled between CPU runs. */
+    /*
+     * Statistics to dump or reset between CPU runs (SE_STATS_*): asked by
+     * --stats-reset-at / --stats-dump-at or by the m5 ops (m5ops.c), whose
+     * delayed and periodic requests wait in stats_event.
+     */
     unsigned stats_request;
+    struct se_stats_event {
+        uint64_t at_ns;            /* simulated ns it is due (0: none pending) */
+        uint64_t period_ns;        /* then again every period (0: once) */
+        unsigned what;             /* SE_STATS_* */
+        unsigned periodic;         /* periodic events so far (capped as in full-system mode) */
+        bool warned_period;
+    } stats_event;
+    uint64_t work_begin, work_end; /* m5 workbegin / workend ops so far */
     /* The m5 op switchcpu (0x52) asked to switch to --cpu-type, done between CPU runs (models.c). */
     bool switch_request;
     uint64_t stack_pad;            /* --stack-pad: bytes left free above the initial stack pointer */
@@ -264,10 +276,18 @@ int se_guest_iov(struct se *se, uint64_t va, uint64_t len, bool write, struct io
 /* ---- syscall.c ---- */
 void se_syscall(void *opaque, struct cpu *cpu);
 uint64_t se_cycles(void *opaque, struct cpu *cpu);
-uint64_t se_m5op(void *opaque, struct cpu *cpu, unsigned func);
 /* The process sends itself signal `sig` (kill, tgkill, a write to a broken pipe). */
 void se_raise_signal(struct se *se, int sig);
 void se_process_init(struct se *se);
+
+/* ---- m5ops.c ---- */
+#define SE_STATS_RESET 1u
+#define SE_STATS_DUMP  2u
+uint64_t se_m5op(void *opaque, struct cpu *cpu, unsigned func);
+/* Turn a due delayed or periodic statistics op into stats_request (between CPU runs). */
+void se_m5_stats_due(struct se *se);
+/* Simulated ns until the next delayed or periodic statistics op (UINT64_MAX: none). */
+uint64_t se_m5_stats_ns_until(const struct se *se);
 
 /* ---- thread.c ---- */
 #define SE_QUANTUM 100000ull       /* cycles a thread runs before the next runnable one */

@@ -184,8 +184,6 @@ static bool se_exception(void *opaque, struct cpu *cpu, int vector, uint32_t err
 
 /* The CPU watches SE mode arms (cpu_set_watch): where statistics are reset and dumped. */
 enum { SE_WATCH_RESET, SE_WATCH_DUMP };
-#define SE_STATS_RESET 1u
-#define SE_STATS_DUMP  2u
 
 struct options {
     const char *watch[CPU_WATCHES];   /* --stats-reset-at, --stats-dump-at: a symbol or an address */
@@ -390,6 +388,37 @@ static void write_stats(const struct se *se, struct sim_stats *st, struct stats_
     fclose(f);
 }
 
+/* The statistics of the run and what dumping and resetting them takes. */
+struct run_stats {
+    struct se *se;
+    struct stats_group *root;
+    struct sim_stats *sim;
+    struct memsys *memsys;
+    uint64_t work_started, work_completed;     /* since the last reset: what a dump prints */
+    uint64_t work_begin_at_reset, work_end_at_reset;
+};
+
+/* Append one dump block to stats.txt and stats.json in the outdir. */
+static void dump_stats(struct run_stats *rs, struct se_outputs *out)
+{
+    sim_stats_sample(rs->sim, se_totals(rs->se));
+    rs->work_started = rs->se->work_begin - rs->work_begin_at_reset;
+    rs->work_completed = rs->se->work_end - rs->work_end_at_reset;
+    stats_dump_text(rs->root, out->stats);
+    stats_dump_json(rs->root, out->stats_json);
+}
+
+static void reset_stats(struct run_stats *rs)
+{
+    struct sim_totals now = se_totals(rs->se);
+    stats_reset(rs->root);
+    sim_stats_reset(rs->sim, now);
+    if (rs->memsys)
+        memsys_stats_reset_at(rs->memsys, now.tick);
+    rs->work_begin_at_reset = rs->se->work_begin;
+    rs->work_end_at_reset = rs->se->work_end;
+}
+
 /* ------------------------------------------------------ statistics points ---- */
 
 static bool se_watch(void *opaque, struct cpu *cpu, unsigned which)
@@ -579,9 +608,15 @@ int se_main(int argc, char **argv)
     sim_stats_register(&sim_stats, stats_root, cpu_group, se_totals(se));
     commit_stats_register(&sim_stats.cpu.commit, cpu_group, sim_stats.cpu.commit_group, se->cpu,
                           o.hier.cpu_type == CPU_TIMING || o.hier.cpu_type == CPU_O3, NULL);
+    struct run_stats rs = { se, stats_root, &sim_stats, NULL, 0, 0, se->work_begin, se->work_end };
+    stats_add_scalar(cpu_group, "numWorkItemsStarted", &rs.work_started, "Count",
+                     "Number of work items this cpu started");
+    stats_add_scalar(cpu_group, "numWorkItemsCompleted", &rs.work_completed, "Count",
+                     "Number of work items this cpu completed");
 
     /* CPU models: atomic, or timing with its memory hierarchy (after -F N instructions on atomic). */
     struct se_models models = se_models_start(se, &o.hier, system, cpu_group, out.config);
+    rs.memsys = models.memsys;
     se_workload_config(&o.work, se, o.env, out.config);
     fclose(out.config);
 
@@ -619,18 +654,15 @@ int se_main(int argc, char **argv)
             budget = until_sched;
         if (taking && cycles_until(se, &o, next_ckpt) < budget)
             budget = cycles_until(se, &o, next_ckpt);
+        uint64_t stats_ns = se_m5_stats_ns_until(se);
+        if (stats_ns < budget / (SE_CPU_HZ / 1000000000ull))
+            budget = stats_ns ? stats_ns * (SE_CPU_HZ / 1000000000ull) : 1;
         enum cpu_exit why = cpu_model_run(models.current, budget);
-        if (se->stats_request & SE_STATS_DUMP) {
-            sim_stats_sample(&sim_stats, se_totals(se));
-            stats_dump_text(stats_root, out.stats);
-            stats_dump_json(stats_root, out.stats_json);
-        }
-        if (se->stats_request & SE_STATS_RESET) {
-            stats_reset(stats_root);
-            sim_stats_reset(&sim_stats, se_totals(se));
-            if (models.memsys)
-                memsys_stats_reset_at(models.memsys, se_totals(se).tick);
-        }
+        se_m5_stats_due(se);
+        if (se->stats_request & SE_STATS_DUMP)
+            dump_stats(&rs, &out);
+        if (se->stats_request & SE_STATS_RESET)
+            reset_stats(&rs);
         se->stats_request = 0;
         if (se->exited)
             break;
@@ -665,9 +697,7 @@ int se_main(int argc, char **argv)
         fprintf(stderr, "m5sim se: %llu instructions, %.1f MIPS, exit status %d\n",
                 (unsigned long long)cpu->icount, secs > 0 ? (double)cpu->icount / secs / 1e6 : 0.0,
                 se->exit_status);
-    sim_stats_sample(&sim_stats, se_totals(se));
-    stats_dump_text(stats_root, out.stats);
-    stats_dump_json(stats_root, out.stats_json);
+    dump_stats(&rs, &out);
     if (stats)
         write_stats(se, &sim_stats, stats_root, stats);
     se_outputs_close(&out);

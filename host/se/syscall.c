@@ -27,7 +27,6 @@
 #include "cpu/flags.h"
 #include "util/log.h"
 
-#include "m5ops.h"
 
 /* ---------------------------------------------------------- dispatch ---- */
 
@@ -470,39 +469,4 @@ int64_t se_sys_rseq(struct se *se, const uint64_t *a)
 {
     (void)se, (void)a;
     return -ENOSYS;  /* the C libraries carry on without restartable sequences */
-}
-
-/* --------------------------------------------------------------- m5 ops ---- */
-
-uint64_t se_m5op(void *opaque, struct cpu *cpu, unsigned func)
-{
-    struct se *se = opaque;
-    switch (func) {
-    case M5OP_EXIT:
-        se_exit(se, 0);
-        return 0;
-    case M5OP_FAIL:
-        se_exit(se, (int)(cpu->s.gpr[RSI] & 0xff));
-        return 0;
-    case M5OP_SUM: {
-        const enum gpr r[6] = { RDI, RSI, RDX, RCX, R8, R9 };
-        uint64_t sum = 0;
-        for (int i = 0; i < 6; i++)
-            sum += cpu->s.gpr[r[i]];
-        return sum;
-    }
-    case M5OP_RPNS:
-        return se_now_ns(se);
-    case M5OP_CHECKPOINT:
-        /* Taken by the run loop once this instruction has retired (se.c). */
-        se->ckpt_request = true;
-        cpu_request_exit(cpu, CPU_EXIT_STOP);
-        return 0;
-    case M5OP_SWITCH_CPU:
-        se->switch_request = true;
-        cpu_request_exit(cpu, CPU_EXIT_BUDGET);   /* after this instruction */
-        return 0;
-    default:
-        return 0;  /* statistics, work markers: nothing to do in se mode */
-    }
 }

@@ -12,7 +12,8 @@
 # interpreter's caches (tests/se/selfmod.c), every form of memory operand
 # (tests/se/addressing.c) and MADV_DONTNEED dropping private copies of .data,
 # file mappings and anonymous memory (tests/se/madvise.c), pthreads (tests/se/threads.c) and signal
-# handlers (tests/se/signals.c), each run twice more to check that scheduling is deterministic.
+# handlers (tests/se/signals.c), each run twice more to check that scheduling is deterministic,
+# and the statistics m5 ops through libm5 (tests/se/m5_stats.c: the blocks of stats.txt).
 # Also checked: a missing or dynamically linked
 # program gives one clear error line and exit status 2.
 #
@@ -230,6 +231,63 @@ if command -v musl-gcc >/dev/null; then
 else
     echo "SKIP se: threads and signals with musl (no musl-gcc)"
 fi
+# ------------------------------------------------------ statistics m5 ops --
+# tests/se/m5_stats.c with libm5 in instruction mode: work, dumpresetstats,
+# workbegin, work, workend, dumpstats; then dumpstats with a delay and a
+# period of 100 us, work, resetstats. stats.txt holds one block per dump and
+# the one at exit: the counts of blocks that end in a reset plus the last
+# one add up to every instruction of the run, and a block after a reset
+# counts from 0 (its finalTick minus the reset's is its simTicks).
+stats_blocks() {   # FILE KEY: the KEY of every block, one a line
+    awk -v k="$2" '$1 == k { print $2 }' "$1"
+}
+if command -v musl-gcc >/dev/null; then
+    musl-gcc -static -O1 -Iguest -Ishared -o "$tmp/m5_stats" tests/se/m5_stats.c guest/libm5.c guest/m5op.c
+    rm -rf "$tmp/m5o"
+    "$M5SIM" se -v -d "$tmp/m5o" --env M5_MODE=inst "$tmp/m5_stats" >"$tmp/m5.out" 2>"$tmp/m5.err" || true
+    total=$(grep -o '[0-9]* instructions' "$tmp/m5.err" | cut -d' ' -f1)
+    mapfile -t insts < <(stats_blocks "$tmp/m5o/stats.txt" simInsts)
+    mapfile -t ticks < <(stats_blocks "$tmp/m5o/stats.txt" simTicks)
+    mapfile -t final < <(stats_blocks "$tmp/m5o/stats.txt" finalTick)
+    mapfile -t work < <(stats_blocks "$tmp/m5o/stats.txt" system.cpu.numWorkItemsCompleted)
+    if [ "${#insts[@]}" = 3 ] && [ "$((insts[0] + insts[2]))" = "$total" ] &&
+        [ "$((final[1] - final[0]))" = "${ticks[1]}" ] && [ "${insts[1]}" -lt "${insts[0]}" ] &&
+        [ "$((insts[2] - insts[1]))" -lt 10000 ] && [ "${work[0]}" = 0 ] && [ "${work[1]}" = 1 ] &&
+        grep -c '"simInsts"' "$tmp/m5o/stats.json" | grep -qx 3 && grep -qx done "$tmp/m5.out"; then
+        pass "m5 dumpresetstats, dumpstats: 3 blocks, ${insts[0]} + ${insts[2]} = $total instructions, the reset block from 0, 1 work item"
+    else
+        fail "m5 statistics ops: ${#insts[@]} blocks (${insts[*]}), $total instructions, work items ${work[*]}"
+    fi
+    rm -rf "$tmp/m5o"
+    "$M5SIM" se -d "$tmp/m5o" --env M5_MODE=inst "$tmp/m5_stats" 100000 >/dev/null 2>&1 || true
+    mapfile -t final < <(stats_blocks "$tmp/m5o/stats.txt" finalTick)
+    n=${#final[@]}
+    periodic_ok=1
+    for ((i = 3; i < n - 1; i++)); do
+        [ "$((final[i] - final[i - 1]))" = 100000000 ] || periodic_ok=0
+    done
+    if [ "$n" -ge 20 ] && [ "$periodic_ok" = 1 ] && [ "$((final[2] - final[1]))" -ge 100000000 ]; then
+        pass "m5 dumpstats 100us,100us: $((n - 3)) dumps 100 us of simulated time apart, stopped by resetstats"
+    else
+        fail "m5 dumpstats with a delay and a period: $n blocks, finalTick ${final[*]:0:6}"
+    fi
+    # The schedule is part of a process checkpoint: checkpointed amid the periodic dumps and
+    # restored, the two runs dump at the uninterrupted run's ticks (less the checkpointing run's last).
+    rm -rf "$tmp/m5c" "$tmp/m5r"
+    "$M5SIM" se -d "$tmp/m5c" --maxinsts 5000000 --checkpoint-at-end --env M5_MODE=inst "$tmp/m5_stats" 100000 \
+        >/dev/null 2>&1 || true
+    "$M5SIM" se -d "$tmp/m5r" --checkpoint-dir "$tmp/m5c" -r 1 >/dev/null 2>&1 || true
+    { stats_blocks "$tmp/m5c/stats.txt" finalTick | head -n -1; stats_blocks "$tmp/m5r/stats.txt" finalTick; } \
+        >"$tmp/m5c.ticks"
+    if printf '%s\n' "${final[@]}" | cmp -s - "$tmp/m5c.ticks"; then
+        pass "m5 dumpstats period across a checkpoint and restore: the same $n dump ticks"
+    else
+        fail "m5 dumpstats period across a checkpoint: the dump ticks differ"
+    fi
+else
+    echo "SKIP se: statistics m5 ops (no musl-gcc)"
+fi
+
 if [ -f /usr/lib/x86_64-linux-gnu/libc.a ]; then
     gcc -static -O1 -o "$tmp/threads_glibc" tests/se/threads.c -lpthread
     gcc -static -O1 -o "$tmp/signals_glibc" tests/se/signals.c

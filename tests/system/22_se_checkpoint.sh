@@ -17,7 +17,9 @@
 # --take-checkpoints (ticks, and --at-instruction) each restoring to a suffix
 # of the output, a checkpoint of a restored run, the m5 checkpoint op, the timing CPU, stdin redirected by
 # the shell, a new --input at restore (the crafty case), a changed input
-# file refused (and accepted with --allow-changed-inputs), a pipe refused
+# file refused (and accepted with --allow-changed-inputs), deleted inputs
+# and program recreated from the checkpoint's staged copies (the checkpoint
+# itself unchanged, nothing made outside the working directory), a pipe refused
 # at checkpoint time, and corrupt checkpoints refused with one line.
 #
 # Run from anywhere: `tests/system/22_se_checkpoint.sh` (M5SIM=path overrides build/bin/m5sim).
@@ -254,7 +256,9 @@ sed -i 's/^brk=.*/brk=0x1/' bad/m5.cpt
 refused "an edited index" "does not match its fingerprint" "$M5SIM" se -d r --checkpoint-dir bad -r 1
 rm -rf bad && cp -r "$cpt" bad && truncate -s 4096 bad/memory.img
 refused "a truncated memory.img" "truncated or corrupt" "$M5SIM" se -d r --checkpoint-dir bad -r 1
-rm -rf bad && cp -r "$cpt" bad && printf 'x' >>bad/file*.copy
+rm -rf bad && cp -r "$cpt" bad
+logn=$(awk '/^\[se\.file[0-9]+\]/ { s = $0 } /^path=.*\/part\.log$/ { print s }' bad/m5.cpt | tr -dc 0-9)
+printf 'x' >>"bad/file$logn.copy"
 refused "a damaged shipped copy of the log" "not the file the checkpoint recorded" \
     "$M5SIM" se -d r --checkpoint-dir bad -r 1
 rm -rf bad && cp -r "$cpt" bad && printf '\1\0\0\0\0\0\0\0' | dd of=bad/free_pages.bin conv=notrunc 2>/dev/null
@@ -282,6 +286,49 @@ crafted "dup of a later descriptor" "dup_of = 7 is not an earlier descriptor" '/
 crafted "relative path" "is not an absolute path" '0,/^path=\/.*/s//path=etc\/passwd/'
 crafted "CPU outside the process" "not a user-mode CPU" 's/^cr3=.*/cr3=0x2000/'
 crafted "full-system index" "is a full-system checkpoint" 's/^\[se.process\]/[se.processx]/'
+
+# ------------------------------------------------------- staged inputs ----
+# Every file the process reads is staged in the checkpoint as a copy: a
+# restore where the inputs (and the program) are gone -- deleted, or the
+# checkpoint taken elsewhere -- recreates them byte for byte and goes on to
+# the uninterrupted output; the checkpoint itself is never written to.
+manifest() {   # DIR: every file's size and mtime, and the content hash of all but the sparse memory.img
+    (cd "$1" && find . -type f -printf '%p %s %T@\n' | sort && find . -type f ! -name memory.img | sort |
+        xargs sha256sum)
+}
+mkdir -p in && cp data.txt in/data.txt && cp cmds.txt in/cmds.txt && cp ckpt_reader reader.keep
+rm -rf ck ck.moved part.log
+"$M5SIM" se -d ck --maxinsts 60000000 --checkpoint-at-end --input in/cmds.txt ./ckpt_reader in/data.txt part.log \
+    >a.out 2>/dev/null || true
+mv ck ck.moved
+manifest ck.moved >before.sum
+rm -rf in ckpt_reader part.log
+run "$M5SIM" se -d r --checkpoint-dir ck.moved -r 1 >b.out 2>b.err
+if [ "$st" = "$full_st" ] && cat a.out b.out | cmp -s - full.out && cmp -s part.log full.log &&
+    cmp -s in/data.txt data.txt && cmp -s in/cmds.txt cmds.txt && cmp -s ckpt_reader reader.keep &&
+    [ -x ckpt_reader ] && [ "$(grep -c 'recreated from the checkpoint' b.err)" = 3 ]; then
+    pass "inputs, stdin's file and the program deleted: recreated from the checkpoint's copies, the same output"
+else
+    fail "deleted inputs: status $st; $(head -2 b.err | tr '\n' '|')"
+fi
+manifest ck.moved >after.sum
+cmp -s before.sum after.sum && pass "the restore left the checkpoint's files unchanged" ||
+    fail "the restore changed the checkpoint's files"
+echo 5001 >>in/data.txt
+refused "a changed input (staged)" "in/data.txt: changed since the checkpoint" \
+    "$M5SIM" se -d r --checkpoint-dir ck.moved -r 1
+cp data.txt in/data.txt
+# An input outside the working directory whose directory is gone: not recreated there.
+mkdir -p ext work && cp data.txt ext/data.txt
+rm -rf ck
+(cd work && "$M5SIM" se -d ../ck --maxinsts 20000000 --checkpoint-at-end --input ../cmds.txt ../ckpt_reader \
+    ../ext/data.txt part.log >/dev/null 2>&1) || true
+rm -rf ext
+refused "an absent input outside the working directory" "not below the program's working directory" \
+    "$M5SIM" se -d r --checkpoint-dir ck -r 1
+[ ! -e ext ] && pass "nothing created outside the working directory" || fail "ext/ was created"
+manifest ck.moved >after.sum
+cmp -s before.sum after.sum || fail "the refusals changed the checkpoint's files"
 
 rm -rf ck
 run "$M5SIM" se -d ck --maxinsts 3000000 --checkpoint-at-end ./ckpt_signals pipe >/dev/null 2>err.txt
