@@ -317,7 +317,8 @@ main() {
                 -kernel "$BZIMAGE" -append "console=ttyS0 root=/dev/vda rw reboot=t panic=-1"
                 -drive "id=d0,file=$IMAGE,format=raw,if=none,snapshot=on" -device virtio-blk-device,drive=d0)
     echo "QEMU:  $(show_cmd "${qemu[@]}")"
-    echo "       (stopped when '$MARKER' appears on its console)"
+    echo "       (stopped when '$MARKER' appears on its console; microvm has no PCI, so its disk is"
+    echo "       virtio-mmio where m5sim's is the default PIIX IDE disk: same kernel, other disk driver)"
     for ((i = 1; i <= BOOT_RUNS; i++)); do
       mkdir -p "$OUT/qemu$i"
       stream_run "$OUT/qemu$i/console" kill "$QEMU_LIMIT" "${qemu[@]}"

@@ -21,11 +21,11 @@ void config_usage(FILE *out)
             "\n"
             "full-system options (gem5 fs.py names):\n"
             "  --kernel PATH            kernel: ELF vmlinux or bzImage\n"
-            "  --disk-image PATH        disk image, repeatable (first is /dev/vda, or /dev/sda on piix);\n"
+            "  --disk-image PATH        disk image, repeatable (first is /dev/sda, or /dev/vda on virtio);\n"
             "                           never written\n"
-            "  --disk-controller C      virtio-mmio (default: /dev/vda, ...) or piix (PCI IDE as on gem5's\n"
-            "                           PC: /dev/sda, ...) or virtio-pci (/dev/vda, ...); a restore uses\n"
-            "                           the checkpoint's\n"
+            "  --disk-controller C      piix (default: PCI IDE as on gem5's PC, /dev/sda, ...) or\n"
+            "                           virtio-mmio or virtio-pci (/dev/vda, ...); a restore uses the\n"
+            "                           checkpoint's\n"
             "  --initrd PATH            initial ramdisk for the kernel (Linux boot protocol)\n"
             "  --run-decompressor       run a bzImage's own decompressor in the guest (default: m5sim\n"
             "                           decompresses it and starts at the kernel proper)\n"
@@ -255,7 +255,7 @@ void config_parse(struct machine_config *cfg, int argc, char **argv)
             else if (!strcmp(optarg, "virtio-pci"))
                 cfg->disk_controller = DISK_VIRTIO_PCI;
             else
-                fatal("--disk-controller", "'%s' is not a controller: virtio-mmio, piix or virtio-pci", optarg);
+                fatal("--disk-controller", "'%s' is not a controller: piix, virtio-mmio or virtio-pci", optarg);
             break;
         case OPT_DISK:
             if (cfg->ndisks == CONFIG_MAX_DISKS)

@@ -39,7 +39,7 @@ struct machine_config {
     const char *cmdline;          /* NULL: the default command line */
     const char *initrd;           /* --initrd: loaded for the kernel's ramdisk (NULL: none) */
     bool run_decompressor;        /* --run-decompressor: a bzImage decompresses itself in the guest */
-    enum disk_controller disk_controller;   /* DEFAULT: virtio-mmio, or the checkpoint's when restoring */
+    enum disk_controller disk_controller;   /* DEFAULT: piix, or the checkpoint's when restoring */
     const char *outdir;
     uint64_t mem_size;
     int num_cpus;                 /* 1..CONFIG_MAX_CPUS; a restore takes the checkpoint's */

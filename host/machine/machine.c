@@ -616,7 +616,7 @@ void machine_init(struct machine *m, const struct machine_config *cfg)
     m->eq.current_opaque = m;
     m->eq.preempt = eventq_preempt;
     if (m->cfg.disk_controller == DISK_CONTROLLER_DEFAULT)
-        m->cfg.disk_controller = DISK_VIRTIO_MMIO;
+        m->cfg.disk_controller = DISK_PIIX;   /* /dev/sda, as on gem5's x86 PC */
     setup_memory(m);   /* a restore's memory.img is checked here: still before any output */
     if (mkdir_p(cfg->outdir) != 0)
         fatal(cfg->outdir, "cannot create output directory: %s", strerror(errno));

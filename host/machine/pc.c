@@ -2,9 +2,10 @@
  * pc.c - the PC's devices and their wiring: 8259 PICs and I/O APIC on the
  * ISA interrupt lines, PIT, a local APIC per CPU (its interrupt controller;
  * all of them and the I/O APIC on one APIC bus, dev/apic_bus.h),
- * CMOS RTC, COM1, the miscellaneous ports, the PCI bus, and the disks: one
- * virtio-blk (virtio-mmio) each, or drives on the PIIX IDE controller
- * (--disk-controller). At boot, the firmware tables that describe them.
+ * CMOS RTC, COM1, the miscellaneous ports, the PCI bus, and the disks:
+ * drives on the PIIX IDE controller (the default, as on gem5's PC), or one
+ * virtio-blk each on virtio-mmio or virtio-pci (--disk-controller). At boot,
+ * the firmware tables that describe them.
  */
 #include <stdlib.h>
 #include <string.h>

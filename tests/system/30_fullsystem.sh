@@ -45,6 +45,11 @@ else
     fail "console: $cons lacks the kernel banner, 'rcS: checkpoint' or 'rcS: no more scripts'"
 fi
 
+# The default controller is gem5's: the PIIX IDE disk, /dev/sda through libata.
+check "disk: the default controller is PIIX; root is ext4 on /dev/sda (ata_piix), no virtio" \
+      "$(grep -E 'ata1|sda|virtio|EXT4-fs' "$cons" 2>/dev/null | head -4 | tr '\n' ' ')" \
+      bash -c "grep -q 'ata_piix' '$cons' && grep -q 'EXT4-fs (sda): mounted' '$cons' && ! grep -q 'virtio' '$cons'"
+
 order=$(grep -o '^rcS: running script [0-9]*' "$cons" 2>/dev/null | awk '{ printf "%s ", $4 }' || true)
 check "queue: the three --script files ran one after another, in order" \
       "scripts ran in order '$order', want '1 2 3 '" [ "$order" = "1 2 3 " ]
@@ -168,7 +173,7 @@ cat >"$SCRIPTS/30-det.sh" <<'EOF'
 echo "FS-DET: uptime $(cat /proc/uptime)"
 /bench/sorthash 4096
 usleep 20000
-echo "FS-DET: disk $(dd if=/dev/vda bs=4096 count=64 2>/dev/null | md5sum)"
+echo "FS-DET: disk $(dd if=/dev/sda bs=4096 count=64 2>/dev/null | md5sum)"
 head -3 /proc/meminfo
 grep -E 'LOC|timer|ttyS0' /proc/interrupts
 echo "FS-DET: uptime $(cat /proc/uptime)"

@@ -47,7 +47,7 @@ refused "--num-cpus 4294967297 is not 1" "'4294967297'" --kernel "$KERNEL" --num
 refused "-j 4294967297 is not 1" "'4294967297'" --checkpoint-dir "$H/empty-ckpts" -r 1 --batch -j 4294967297 --script /dev/null -d "$H/o1"
 refused "--script DIR" "is a directory" --kernel "$KERNEL" --disk-image "$IMAGE" --script "$H/a-dir" -d "$H/o1"
 refused "--kernel DIR" "is a directory" --kernel "$H/a-dir" --disk-image "$IMAGE" -d "$H/o1"
-long=$(printf 'console=ttyS0 root=/dev/vda rw panic=-1 %0*d' 2040 0)
+long=$(printf 'console=ttyS0 root=/dev/sda rw panic=-1 %0*d' 2040 0)
 refused "--cmdline longer than the kernel keeps" "cmdline_size" --kernel "$KERNEL" --disk-image "$IMAGE" \
     --cmdline "$long" --maxinsts 1 -d "$H/o1" -q
 
