@@ -92,7 +92,7 @@ $(B)/bench/%: images/bench/%.c images/bench/bench_util.h $(B)/guest/libm5.a
 	@mkdir -p $(dir $@)
 	$(MUSLCC) -static -std=c11 $(WARN) -O2 -Iguest -Iimages/bench -o $@ $< $(B)/guest/libm5.a
 
-IMAGE_INPUTS := $(shell find images/rootfs images/mkimage.sh -type f 2>/dev/null)
+IMAGE_INPUTS := $(shell find images/rootfs images/lib images/mkimage.sh -type f 2>/dev/null)
 image: $(B)/images/rootfs.img
 $(B)/images/rootfs.img: $(B)/guest/m5 $(BENCH_BINS) $(IMAGE_INPUTS)
 	images/mkimage.sh -o $@ -m $(B)/guest/m5 --bench $(B)/bench
@@ -102,7 +102,7 @@ $(B)/images/rootfs-part.img: $(B)/guest/m5 $(IMAGE_INPUTS)
 
 # A Debian system (mmdebstrap, systemd, m5sim-rcs.service running the rcS loop); built
 # once per set of inputs and cached in ~/.cache/m5sim/debian-image/ (images/debian-image.sh).
-DEBIAN_IMAGE_INPUTS := images/debian-image.sh images/rootfs/rcS $(wildcard images/rootfs/debian/*)
+DEBIAN_IMAGE_INPUTS := images/debian-image.sh images/lib/mbr.sh images/rootfs/rcS $(wildcard images/rootfs/debian/*)
 debian-image: $(B)/images/debian.img
 $(B)/images/debian.img: $(B)/guest/m5 $(DEBIAN_IMAGE_INPUTS)
 	images/debian-image.sh -o $@ -m $(B)/guest/m5

@@ -15,6 +15,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 prog=debian-image
+. "$here/lib/mbr.sh"
 
 usage() {
   cat <<EOF
@@ -110,7 +111,7 @@ outdir=$(dirname "$out")
 # versions mmdebstrap will pick).
 cache_dir=${M5SIM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/m5sim}/debian-image
 key=$( {
-  cat "$0" "$here/rootfs/rcS" "$here/rootfs/debian/"* "$m5" "$sources"
+  cat "$0" "$here/lib/mbr.sh" "$here/rootfs/rcS" "$here/rootfs/debian/"* "$m5" "$sources"
   [ -z "$rcs" ] || cat "$rcs"
   for a in ${adds[@]+"${adds[@]}"}; do
     echo "add $a"
@@ -233,20 +234,7 @@ if grep -q '^sif:' "$tmp/debugfs.log"; then
 fi
 e2fsck -fn "$out.tmp" >"$tmp/fsck.log" 2>&1 || { cat "$tmp/fsck.log" >&2; die "the new image does not pass e2fsck"; }
 
-if [ "$partition" = 1 ]; then
-  # As mkimage.sh --partition: one bootable Linux partition from sector 2048,
-  # disk signature from the label.
-  le32() { printf '\\x%02x\\x%02x\\x%02x\\x%02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
-  fs_sectors=$((size * 2048))
-  mv -f "$out.tmp" "$tmp/fs.img"
-  truncate -s $(( (fs_sectors + 2048) * 512 )) "$out.tmp"
-  sig=$((16#$(printf '%s' "$label" | sha256sum | cut -c1-8)))
-  { printf "$(le32 $sig)"'\x00\x00'
-    printf '\x80\xfe\xff\xff\x83\xfe\xff\xff'"$(le32 2048)$(le32 $fs_sectors)"
-    head -c 48 /dev/zero
-    printf '\x55\xaa'; } | dd of="$out.tmp" bs=1 seek=440 conv=notrunc status=none
-  dd if="$tmp/fs.img" of="$out.tmp" bs=1M seek=1 conv=notrunc,sparse status=none
-fi
+[ "$partition" = 0 ] || mbr_partition "$out.tmp" "$size" "$label" "$tmp"
 
 mkdir -p "$cache_dir"
 cp --sparse=always "$out.tmp" "$cached.new" && mv -f "$cached.new" "$cached"
