@@ -44,28 +44,27 @@ struct timing_cpu {
     struct memsys_level *l1i, *l1d;       /* this CPU's L1s (their hits are answered inline); NULL without caches */
     unsigned line_size;
     uint64_t period;                      /* ticks per CPU cycle */
+    uint64_t period_recip;                /* 2^64 / period, rounded up (ticks_to_cycles) */
     uint64_t device_latency;              /* ticks of an uncached device access */
     uint64_t (*now)(void *opaque);        /* the machine's exact tick */
     void *now_opaque;
     struct timing_cpu_stats stats;
 };
 
+/* Whole cycles, rounded up; the quotient by the period's reciprocal, checked (else divided). */
 static uint64_t ticks_to_cycles(const struct timing_cpu *t, uint64_t ticks)
 {
-    const uint64_t p = t->period;
-    if (ticks <= 4 * p)   /* L1 hits: no division */
-        return (uint64_t)(ticks > 0) + (ticks > p) + (ticks > 2 * p) + (ticks > 3 * p);
-    return (ticks + p - 1) / p;
+    const uint64_t p = t->period, n = ticks + p - 1;
+    uint64_t q = (uint64_t)(((unsigned __int128)n * t->period_recip) >> 64);
+    if (__builtin_expect(n - q * p >= p, 0))
+        q = n / p;
+    return q;
 }
 
-/* The same requests as timing_access, for their effect on the caches only (the warming model's port). */
-static void warm_access(void *opaque, struct cpu *cpu, enum mem_access_kind kind, uint64_t pa,
-                        unsigned size, bool device)
+/* The same requests as timing_access, for their effect on the caches only: one per line. */
+static __attribute__((noinline)) void warm_lines(struct timing_cpu *t, unsigned id,
+                                                 enum mem_access_kind kind, uint64_t pa, unsigned size)
 {
-    struct timing_cpu *t = opaque;
-    if (device || !t->l1i)
-        return;
-    unsigned id = (unsigned)cpu->id;
     uint64_t end = pa + size, mask = ~(uint64_t)(t->line_size - 1);
     if (kind == MEM_ACCESS_FETCH || kind == MEM_ACCESS_FETCH_MORE) {
         /* One request per line: the chunks within a line change nothing more. */
@@ -75,11 +74,29 @@ static void warm_access(void *opaque, struct cpu *cpu, enum mem_access_kind kind
         return;
     }
     enum mem_op op = kind == MEM_ACCESS_WRITE || kind == MEM_ACCESS_WRITE_MORE ? MEM_OP_WRITE : MEM_OP_READ;
-    if (kind == MEM_ACCESS_WALK)
-        return;   /* as memsys_warm: warming leaves the walker's reads out */
     for (uint64_t at = pa & mask; at < end; at += t->line_size)
         if (!memsys_l1_warm_hit(t->l1d, at, op == MEM_OP_WRITE))
             memsys_warm_slow(t->ms, id, MEM_REQ_DATA, op, at);
+}
+
+/*
+ * The warming model's port. An access within one line that hits in its L1
+ * is done here without a call (most of them); the rest goes line by line.
+ * Devices are not cached, and the walker's reads are left out of warming
+ * (as memsys_warm leaves them).
+ */
+static void warm_access(void *opaque, struct cpu *cpu, enum mem_access_kind kind, uint64_t pa,
+                        unsigned size, bool device)
+{
+    struct timing_cpu *t = opaque;
+    if (device || !t->l1i || kind == MEM_ACCESS_WALK)
+        return;
+    bool fetch = kind == MEM_ACCESS_FETCH || kind == MEM_ACCESS_FETCH_MORE;
+    bool write = kind == MEM_ACCESS_WRITE || kind == MEM_ACCESS_WRITE_MORE;
+    if (!((pa ^ (pa + size - 1)) >> t->l1i->tags.line_shift) &&
+        memsys_l1_warm_hit(fetch ? t->l1i : t->l1d, pa, write))
+        return;
+    warm_lines(t, (unsigned)cpu->id, kind, pa, size);
 }
 
 /* One request of the timing CPU: an L1 hit answered inline, anything else by the whole hierarchy. */
@@ -218,6 +235,7 @@ static struct cpu_model *timing_new(struct cpu *cpu, const struct timing_cpu_con
     t->l1d = memsys_l1(t->ms, (unsigned)cpu->id, MEM_REQ_DATA);
     t->line_size = cfg->line_size;
     t->period = cfg->period;
+    t->period_recip = cfg->period ? UINT64_MAX / cfg->period + 1 : 0;
     t->device_latency = cfg->device_latency;
     t->now = cfg->now;
     t->now_opaque = cfg->now_opaque;
