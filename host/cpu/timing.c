@@ -37,41 +37,77 @@
 
 struct timing_cpu {
     struct cpu_model model;
-    bool warming;                         /* functional warming: update the caches, charge no time */
     bool fetch_missed;                    /* the running instruction's first fetch piece missed */
     bool data_missed;                     /* the running access's first page piece missed */
     struct cpu_mem_port port;
     struct memsys *ms;
+    struct memsys_level *l1i, *l1d;       /* this CPU's L1s (their hits are answered inline); NULL without caches */
     unsigned line_size;
     uint64_t period;                      /* ticks per CPU cycle */
+    uint64_t period_recip;                /* 2^64 / period, rounded up (ticks_to_cycles) */
     uint64_t device_latency;              /* ticks of an uncached device access */
     uint64_t (*now)(void *opaque);        /* the machine's exact tick */
     void *now_opaque;
     struct timing_cpu_stats stats;
 };
 
+/* Whole cycles, rounded up; the quotient by the period's reciprocal, checked (else divided). */
 static uint64_t ticks_to_cycles(const struct timing_cpu *t, uint64_t ticks)
 {
-    return (ticks + t->period - 1) / t->period;
+    const uint64_t p = t->period, n = ticks + p - 1;
+    uint64_t q = (uint64_t)(((unsigned __int128)n * t->period_recip) >> 64);
+    if (__builtin_expect(n - q * p >= p, 0))
+        q = n / p;
+    return q;
 }
 
-/* The same requests as timing_access, for their effect on the caches only. */
-static void warm_access(struct timing_cpu *t, unsigned id, enum mem_access_kind kind, uint64_t pa,
-                        unsigned size, bool device)
+/* The same requests as timing_access, for their effect on the caches only: one per line. */
+static __attribute__((noinline)) void warm_lines(struct timing_cpu *t, unsigned id,
+                                                 enum mem_access_kind kind, uint64_t pa, unsigned size)
 {
-    if (device)
-        return;
-    uint64_t end = pa + size;
+    uint64_t end = pa + size, mask = ~(uint64_t)(t->line_size - 1);
     if (kind == MEM_ACCESS_FETCH || kind == MEM_ACCESS_FETCH_MORE) {
         /* One request per line: the chunks within a line change nothing more. */
-        for (uint64_t at = pa & ~(uint64_t)(t->line_size - 1); at < end; at += t->line_size)
-            memsys_warm(t->ms, id, MEM_REQ_INST, MEM_OP_READ, at);
+        for (uint64_t at = pa & mask; at < end; at += t->line_size)
+            if (!memsys_l1_warm_hit(t->l1i, at, false))
+                memsys_warm_slow(t->ms, id, MEM_REQ_INST, MEM_OP_READ, at);
         return;
     }
     enum mem_op op = kind == MEM_ACCESS_WRITE || kind == MEM_ACCESS_WRITE_MORE ? MEM_OP_WRITE : MEM_OP_READ;
-    enum mem_req req = kind == MEM_ACCESS_WALK ? MEM_REQ_WALK : MEM_REQ_DATA;
-    for (uint64_t at = pa & ~(uint64_t)(t->line_size - 1); at < end; at += t->line_size)
-        memsys_warm(t->ms, id, req, op, at);
+    for (uint64_t at = pa & mask; at < end; at += t->line_size)
+        if (!memsys_l1_warm_hit(t->l1d, at, op == MEM_OP_WRITE))
+            memsys_warm_slow(t->ms, id, MEM_REQ_DATA, op, at);
+}
+
+/*
+ * The warming model's port. An access within one line that hits in its L1
+ * is done here without a call (most of them); the rest goes line by line.
+ * Devices are not cached, and the walker's reads are left out of warming
+ * (as memsys_warm leaves them).
+ */
+static void warm_access(void *opaque, struct cpu *cpu, enum mem_access_kind kind, uint64_t pa,
+                        unsigned size, bool device)
+{
+    struct timing_cpu *t = opaque;
+    if (device || !t->l1i || kind == MEM_ACCESS_WALK)
+        return;
+    bool fetch = kind == MEM_ACCESS_FETCH || kind == MEM_ACCESS_FETCH_MORE;
+    bool write = kind == MEM_ACCESS_WRITE || kind == MEM_ACCESS_WRITE_MORE;
+    if (!((pa ^ (pa + size - 1)) >> t->l1i->tags.line_shift) &&
+        memsys_l1_warm_hit(fetch ? t->l1i : t->l1d, pa, write))
+        return;
+    warm_lines(t, (unsigned)cpu->id, kind, pa, size);
+}
+
+/* One request of the timing CPU: an L1 hit answered inline, anything else by the whole hierarchy. */
+static inline __attribute__((always_inline)) uint64_t
+request(struct timing_cpu *t, struct memsys_level *l1, unsigned id, enum mem_req req, enum mem_op op,
+        uint64_t pa, unsigned size, uint64_t now)
+{
+    uint64_t ticks;
+    if (l1 && memsys_l1_hit(t->ms, l1, pa, op == MEM_OP_WRITE, now, &ticks))
+        return ticks;
+    return memsys_access_slow(t->ms, id, req, op, pa, size, now);
 }
 
 static void timing_access(void *opaque, struct cpu *cpu, enum mem_access_kind kind, uint64_t pa,
@@ -79,10 +115,6 @@ static void timing_access(void *opaque, struct cpu *cpu, enum mem_access_kind ki
 {
     struct timing_cpu *t = opaque;
     unsigned id = (unsigned)cpu->id;
-    if (t->warming) {
-        warm_access(t, id, kind, pa, size, device);
-        return;
-    }
     uint64_t start = t->now(t->now_opaque), ticks = 0;
 
     if (device) {
@@ -92,7 +124,7 @@ static void timing_access(void *opaque, struct cpu *cpu, enum mem_access_kind ki
         uint64_t end = pa + size;
         bool missed = false;
         for (uint64_t chunk = pa & ~(uint64_t)(FETCH_CHUNK - 1); chunk < end; chunk += FETCH_CHUNK) {
-            ticks += memsys_access(t->ms, id, MEM_REQ_INST, MEM_OP_READ, chunk, FETCH_CHUNK, start + ticks);
+            ticks += request(t, t->l1i, id, MEM_REQ_INST, MEM_OP_READ, chunk, FETCH_CHUNK, start + ticks);
             missed |= t->ms->l1_missed;
             t->stats.fetch_requests++;
         }
@@ -105,7 +137,7 @@ static void timing_access(void *opaque, struct cpu *cpu, enum mem_access_kind ki
         }
         t->stats.inst_access_misses += missed;
     } else if (kind == MEM_ACCESS_WALK) {
-        ticks = memsys_access(t->ms, id, MEM_REQ_WALK, MEM_OP_READ, pa, size, start);
+        ticks = memsys_access_slow(t->ms, id, MEM_REQ_WALK, MEM_OP_READ, pa, size, start);
         t->stats.walk_requests++;
     } else {
         bool more = kind == MEM_ACCESS_READ_MORE || kind == MEM_ACCESS_WRITE_MORE;
@@ -115,7 +147,7 @@ static void timing_access(void *opaque, struct cpu *cpu, enum mem_access_kind ki
         for (uint64_t at = pa; at < end;) {
             uint64_t line_end = (at | (t->line_size - 1)) + 1;
             unsigned piece = (unsigned)((line_end < end ? line_end : end) - at);
-            ticks += memsys_access(t->ms, id, MEM_REQ_DATA, op, at, piece, start + ticks);
+            ticks += request(t, t->l1d, id, MEM_REQ_DATA, op, at, piece, start + ticks);
             missed |= t->ms->l1_missed;
             at += piece;
             t->stats.data_requests++;
@@ -195,13 +227,15 @@ static struct cpu_model *timing_new(struct cpu *cpu, const struct timing_cpu_con
     struct timing_cpu *t = calloc(1, sizeof *t);
     if (!t)
         fatal("memory", "out of memory");
-    t->warming = warming;
     t->model.ops = warming ? &warming_ops : &timing_ops;
     t->model.cpu = cpu;
-    t->port = (struct cpu_mem_port){ .opaque = t, .access = timing_access };
+    t->port = (struct cpu_mem_port){ .opaque = t, .access = warming ? warm_access : timing_access };
     t->ms = cfg->memsys;
+    t->l1i = memsys_l1(t->ms, (unsigned)cpu->id, MEM_REQ_INST);
+    t->l1d = memsys_l1(t->ms, (unsigned)cpu->id, MEM_REQ_DATA);
     t->line_size = cfg->line_size;
     t->period = cfg->period;
+    t->period_recip = cfg->period ? UINT64_MAX / cfg->period + 1 : 0;
     t->device_latency = cfg->device_latency;
     t->now = cfg->now;
     t->now_opaque = cfg->now_opaque;

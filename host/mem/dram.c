@@ -113,23 +113,23 @@ static uint64_t burst(struct dram_channel *ch, uint64_t addr, bool write, uint64
             precharge(ch, bk, max2(bk->pre_allowed, now));
         activate(ch, rk, bk, max2(bk->act_allowed, now), (int64_t)row);
     }
-    uint64_t cmd_at = max2(max2(write ? bk->wr_allowed : bk->rd_allowed, ch->next_burst_at), now);
+    uint64_t allowed = write ? max2(bk->wr_allowed, rk->wr_floor) : max2(bk->rd_allowed, rk->rd_floor);
+    uint64_t cmd_at = max2(max2(allowed, ch->next_burst_at), now);
     uint64_t ready = cmd_at + (write ? p->tCWL : p->tCL) + p->tBURST;
 
     /* The next RD/WR to any bank: same rank tBURST or a bus turnaround, other ranks tBURST + tCS. */
-    for (unsigned rr = 0; rr < p->ranks; rr++)
-        for (unsigned bb = 0; bb < p->banks; bb++) {
-            struct dram_bank *o = &ch->rank[rr].bank[bb];
-            uint64_t to_rd, to_wr;
-            if (rr == r) {
-                to_rd = write ? p->tBURST + p->tWTR + p->tCWL : p->tBURST;
-                to_wr = write ? p->tBURST : p->tBURST + p->tRTW;
-            } else {
-                to_rd = to_wr = p->tBURST + p->tCS;
-            }
-            o->rd_allowed = max2(o->rd_allowed, cmd_at + to_rd);
-            o->wr_allowed = max2(o->wr_allowed, cmd_at + to_wr);
+    for (unsigned rr = 0; rr < p->ranks; rr++) {
+        struct dram_rank *o = &ch->rank[rr];
+        uint64_t to_rd, to_wr;
+        if (rr == r) {
+            to_rd = write ? p->tBURST + p->tWTR + p->tCWL : p->tBURST;
+            to_wr = write ? p->tBURST : p->tBURST + p->tRTW;
+        } else {
+            to_rd = to_wr = p->tBURST + p->tCS;
         }
+        o->rd_floor = max2(o->rd_floor, cmd_at + to_rd);
+        o->wr_floor = max2(o->wr_floor, cmd_at + to_wr);
+    }
     bk->pre_allowed = max2(bk->pre_allowed, write ? ready + p->tWR : cmd_at + p->tRTP);
     ch->next_burst_at = cmd_at + p->tBURST;
     ch->last_was_write = write;

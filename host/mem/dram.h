@@ -51,6 +51,12 @@ struct dram_rank {
     struct dram_bank bank[DRAM_MAX_BANKS];
     uint64_t act_ticks[DRAM_MAX_ACT_WINDOW];   /* the last activation_limit ACTs, newest first */
     uint64_t refreshes_done;    /* refreshes applied: the k-th happens at k * tREFI */
+    /*
+     * Lower bounds on every bank's rd_allowed / wr_allowed set by bursts
+     * (a bank's own value is the max of both): a burst raises all banks at
+     * once, so it updates these two instead of each bank.
+     */
+    uint64_t rd_floor, wr_floor;
 };
 
 /* gem5's MemCtrl and DRAM interface statistics (names as in stats.txt). */

@@ -372,8 +372,8 @@ static uint64_t cache_request(struct memsys *ms, struct memsys_level *lv, unsign
     return done;
 }
 
-uint64_t memsys_access(struct memsys *ms, unsigned cpu, enum mem_req req, enum mem_op op,
-                       uint64_t paddr, unsigned size, uint64_t now)
+uint64_t memsys_access_slow(struct memsys *ms, unsigned cpu, enum mem_req req, enum mem_op op,
+                            uint64_t paddr, unsigned size, uint64_t now)
 {
     ms->now = now;
     ms->served_by = 1;
@@ -442,6 +442,17 @@ static bool level_init(struct memsys *ms, struct memsys_level *lv, const char *n
     return lv->st.hits && lv->st.misses && lv->st.miss_latency && lv->st.writebacks;
 }
 
+/* What memsys_access's inlined hit path needs of an L1 (its hit branch of cache_request, precomputed). */
+static void l1_fast_path_init(struct memsys *ms, struct memsys_level *lv, unsigned req)
+{
+    const uint64_t p = ms->cfg.cpu_period_ticks;
+    unsigned tag = lv->cfg.tag_latency, data = lv->cfg.data_latency;
+    lv->hit_ticks[0] = (uint64_t)(tag > data ? tag : data) * p;
+    lv->hit_ticks[1] = (uint64_t)tag * p;
+    lv->hit_count[0] = stat_at(ms, lv->st.hits, CMD_READ_REQ, req);
+    lv->hit_count[1] = stat_at(ms, lv->st.hits, CMD_WRITE_REQ, req);
+}
+
 static void level_destroy(struct memsys_level *lv)
 {
     if (!lv->name)
@@ -484,6 +495,7 @@ struct memsys *memsys_new(const struct memsys_config *cfg, struct stats_group *s
         free(ms);
         return NULL;
     }
+    ms->cpu_period_recip = UINT64_MAX / cfg->cpu_period_ticks + 1;
     ms->nreq = 1 + MEMSYS_REQS_PER_CPU * cfg->num_cpus;
     ms->req_names = calloc(ms->nreq, sizeof *ms->req_names);
     ms->req_names[0] = strdup("writebacks");
@@ -520,6 +532,10 @@ struct memsys *memsys_new(const struct memsys_config *cfg, struct stats_group *s
             snprintf(s, sizeof s, "%s.dcache", cpu);
             ok = ok && level_init(ms, &ms->dcache[c], n, s, &cfg->l1d, repl, ms->l2);
             ms->dcache[c].is_l1 = true;
+            if (ok) {
+                l1_fast_path_init(ms, &ms->icache[c], memsys_requestor(c, MEM_REQ_INST));
+                l1_fast_path_init(ms, &ms->dcache[c], memsys_requestor(c, MEM_REQ_DATA));
+            }
         }
     }
     ms->channels = cfg->mem_channels;

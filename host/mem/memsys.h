@@ -102,6 +102,10 @@ struct memsys_level {
     bool is_icache, is_l1;
     struct memsys_level *below;    /* NULL: the memory bus */
     struct memsys_cache_stats st;
+    /* The L1 hit path inlined in memsys_access (set by memsys_new for the L1s). */
+    size_t mru;                    /* tag[] index of the line last hit: checked before searching the set */
+    uint64_t hit_ticks[2];         /* a read's, a write's hit work: max(tag, data) and tag cycles, in ticks */
+    uint64_t *hit_count[2];        /* its ReadReq, WriteReq hits counter for this L1's requestor */
 };
 
 /*
@@ -128,6 +132,7 @@ struct memsys {
     struct dram_channel *chan;     /* [channels] */
     struct simple_memory *smem;    /* [channels] */
     uint64_t now;                  /* the latest access's tick (for bandwidth formulas) */
+    uint64_t cpu_period_recip;     /* 2^64 / cpu_period_ticks, rounded up (memsys_cpu_edge) */
     bool l1_missed;                /* the latest memsys_access missed in its L1 */
     uint8_t served_by;             /* where it was served: 1 = L1, 2 = L2, 3 = L3, 4 = memory (the O3 CPI stack) */
     uint64_t stats_since;          /* tick of the last statistics reset */
@@ -144,10 +149,86 @@ void memsys_free(struct memsys *ms);
 
 /*
  * One packet within one cache line, issued by a blocking CPU at tick `now`.
- * Returns the ticks until its response reaches the CPU.
+ * Returns the ticks until its response reaches the CPU. memsys_access
+ * answers an L1 hit itself (most requests: the timing CPU's speed is this
+ * path's) with exactly the state changes and statistics of the full
+ * path, memsys_access_slow.
  */
-uint64_t memsys_access(struct memsys *ms, unsigned cpu, enum mem_req req, enum mem_op op,
-                       uint64_t paddr, unsigned size, uint64_t now);
+uint64_t memsys_access_slow(struct memsys *ms, unsigned cpu, enum mem_req req, enum mem_op op,
+                            uint64_t paddr, unsigned size, uint64_t now);
+
+/*
+ * The CPU clock edge at or after `t`: gem5's clockEdge, edge() in
+ * memsys.c. The quotient comes from a multiplication by the period's
+ * reciprocal (memsys_new sets it); where that is not exact (very large
+ * ticks), the check sends it to the division.
+ */
+static inline uint64_t memsys_cpu_edge(const struct memsys *ms, uint64_t t)
+{
+    const uint64_t p = ms->cfg.cpu_period_ticks;
+    uint64_t b = (uint64_t)(((unsigned __int128)t * ms->cpu_period_recip) >> 64) * p;
+    if (__builtin_expect(t - b >= p, 0))   /* b > t wraps: also here */
+        b = t / p * p;
+    return t == b ? t : b + p;
+}
+
+/* Index in tag[] of `line` if `lv` holds it, trying the last line hit first; -1 if absent. */
+static inline long memsys_l1_find(struct memsys_level *lv, uint64_t line)
+{
+    const struct cache *c = &lv->tags;
+    if ((c->tag[lv->mru] & ~(CACHE_DIRTY | CACHE_SHARED)) == (line << 2 | CACHE_VALID))
+        return (long)lv->mru;
+    long i = cache_find(c, line);
+    if (i >= 0)
+        lv->mru = (size_t)i;
+    return i;
+}
+
+/* The L1 that `req` (MEM_REQ_INST or MEM_REQ_DATA) of `cpu` enters; NULL without caches. */
+static inline struct memsys_level *memsys_l1(struct memsys *ms, unsigned cpu, enum mem_req req)
+{
+    if (!ms->icache)
+        return NULL;
+    return req == MEM_REQ_INST ? &ms->icache[cpu] : &ms->dcache[cpu];
+}
+
+/*
+ * A request that hits in its L1 `l1` (memsys_l1), answered in full: the
+ * line's recency and dirty bit, the hit statistic, ms->now, served_by and
+ * l1_missed as memsys_access_slow sets them, and its ticks in *ticks.
+ * False when it is not a plain hit (a miss, or a write to a shared line),
+ * with nothing changed but a hint: the caller then takes memsys_access_slow.
+ */
+static inline __attribute__((always_inline)) bool
+memsys_l1_hit(struct memsys *ms, struct memsys_level *l1, uint64_t paddr, bool write, uint64_t now,
+              uint64_t *ticks)
+{
+    struct cache *c = &l1->tags;
+    long i = memsys_l1_find(l1, paddr >> c->line_shift);
+    if (i < 0 || (write && (c->tag[i] & CACHE_SHARED)))
+        return false;
+    if (write)
+        c->tag[i] |= CACHE_DIRTY;
+    if (c->repl == CACHE_REPL_LRU)
+        c->stamp[i] = ++c->clock;
+    ms->now = now;
+    ms->served_by = 1;
+    ms->l1_missed = false;
+    (*l1->hit_count[write])++;
+    *ticks = memsys_cpu_edge(ms, now) - now + l1->hit_ticks[write];
+    return true;
+}
+
+static inline __attribute__((always_inline)) uint64_t
+memsys_access(struct memsys *ms, unsigned cpu, enum mem_req req, enum mem_op op, uint64_t paddr,
+              unsigned size, uint64_t now)
+{
+    uint64_t ticks;
+    if (ms->icache && req != MEM_REQ_WALK &&
+        memsys_l1_hit(ms, memsys_l1(ms, cpu, req), paddr, op == MEM_OP_WRITE, now, &ticks))
+        return ticks;
+    return memsys_access_slow(ms, cpu, req, op, paddr, size, now);
+}
 
 /*
  * Functional warming: the same change of cache state (contents, recency,
@@ -156,28 +237,28 @@ uint64_t memsys_access(struct memsys *ms, unsigned cpu, enum mem_req req, enum m
  */
 void memsys_warm_slow(struct memsys *ms, unsigned cpu, enum mem_req req, enum mem_op op,
                       uint64_t paddr);
+
+/* Warming's L1 hit (memsys_l1_hit without time and statistics); false: take memsys_warm_slow. */
+static inline __attribute__((always_inline)) bool memsys_l1_warm_hit(struct memsys_level *l1,
+                                                                     uint64_t paddr, bool write)
+{
+    struct cache *c = &l1->tags;
+    long i = memsys_l1_find(l1, paddr >> c->line_shift);
+    if (i < 0 || (write && (c->tag[i] & CACHE_SHARED)))   /* a miss, or an upgrade */
+        return false;
+    if (write)
+        c->tag[i] |= CACHE_DIRTY;
+    if (c->repl == CACHE_REPL_LRU)
+        c->stamp[i] = ++c->clock;
+    return true;
+}
+
 static inline void memsys_warm(struct memsys *ms, unsigned cpu, enum mem_req req, enum mem_op op,
                                uint64_t paddr)
 {
-    if (ms->icache && req != MEM_REQ_WALK) {
-        struct memsys_level *l1 = req == MEM_REQ_INST ? &ms->icache[cpu] : &ms->dcache[cpu];
-        struct cache *c = &l1->tags;
-        uint64_t line = paddr >> c->line_shift;
-        long i = cache_find(c, line);
-        if (i >= 0) {
-            if (op == MEM_OP_WRITE) {
-                if (c->tag[i] & CACHE_SHARED) {
-                    memsys_warm_slow(ms, cpu, req, op, paddr);   /* an upgrade: invalidate the others */
-                    return;
-                }
-                c->tag[i] |= CACHE_DIRTY;
-            }
-            if (c->repl == CACHE_REPL_LRU)
-                c->stamp[i] = ++c->clock;
-            return;
-        }
+    if (ms->icache && req != MEM_REQ_WALK &&
+        !memsys_l1_warm_hit(memsys_l1(ms, cpu, req), paddr, op == MEM_OP_WRITE))
         memsys_warm_slow(ms, cpu, req, op, paddr);
-    }
 }
 
 /* Statistics were reset at `tick` (for the bandwidth formulas). */
