@@ -120,6 +120,42 @@ static bool watch_stops(struct cpu *cpu, uint64_t rip)
 }
 
 /*
+ * run_block_general's loop in the usual timed case, small enough for its
+ * state to stay in registers: a 64-bit block within one page (at physical
+ * `pa`), a port without begin and retire (timing.c's), no watches. Each of
+ * those changes only with a block_exit (see run_block_general), which sends
+ * the instruction that raised it through the full bookkeeping.
+ */
+static __attribute__((noinline)) void run_insns_timed(struct cpu *cpu, const struct insn *in, uint64_t n,
+                                                      uint64_t rip, uint64_t pa, const struct cpu_mem_port *port)
+{
+    void (*const access)(void *, struct cpu *, enum mem_access_kind, uint64_t, unsigned, bool) = port->access;
+    void *const opaque = port->opaque;
+    const uint64_t block_rip = rip;
+    for (uint64_t i = 0; i < n; i++, in++) {
+        /* The budget is in cycles: the previous instruction's stalls may have used it up. */
+        if (i && cpu->icount >= cpu->budget_end)
+            break;
+        access(opaque, cpu, MEM_ACCESS_FETCH, pa + (rip - block_rip), in->len, false);
+        cpu->next_rip = rip + in->len;
+        in->fn(cpu, in);
+        uint64_t from = rip;
+        cpu->icount++;
+        if (__builtin_expect(cpu->block_exit, 0)) {
+            rip = cpu->s.rip = cpu->next_rip & cpu_mode_ip_mask(cpu->mode);
+            if (cpu->timed) {
+                cpu->class_count[in->cls]++;
+                if (cpu->port->retire)
+                    cpu->port->retire(cpu->port->opaque, cpu, in, from);
+            }
+            break;
+        }
+        rip = cpu->s.rip = cpu->next_rip;   /* 64-bit mode: no wrap */
+        cpu->class_count[in->cls]++;
+    }
+}
+
+/*
  * One block boundary in the general case: a halted CPU, an interrupt shadow
  * (STI, MOV SS: one instruction, then interrupts may come), tracing, a
  * budget that ends inside the block, or a CPU stepped one instruction at a
@@ -156,19 +192,35 @@ static __attribute__((noinline)) enum cpu_exit run_block_general(struct cpu *cpu
     uint64_t block_rip = rip, block_pa = b->pa;   /* ~0: a straddler, decoded alone (block.c) */
     uint64_t ip_mask = cpu_mode_ip_mask(cpu->mode), cs_base = legacy ? cpu->s.seg[SEG_CS].base : 0;
     const struct insn *in = b->insns;
-    for (uint64_t i = 0; i < n; i++, in++) {
-        if (cpu->stepped) {
+    /*
+     * What comes before each instruction is read once: the flags and the
+     * port change only through cpu_set_port, cpu_set_watch and a change of
+     * mode, which all end the block (block_exit). A block that is not a
+     * straddler lies in one page, so each of its fetches is one access at
+     * block_pa + offset.
+     */
+    const bool stepped = cpu->stepped, watching = cpu->watching;
+    struct cpu_mem_port *const port = cpu->timed ? cpu->port : NULL;
+    void (*const begin)(void *, struct cpu *, const struct insn *, uint64_t) = port ? port->begin : NULL;
+    const uint64_t la_mask = legacy ? 0xffffffffull : ~0ull;
+    if (port && !begin && !port->retire && !watching && !legacy && block_pa != ~0ull)
+        run_insns_timed(cpu, in, n, rip, block_pa, port);
+    else for (uint64_t i = 0; i < n; i++, in++) {
+        if (stepped) {
             /* The budget is in cycles: the previous instruction's stalls may have used it up. */
             if (i && cpu->icount >= cpu->budget_end)
                 break;
-            if (cpu->watching && watch_stops(cpu, rip))
+            if (watching && watch_stops(cpu, rip))
                 break;
-            if (cpu->timed) {
-                if (cpu->port->begin)
-                    cpu->port->begin(cpu->port->opaque, cpu, in, rip);
-                uint64_t la = (rip + cs_base) & (legacy ? 0xffffffffull : ~0ull);
-                uint64_t pa = block_pa != ~0ull ? block_pa + (rip - block_rip) : mmu_translate(cpu, la, ACC_EXEC);
-                fetch_report(cpu, pa, la, in->len);
+            if (port) {
+                if (begin)
+                    begin(port->opaque, cpu, in, rip);
+                if (block_pa != ~0ull) {
+                    port->access(port->opaque, cpu, MEM_ACCESS_FETCH, block_pa + (rip - block_rip), in->len, false);
+                } else {
+                    uint64_t la = (rip + cs_base) & la_mask;
+                    fetch_report(cpu, mmu_translate(cpu, la, ACC_EXEC), la, in->len);
+                }
             }
         }
         cpu->next_rip = rip + in->len;

@@ -153,16 +153,9 @@ static int pf_error(uint32_t e)
     return (int)(e & 0x1f);
 }
 
-uint64_t mmu_translate(struct cpu *cpu, uint64_t la, int acc)
+/* mmu_translate without a TLB hit: the walk, its faults and the TLB fill. */
+static __attribute__((noinline)) uint64_t translate_walk(struct cpu *cpu, uint64_t la, int acc)
 {
-    if (!(acc & ACC_SUPER)) {
-        unsigned i = tlb_index(la);
-        const struct tlb_info *info = &cpu->tlb_info[i];
-        uint64_t tag = (acc & 3) == ACC_WRITE ? info->xlate_write
-                     : (acc & 3) == ACC_EXEC  ? cpu->tlb[i].tag_exec : info->xlate_read;
-        if (tag == tlb_tag(cpu, la))
-            return info->pa | (la & 0xfff);
-    }
     if (!canonical(la))
         cpu_raise_err(cpu, EXC_GP, 0);
     struct walk w;
@@ -174,6 +167,29 @@ uint64_t mmu_translate(struct cpu *cpu, uint64_t la, int acc)
     if (!(acc & ACC_SUPER))
         tlb_fill(cpu, la, &w);
     return w.pa;
+}
+
+/*
+ * The TLB's translation (kept even while a port is attached, when the TLB
+ * hands out no host pointers), else the walk. Inlined in the slow paths of
+ * loads and stores, which every access of a timed CPU takes.
+ */
+static inline __attribute__((always_inline)) uint64_t translate(struct cpu *cpu, uint64_t la, int acc)
+{
+    if (!(acc & ACC_SUPER)) {
+        unsigned i = tlb_index(la);
+        const struct tlb_info *info = &cpu->tlb_info[i];
+        uint64_t tag = (acc & 3) == ACC_WRITE ? info->xlate_write
+                     : (acc & 3) == ACC_EXEC  ? cpu->tlb[i].tag_exec : info->xlate_read;
+        if (tag == tlb_tag(cpu, la))
+            return info->pa | (la & 0xfff);
+    }
+    return translate_walk(cpu, la, acc);
+}
+
+uint64_t mmu_translate(struct cpu *cpu, uint64_t la, int acc)
+{
+    return translate(cpu, la, acc);
 }
 
 int mmu_probe(struct cpu *cpu, uint64_t la, int acc, uint64_t *pa)
@@ -233,8 +249,9 @@ void mmu_flush_page(struct cpu *cpu, uint64_t la)
     }
 }
 
-/* Physical read/write of up to 8 bytes within one page. */
-static uint64_t phys_read(struct cpu *cpu, uint64_t pa, unsigned size, enum mem_access_kind kind)
+/* Physical read/write of up to 8 bytes within one page (inlined: every access of a timed CPU comes here). */
+static inline __attribute__((always_inline)) uint64_t phys_read(struct cpu *cpu, uint64_t pa, unsigned size,
+                                                                enum mem_access_kind kind)
 {
     uint8_t *p = bus_ram_ptr(cpu->bus, pa);
     if (cpu->port)
@@ -250,7 +267,8 @@ static uint64_t phys_read(struct cpu *cpu, uint64_t pa, unsigned size, enum mem_
     return bus_mmio_read(cpu->bus, pa, size, cpu);
 }
 
-static void phys_write(struct cpu *cpu, uint64_t pa, unsigned size, uint64_t v, enum mem_access_kind kind)
+static inline __attribute__((always_inline)) void phys_write(struct cpu *cpu, uint64_t pa, unsigned size, uint64_t v,
+                                                             enum mem_access_kind kind)
 {
     uint8_t *p = bus_ram_ptr(cpu->bus, pa);
     if (cpu->port)
@@ -274,7 +292,7 @@ uint64_t mmu_read_slow(struct cpu *cpu, uint64_t la, unsigned size, int acc)
 {
     unsigned first = 4096 - (unsigned)(la & 0xfff);
     if (size <= first)
-        return phys_read(cpu, mmu_translate(cpu, la, acc), size, MEM_ACCESS_READ);
+        return phys_read(cpu, translate(cpu, la, acc), size, MEM_ACCESS_READ);
     /* Crosses a page: translate both halves before reading either. */
     uint64_t pa0 = mmu_translate(cpu, la, acc);
     uint64_t pa1 = mmu_translate(cpu, la + first, acc);
@@ -287,7 +305,7 @@ void mmu_write_slow(struct cpu *cpu, uint64_t la, unsigned size, uint64_t value,
 {
     unsigned first = 4096 - (unsigned)(la & 0xfff);
     if (size <= first) {
-        phys_write(cpu, mmu_translate(cpu, la, acc), size, value, MEM_ACCESS_WRITE);
+        phys_write(cpu, translate(cpu, la, acc), size, value, MEM_ACCESS_WRITE);
         return;
     }
     uint64_t pa0 = mmu_translate(cpu, la, acc);
