@@ -144,6 +144,12 @@ void exec_shift_register(void);    /* shl shr sar rol ror rcl rcr shld shrd */
 void exec_bit_register(void);      /* bt bts btr btc bsf bsr tzcnt lzcnt popcnt bswap */
 void exec_mov_register(void);      /* mov movzx movsx movsxd lea xchg cmovcc setcc cbw.. lahf sahf cmc clc stc cld std nop */
 void exec_stack_register(void);    /* push pop pushfq popfq enter leave */
+/*
+ * POPF's new RFLAGS from the old ones and the popped value v (size 2, 4 or
+ * 8 bytes) at CPL cpl: IOPL only at CPL 0, IF only at CPL <= IOPL, RF
+ * cleared by the 32/64-bit forms; no VM86. Shared by every mode's POPF.
+ */
+uint64_t popf_flags(uint64_t old, uint64_t v, unsigned size, unsigned cpl);
 void exec_branch_register(void);   /* jmp jcc call ret loop jrcxz */
 void exec_string_register(void);   /* movs stos lods cmps scas (rep) */
 void exec_atomic_register(void);   /* cmpxchg cmpxchg8b cmpxchg16b xadd */

@@ -112,24 +112,14 @@ static void legacy_pushf(struct cpu *cpu, const struct insn *in)
     set_sp(cpu, push_at(cpu, cpu->s.gpr[RSP], in->opsize, v));
 }
 
-/* POPF/POPFD as in 64-bit mode (exec_stack.c): IOPL only at CPL 0, IF only at CPL <= IOPL; no VM86. */
+/* POPF/POPFD with a 16- or 32-bit stack pointer; the flags rule is popf_flags (exec_stack.c). */
 static void legacy_popf(struct cpu *cpu, const struct insn *in)
 {
     unsigned size = in->opsize;
     uint64_t sp = cpu->s.gpr[RSP];
     uint64_t v = pop_at(cpu, &sp, size);
     uint64_t old = cpu_get_rflags(cpu);
-    uint64_t mask = FL_ARITH | FL_TF | FL_IF | FL_DF | FL_IOPL | FL_NT | FL_AC | FL_ID;
-    unsigned cpl = cpu->s.cpl, iopl = (unsigned)(old & FL_IOPL) >> 12;
-    if (cpl > 0)
-        mask &= ~(uint64_t)FL_IOPL;
-    if (cpl > iopl)
-        mask &= ~(uint64_t)FL_IF;
-    if (size == 2)
-        mask &= 0xffff;
-    uint64_t nf = (old & ~mask) | (v & mask);
-    if (size != 2)
-        nf &= ~(uint64_t)FL_RF;
+    uint64_t nf = popf_flags(old, v, size, cpu->s.cpl);
     set_sp(cpu, sp);
     cpu_set_rflags(cpu, nf);
     if ((nf ^ old) & (FL_IF | FL_TF | FL_AC))

@@ -79,15 +79,10 @@ EXEC_THREADED(exec_pushf)
  * the reserved bits never change; IOPL changes only at CPL 0; IF only when
  * CPL <= IOPL. The 16-bit form changes only bits 15:0; the wider forms clear RF.
  */
-EXEC_BODY(exec_popf)
+uint64_t popf_flags(uint64_t old, uint64_t v, unsigned size, unsigned cpl)
 {
-    unsigned size = in->opsize;
-    uint64_t sp = cpu->s.gpr[RSP];
-    uint64_t v = mem_read(cpu, sp, size);
-    uint64_t old = cpu_get_rflags(cpu);
     uint64_t mask = FL_ARITH | FL_TF | FL_IF | FL_DF | FL_IOPL | FL_NT | FL_AC | FL_ID;
-    unsigned cpl = cpu->s.cpl, iopl = (unsigned)(old & FL_IOPL) >> 12;
-
+    unsigned iopl = (unsigned)(old & FL_IOPL) >> 12;
     if (cpl > 0)
         mask &= ~(uint64_t)FL_IOPL;
     if (cpl > iopl)
@@ -97,6 +92,16 @@ EXEC_BODY(exec_popf)
     uint64_t nf = (old & ~mask) | (v & mask);
     if (size != 2)
         nf &= ~(uint64_t)FL_RF;
+    return nf;
+}
+
+EXEC_BODY(exec_popf)
+{
+    unsigned size = in->opsize;
+    uint64_t sp = cpu->s.gpr[RSP];
+    uint64_t v = mem_read(cpu, sp, size);
+    uint64_t old = cpu_get_rflags(cpu);
+    uint64_t nf = popf_flags(old, v, size, cpu->s.cpl);
 
     cpu->s.gpr[RSP] = sp + size;
     cpu_set_rflags(cpu, nf);

@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "cpu/model.h"
+#include "cpu/timing.h"
 
 struct memsys;
 struct stats_group;
@@ -52,12 +53,7 @@ void o3_write_config(const struct o3_params *p, FILE *f);
 
 struct o3_cpu_config {
     struct o3_params params;
-    struct memsys *memsys;
-    unsigned line_size;
-    uint64_t period;                /* ticks per CPU cycle */
-    uint64_t device_latency;        /* ticks of an MMIO or port access */
-    uint64_t (*now)(void *opaque);  /* the machine's exact tick at the CPU's current cycle */
-    void *now_opaque;
+    struct timing_cpu_config mem;   /* the memory side, as the timing model's (timing.h) */
 };
 
 struct cpu_model *cpu_model_o3_new(struct cpu *cpu, const struct o3_cpu_config *cfg);

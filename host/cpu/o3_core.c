@@ -1077,12 +1077,12 @@ struct cpu_model *cpu_model_o3_new(struct cpu *cpu, const struct o3_cpu_config *
     o->warm_model.cpu = cpu;
     o->port = (struct cpu_mem_port){ .opaque = o, .access = o3_access, .begin = o3_begin, .retire = o3_retire };
     o->p = cfg->params;
-    o->ms = cfg->memsys;
-    o->line_size = cfg->line_size;
-    o->period = cfg->period;
-    o->device_latency = cfg->device_latency;
-    o->now = cfg->now;
-    o->now_opaque = cfg->now_opaque;
+    o->ms = cfg->mem.memsys;
+    o->line_size = cfg->mem.line_size;
+    o->period = cfg->mem.period;
+    o->device_latency = cfg->mem.device_latency;
+    o->now = cfg->mem.now;
+    o->now_opaque = cfg->mem.now_opaque;
     o->trace = getenv("M5SIM_O3_TRACE") != NULL;
     if (o->p.fetchBufferSize & (o->p.fetchBufferSize - 1))
         fatal("system.cpu.fetchBufferSize", "%u is not a power of two", o->p.fetchBufferSize);

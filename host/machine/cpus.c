@@ -44,18 +44,24 @@ static struct memsys *machine_memsys(struct machine *m)
     return m->memsys;
 }
 
+/* What a detailed model (timing, o3) needs of the machine: its memory hierarchy and clock. */
+static struct timing_cpu_config memory_side(struct machine *m)
+{
+    return (struct timing_cpu_config){
+        .memsys = machine_memsys(m),
+        .line_size = m->cfg.cacheline_size,
+        .period = m->period,
+        .device_latency = DEVICE_LATENCY_TICKS,
+        .now = machine_tick,
+        .now_opaque = m,
+    };
+}
+
 static struct cpu_model *timing_model(struct machine *m, struct machine_cpu *c, bool warming)
 {
     struct cpu_model **slot = warming ? &c->warming_model : &c->timing_model;
     if (!*slot) {
-        struct timing_cpu_config tc = {
-            .memsys = machine_memsys(m),
-            .line_size = m->cfg.cacheline_size,
-            .period = m->period,
-            .device_latency = DEVICE_LATENCY_TICKS,
-            .now = machine_tick,
-            .now_opaque = m,
-        };
+        struct timing_cpu_config tc = memory_side(m);
         *slot = warming ? cpu_model_warming_new(&c->cpu, &tc) : cpu_model_timing_new(&c->cpu, &tc);
         if (!warming)
             timing_cpu_register_stats(*slot, c->stats);
@@ -66,14 +72,7 @@ static struct cpu_model *timing_model(struct machine *m, struct machine_cpu *c, 
 static struct cpu_model *o3_model(struct machine *m, struct machine_cpu *c)
 {
     if (!c->o3_model) {
-        struct o3_cpu_config oc = {
-            .memsys = machine_memsys(m),
-            .line_size = m->cfg.cacheline_size,
-            .period = m->period,
-            .device_latency = DEVICE_LATENCY_TICKS,
-            .now = machine_tick,
-            .now_opaque = m,
-        };
+        struct o3_cpu_config oc = { .mem = memory_side(m) };
         config_o3_params(&m->cfg, &oc.params);
         c->o3_model = cpu_model_o3_new(&c->cpu, &oc);
         o3_cpu_register_stats(c->o3_model, c->stats);

@@ -82,10 +82,7 @@ struct se_models se_models_start(struct se *se, const struct machine_config *hie
             .device_latency = 0, .now = se_tick, .now_opaque = se,
         };
         if (hier->cpu_type == CPU_O3) {
-            struct o3_cpu_config oc = {
-                .memsys = m.memsys, .line_size = hier->cacheline_size, .period = SE_PERIOD,
-                .device_latency = 0, .now = se_tick, .now_opaque = se,
-            };
+            struct o3_cpu_config oc = { .mem = tc };
             config_o3_params(hier, &oc.params);
             o3_write_config(&oc.params, config);
             m.timing = cpu_model_o3_new(se->cpu, &oc);

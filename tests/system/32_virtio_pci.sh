@@ -15,9 +15,7 @@ SUITE=virtio-pci
 . tests/system/lib.sh
 
 O=build/tests/virtio-pci
-for f in "$M5SIM" "$KERNEL" "$IMAGE"; do
-    [ -f "$f" ] || { fail "setup: $f missing (make all kernel image)"; finish; exit 1; }
-done
+fs_preflight || exit 1
 rm -rf "$O"
 mkdir -p "$O"
 

@@ -17,9 +17,7 @@ SUITE=virtio-mmio
 . tests/system/lib.sh
 
 O=build/tests/virtio-mmio
-for f in "$M5SIM" "$KERNEL" "$IMAGE"; do
-    [ -f "$f" ] || { fail "setup: $f missing (make all kernel image)"; finish; exit 1; }
-done
+fs_preflight || exit 1
 rm -rf "$O"
 mkdir -p "$O"
 
