@@ -104,6 +104,18 @@ static void fetch_report(struct cpu *cpu, uint64_t pa, uint64_t rip, unsigned le
     port->access(port->opaque, cpu, MEM_ACCESS_FETCH_MORE, pa2, len - first, false);
 }
 
+/* A whole block's fetch for a port that takes them by block; a straddler's as fetch_report's. */
+static inline __attribute__((always_inline)) void fetch_block(struct cpu *cpu, const struct block *b, uint64_t rip)
+{
+    struct cpu_mem_port *port = cpu->port;
+    if (__builtin_expect(b->pa != ~0ull, 1)) {
+        if (!cpu_port_quiet(&port->quiet_fetch, b->pa, b->bytes))
+            port->fetch_block(port->opaque, cpu, b->pa, b->bytes);
+    }
+    else
+        fetch_report(cpu, mmu_translate(cpu, rip, ACC_EXEC), rip, b->insns[0].len);
+}
+
 /* Before the instruction at rip: does an armed watch fire there and stop the CPU? */
 static bool watch_stops(struct cpu *cpu, uint64_t rip)
 {
@@ -206,7 +218,7 @@ static __attribute__((noinline)) enum cpu_exit run_block_general(struct cpu *cpu
     if (port && !begin && !port->retire && !watching && !legacy && block_pa != ~0ull)
         run_insns_timed(cpu, in, n, rip, block_pa, port);
     else for (uint64_t i = 0; i < n; i++, in++) {
-        if (stepped) {
+        if (stepped || port) {   /* a port that fetches by block (not stepped) sees each fetch here */
             /* The budget is in cycles: the previous instruction's stalls may have used it up. */
             if (i && cpu->icount >= cpu->budget_end)
                 break;
@@ -292,6 +304,8 @@ static __attribute__((noinline)) enum cpu_exit run_blocks(struct cpu *cpu)
         }
         if (e->machine)
             cpu->intr_quiet = 0;
+        if (__builtin_expect(cpu->timed, 0))
+            fetch_block(cpu, e->b, rip);   /* a port that takes fetches by block (cpu.h) */
         const struct insn *in = e->b->insns;
         cpu->block_exit = 0;
         cpu->next_rip = rip + in->len;

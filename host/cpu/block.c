@@ -238,6 +238,7 @@ static struct block *block_find(struct cpu *cpu, uint64_t la, uint64_t pa, unsig
             decode_straddler(cpu, la, at, 4096 - off, mode, &bc->scratch->insns[0]);
             bc->scratch->pa = ~0ull;
             bc->scratch->n = 1;
+            bc->scratch->bytes = bc->scratch->insns[0].len;
             bc->scratch->machine = bc->scratch->insns[0].machine;
             bc->scratch->insns[0].last = 1;
             bc->stats.straddlers++;
@@ -251,6 +252,7 @@ static struct block *block_find(struct cpu *cpu, uint64_t la, uint64_t pa, unsig
 
     b->pa = pa;
     b->n = n;
+    b->bytes = off - (unsigned)(pa & 0xfff);
     b->mode = (uint8_t)mode;
     b->machine = 0;
     for (unsigned i = 0; i < n; i++)

@@ -28,6 +28,7 @@ struct block {
     struct block *hash_next;
     struct block *page_next;   /* other blocks decoded from the same page */
     uint32_t n;                /* instructions */
+    uint32_t bytes;            /* their length in all (the block's fetch: pa .. pa + bytes - 1) */
     uint8_t machine;           /* one of them may reach the machine (insn.machine) */
     uint8_t mode;              /* the CPU mode it was decoded for (mode.h): part of its key */
     struct insn insns[] __attribute__((aligned(64)));  /* each record exactly two cache lines */

@@ -108,10 +108,16 @@ void cpu_sipi_start(struct cpu *cpu, uint8_t vector)
     cpu_started(cpu);
 }
 
+/* A port steps the CPU one instruction at a time unless it takes fetches by block. */
+static uint8_t cpu_port_steps(const struct cpu *cpu)
+{
+    return cpu->port && !cpu->port->fetch_block;
+}
+
 void cpu_mode_update(struct cpu *cpu)
 {
     uint8_t mode = (uint8_t)cpu_mode_of(&cpu->s);
-    cpu->stepped = cpu->timed | cpu->watching | (mode != CPU_MODE_64);
+    cpu->stepped = cpu_port_steps(cpu) | cpu->watching | (mode != CPU_MODE_64);
     if (mode == cpu->mode)
         return;
     cpu->mode = mode;
@@ -179,7 +185,7 @@ void cpu_set_port(struct cpu *cpu, struct cpu_mem_port *port)
 {
     cpu->port = port;
     cpu->timed = port != NULL;
-    cpu->stepped = cpu->timed | cpu->watching | (cpu->mode != CPU_MODE_64);
+    cpu->stepped = cpu_port_steps(cpu) | cpu->watching | (cpu->mode != CPU_MODE_64);
     mmu_flush(cpu, true);
     cpu->block_exit = 1;
 }
@@ -190,7 +196,7 @@ void cpu_set_watch(struct cpu *cpu, unsigned which, uint64_t rip)
     cpu->watching = 0;
     for (unsigned i = 0; i < CPU_WATCHES; i++)
         cpu->watching |= cpu->watch_rip[i] != ~0ull;
-    cpu->stepped = cpu->timed | cpu->watching | (cpu->mode != CPU_MODE_64);
+    cpu->stepped = cpu_port_steps(cpu) | cpu->watching | (cpu->mode != CPU_MODE_64);
     cpu->watch_fired = ~0ull;
     cpu->block_exit = 1;
 }

@@ -179,7 +179,34 @@ struct cpu_mem_port {
      */
     void (*begin)(void *opaque, struct cpu *cpu, const struct insn *in, uint64_t rip);
     void (*retire)(void *opaque, struct cpu *cpu, const struct insn *in, uint64_t rip);
+    /*
+     * Optional, for a model that wants fetches by block, not by instruction
+     * (functional warming, timing.c): the CPU is then not stepped, and each
+     * block the run loop runs whole reports its bytes in one call, at their
+     * physical address, before its first instruction (a block lies within
+     * one page; an instruction that straddles two pages comes as `access`
+     * fetches). Blocks run in the general path (a budget ending inside
+     * one, an interrupt shadow, a halt) report each instruction's fetch
+     * through `access` as for any port. Without begin and retire only.
+     */
+    void (*fetch_block)(void *opaque, struct cpu *cpu, uint64_t pa, unsigned len);
+    /*
+     * For a port whose fetches only change state (functional warming): a
+     * physical range [lo, hi) where a block fetch (fetch_block) that ends
+     * at or after `tail` would change nothing now (the lines the port
+     * touched last, in order). The CPU skips those calls (cpu_port_quiet).
+     * The port sets it as it goes and empties it (all 0) whenever anything
+     * else may have changed its state: its model empties it before each
+     * run. Empty for other ports.
+     */
+    struct cpu_port_quiet { uint64_t lo, hi, tail; } quiet_fetch;
 };
+
+/* A block fetch of [pa, pa + size) that the port says would change nothing. */
+static inline bool cpu_port_quiet(const struct cpu_port_quiet *q, uint64_t pa, unsigned size)
+{
+    return pa - q->lo < q->hi - q->lo && pa + size <= q->hi && pa + size > q->tail;
+}
 
 struct cpu {
     struct cpu_state s;
@@ -224,7 +251,7 @@ struct cpu {
     uint8_t intr_quiet;
     uint8_t timed;            /* a memory port is attached (cpu_set_port) */
     uint8_t watching;         /* watch_rip is armed (cpu_set_watch) */
-    uint8_t stepped;          /* timed | watching | legacy mode: every instruction runs through the general path (atomic.c) */
+    uint8_t stepped;          /* timed (unless by blocks) | watching | legacy mode: every instruction runs through the general path (atomic.c) */
 
     /* Exceptions: memory accessors and handlers raise with longjmp to the run loop. */
     jmp_buf fault_jmp;

@@ -283,7 +283,9 @@ static inline void put32_64(struct cpu *cpu, unsigned reg, unsigned size, uint64
 /*
  * A memory form takes the host pointer from the TLB before it changes
  * anything; without one (TLB miss, MMIO, page crossing, code page, first
- * write) it hands the whole instruction to the general handler.
+ * write, and every access while a memory port is attached) it hands the
+ * instruction to its slow twin, which does the same access through mmu.c's
+ * slow path (a tail call: the fast path needs no stack frame).
  */
 #define MOV_SIZED(sz, bits)                                                                   \
     EXEC_BODY(mov_rr##bits)                                                                   \
@@ -291,6 +293,11 @@ static inline void put32_64(struct cpu *cpu, unsigned reg, unsigned size, uint64
         put32_64(cpu, in->op[0].reg, sz, cpu->s.gpr[in->op[1].reg]);                          \
     }                                                                                         \
     EXEC_THREADED(mov_rr##bits)                                                               \
+    EXEC_BODY(mov_rm##bits##_slow)                                                            \
+    {                                                                                         \
+        cpu->s.gpr[in->op[0].reg] = mmu_load_slow##bits(cpu, op_ea_fast(cpu, &in->op[1]));  \
+    }                                                                                         \
+    EXEC_THREADED(mov_rm##bits##_slow)                                                        \
     EXEC_FAST_BODY(mov_rm##bits)                                                              \
     {                                                                                         \
         const void *p = tlb_read_ptr(cpu, op_ea_fast(cpu, &in->op[1]), sz);                   \
@@ -299,8 +306,13 @@ static inline void put32_64(struct cpu *cpu, unsigned reg, unsigned size, uint64
         cpu->s.gpr[in->op[0].reg] = host_load(p, sz);                                         \
         return true;                                                                          \
     }                                                                                         \
-    EXEC_FAST(mov_rm##bits, exec_mov)
+    EXEC_FAST(mov_rm##bits, mov_rm##bits##_slow)
 #define MOV_STORES(sz, bits)                                                                  \
+    EXEC_BODY(mov_mr##bits##_slow)                                                            \
+    {                                                                                         \
+        mmu_store_slow##bits(cpu, op_ea_fast(cpu, &in->op[0]), cpu->s.gpr[in->op[1].reg]);     \
+    }                                                                                         \
+    EXEC_THREADED(mov_mr##bits##_slow)                                                        \
     EXEC_FAST_BODY(mov_mr##bits)                                                              \
     {                                                                                         \
         void *p = tlb_write_ptr(cpu, op_ea_fast(cpu, &in->op[0]), sz);                        \
@@ -309,7 +321,12 @@ static inline void put32_64(struct cpu *cpu, unsigned reg, unsigned size, uint64
         host_store(p, sz, cpu->s.gpr[in->op[1].reg]);                                         \
         return true;                                                                          \
     }                                                                                         \
-    EXEC_FAST(mov_mr##bits, exec_mov)                                                         \
+    EXEC_FAST(mov_mr##bits, mov_mr##bits##_slow)                                              \
+    EXEC_BODY(mov_mi##bits##_slow)                                                            \
+    {                                                                                         \
+        mmu_store_slow##bits(cpu, op_ea_fast(cpu, &in->op[0]), (uint64_t)in->op[1].imm);       \
+    }                                                                                         \
+    EXEC_THREADED(mov_mi##bits##_slow)                                                        \
     EXEC_FAST_BODY(mov_mi##bits)                                                              \
     {                                                                                         \
         void *p = tlb_write_ptr(cpu, op_ea_fast(cpu, &in->op[0]), sz);                        \
@@ -318,7 +335,7 @@ static inline void put32_64(struct cpu *cpu, unsigned reg, unsigned size, uint64
         host_store(p, sz, in->op[1].imm);                                                     \
         return true;                                                                          \
     }                                                                                         \
-    EXEC_FAST(mov_mi##bits, exec_mov)
+    EXEC_FAST(mov_mi##bits, mov_mi##bits##_slow)
 MOV_SIZED(4, 32)
 MOV_SIZED(8, 64)
 MOV_STORES(1, 8)

@@ -288,7 +288,8 @@ static inline __attribute__((always_inline)) void phys_write(struct cpu *cpu, ui
     bus_mmio_write(cpu->bus, pa, size, v, cpu);
 }
 
-uint64_t mmu_read_slow(struct cpu *cpu, uint64_t la, unsigned size, int acc)
+static inline __attribute__((always_inline)) uint64_t read_slow(struct cpu *cpu, uint64_t la, unsigned size,
+                                                                int acc)
 {
     unsigned first = 4096 - (unsigned)(la & 0xfff);
     if (size <= first)
@@ -301,7 +302,8 @@ uint64_t mmu_read_slow(struct cpu *cpu, uint64_t la, unsigned size, int acc)
     return lo | hi << (8 * first);
 }
 
-void mmu_write_slow(struct cpu *cpu, uint64_t la, unsigned size, uint64_t value, int acc)
+static inline __attribute__((always_inline)) void write_slow(struct cpu *cpu, uint64_t la, unsigned size,
+                                                             uint64_t value, int acc)
 {
     unsigned first = 4096 - (unsigned)(la & 0xfff);
     if (size <= first) {
@@ -313,6 +315,32 @@ void mmu_write_slow(struct cpu *cpu, uint64_t la, unsigned size, uint64_t value,
     phys_write(cpu, pa0, first, value, MEM_ACCESS_WRITE);
     phys_write(cpu, pa1, size - first, value >> (8 * first), MEM_ACCESS_WRITE_MORE);
 }
+
+uint64_t mmu_read_slow(struct cpu *cpu, uint64_t la, unsigned size, int acc)
+{
+    return read_slow(cpu, la, size, acc);
+}
+
+void mmu_write_slow(struct cpu *cpu, uint64_t la, unsigned size, uint64_t value, int acc)
+{
+    write_slow(cpu, la, size, value, acc);
+}
+
+/* One per size, so that the size and the kind of access are constants in the path every timed access takes. */
+#define MMU_SLOW_SIZED(bits)                                                            \
+    uint64_t mmu_load_slow##bits(struct cpu *cpu, uint64_t la)                          \
+    {                                                                                   \
+        return read_slow(cpu, la, (bits) / 8, ACC_READ);                                \
+    }                                                                                   \
+    void mmu_store_slow##bits(struct cpu *cpu, uint64_t la, uint64_t value)             \
+    {                                                                                   \
+        write_slow(cpu, la, (bits) / 8, value, ACC_WRITE);                              \
+    }
+MMU_SLOW_SIZED(8)
+MMU_SLOW_SIZED(16)
+MMU_SLOW_SIZED(32)
+MMU_SLOW_SIZED(64)
+#undef MMU_SLOW_SIZED
 
 void mem_read_bytes(struct cpu *cpu, uint64_t la, void *dst, unsigned n)
 {

@@ -27,6 +27,15 @@
 
 uint64_t mmu_read_slow(struct cpu *cpu, uint64_t la, unsigned size, int acc);
 void mmu_write_slow(struct cpu *cpu, uint64_t la, unsigned size, uint64_t value, int acc);
+/* The same for a data load or store of 8, 16, 32 or 64 bits (mem_readN, mem_writeN). */
+uint64_t mmu_load_slow8(struct cpu *cpu, uint64_t la);
+uint64_t mmu_load_slow16(struct cpu *cpu, uint64_t la);
+uint64_t mmu_load_slow32(struct cpu *cpu, uint64_t la);
+uint64_t mmu_load_slow64(struct cpu *cpu, uint64_t la);
+void mmu_store_slow8(struct cpu *cpu, uint64_t la, uint64_t value);
+void mmu_store_slow16(struct cpu *cpu, uint64_t la, uint64_t value);
+void mmu_store_slow32(struct cpu *cpu, uint64_t la, uint64_t value);
+void mmu_store_slow64(struct cpu *cpu, uint64_t la, uint64_t value);
 
 /*
  * Translate a linear address; on failure raise #PF (or #GP for non-canonical).
@@ -112,7 +121,7 @@ static inline void host_store(void *p, unsigned size, uint64_t v)
         const void *p = tlb_read_ptr(cpu, la, (bits) / 8);                              \
         if (__builtin_expect(p != NULL, 1))                                             \
             return (uint##bits##_t)host_load(p, (bits) / 8);                            \
-        return (uint##bits##_t)mmu_read_slow(cpu, la, (bits) / 8, ACC_READ);            \
+        return (uint##bits##_t)mmu_load_slow##bits(cpu, la);                            \
     }
 #define MMU_FAST_WRITE(bits)                                                            \
     static inline __attribute__((always_inline)) void                                   \
@@ -123,7 +132,7 @@ static inline void host_store(void *p, unsigned size, uint64_t v)
             host_store(p, (bits) / 8, v);                                               \
             return;                                                                     \
         }                                                                               \
-        mmu_write_slow(cpu, la, (bits) / 8, v, ACC_WRITE);                              \
+        mmu_store_slow##bits(cpu, la, v);                                               \
     }
 MMU_FAST_READ(8)
 MMU_FAST_READ(16)

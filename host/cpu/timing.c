@@ -82,21 +82,52 @@ static __attribute__((noinline)) void warm_lines(struct timing_cpu *t, unsigned 
 /*
  * The warming model's port. An access within one line that hits in its L1
  * is done here without a call (most of them); the rest goes line by line.
- * Devices are not cached, and the walker's reads are left out of warming
- * (as memsys_warm leaves them).
+ * Devices are not cached; the walker's reads enter below the L1s, as timed.
  */
 static void warm_access(void *opaque, struct cpu *cpu, enum mem_access_kind kind, uint64_t pa,
                         unsigned size, bool device)
 {
     struct timing_cpu *t = opaque;
-    if (device || !t->l1i || kind == MEM_ACCESS_WALK)
+    if (device || !t->l1i)
         return;
+    if (kind == MEM_ACCESS_WALK) {
+        memsys_warm_slow(t->ms, (unsigned)cpu->id, MEM_REQ_WALK, MEM_OP_READ, pa);
+        return;
+    }
     bool fetch = kind == MEM_ACCESS_FETCH || kind == MEM_ACCESS_FETCH_MORE;
     bool write = kind == MEM_ACCESS_WRITE || kind == MEM_ACCESS_WRITE_MORE;
+    if (fetch)
+        t->port.quiet_fetch = (struct cpu_port_quiet){ 0, 0, 0 };
     if (!((pa ^ (pa + size - 1)) >> t->l1i->tags.line_shift) &&
         memsys_l1_warm_hit(fetch ? t->l1i : t->l1d, pa, write))
         return;
     warm_lines(t, (unsigned)cpu->id, kind, pa, size);
+}
+
+/*
+ * A block's fetch at once (cpu.h, fetch_block): its lines in order, as its
+ * instructions' fetches would touch them. The L1I sees the same lines in
+ * the same order; below it, the block's fetch misses come before its data
+ * misses rather than between them.
+ *
+ * Then the lines it touched are the L1I's most recent, in order, so the
+ * next block fetch that touches the same lines, or only their last ones,
+ * would change nothing (quiet_fetch): LRU keeps the same order, and FIFO
+ * and Random do not look at touches. Only this CPU's fetches change its
+ * L1I while it runs (its own requests' snoops pass over its own L1s,
+ * memsys.c); other CPUs' snoops and restores come between runs, and
+ * warm_run empties the range before each.
+ */
+static void warm_fetch_block(void *opaque, struct cpu *cpu, uint64_t pa, unsigned len)
+{
+    struct timing_cpu *t = opaque;
+    if (!t->l1i)
+        return;
+    uint64_t end = pa + len, first = pa & ~(uint64_t)(t->line_size - 1);
+    uint64_t last = (end - 1) & ~(uint64_t)(t->line_size - 1);
+    if (first != last || !memsys_l1_warm_hit(t->l1i, pa, false))
+        warm_lines(t, (unsigned)cpu->id, MEM_ACCESS_FETCH, pa, len);
+    t->port.quiet_fetch = (struct cpu_port_quiet){ first, last + t->line_size, last };
 }
 
 /* One request of the timing CPU: an L1 hit answered inline, anything else by the whole hierarchy. */
@@ -170,6 +201,7 @@ static void timing_access(void *opaque, struct cpu *cpu, enum mem_access_kind ki
 static void timing_activate(struct cpu_model *model)
 {
     struct timing_cpu *t = (struct timing_cpu *)model;
+    t->port.quiet_fetch = (struct cpu_port_quiet){ 0, 0, 0 };
     cpu_set_port(model->cpu, &t->port);
 }
 
@@ -181,6 +213,13 @@ static void timing_deactivate(struct cpu_model *model)
 
 static enum cpu_exit timing_run(struct cpu_model *model, uint64_t budget)
 {
+    return cpu_run(model->cpu, budget);
+}
+
+/* Other CPUs' snoops, a restore of the caches, ... may have come since the last run. */
+static enum cpu_exit warm_run(struct cpu_model *model, uint64_t budget)
+{
+    ((struct timing_cpu *)model)->port.quiet_fetch = (struct cpu_port_quiet){ 0, 0, 0 };
     return cpu_run(model->cpu, budget);
 }
 
@@ -216,7 +255,7 @@ static const struct cpu_model_ops warming_ops = {
     .gem5_name = "AtomicSimpleCPU",
     .activate = timing_activate,
     .deactivate = timing_deactivate,
-    .run = timing_run,
+    .run = warm_run,
     .state_changed = timing_state_changed,
     .kick = timing_kick,
     .free = timing_free,
@@ -229,7 +268,8 @@ static struct cpu_model *timing_new(struct cpu *cpu, const struct timing_cpu_con
         fatal("memory", "out of memory");
     t->model.ops = warming ? &warming_ops : &timing_ops;
     t->model.cpu = cpu;
-    t->port = (struct cpu_mem_port){ .opaque = t, .access = warming ? warm_access : timing_access };
+    t->port = warming ? (struct cpu_mem_port){ .opaque = t, .access = warm_access, .fetch_block = warm_fetch_block }
+                      : (struct cpu_mem_port){ .opaque = t, .access = timing_access };
     t->ms = cfg->memsys;
     t->l1i = memsys_l1(t->ms, (unsigned)cpu->id, MEM_REQ_INST);
     t->l1d = memsys_l1(t->ms, (unsigned)cpu->id, MEM_REQ_DATA);

@@ -82,62 +82,66 @@ static uint64_t next_random(struct cache *c)
     return c->rng = x;
 }
 
-/* The way to fill in a set: an invalid one first, else by policy. */
-static unsigned victim_way(struct cache *c, const uint64_t *t, const uint64_t *st)
+/*
+ * The way a fill takes in the set at `base`: the first invalid way, else
+ * the first way with the smallest stamp (LRU's and FIFO's victim), in one
+ * pass; Random draws only when every way is valid.
+ */
+static unsigned victim_way(struct cache *c, size_t base)
 {
-    for (unsigned w = 0; w < c->assoc; w++)
+    const uint64_t *t = c->tag + base, *st = c->stamp + base;
+    unsigned oldest = 0;
+    uint64_t oldest_stamp = UINT64_MAX;
+    for (unsigned w = 0; w < c->assoc; w++) {
         if (!(t[w] & CACHE_VALID))
             return w;
-    if (c->repl == CACHE_REPL_RANDOM)
-        return (unsigned)(next_random(c) % c->assoc);
-    unsigned v = 0;
-    for (unsigned w = 1; w < c->assoc; w++)
-        if (st[w] < st[v])
-            v = w;
-    return v;
+        if (st[w] < oldest_stamp) {
+            oldest_stamp = st[w];
+            oldest = w;
+        }
+    }
+    return c->repl == CACHE_REPL_RANDOM ? (unsigned)(next_random(c) % c->assoc) : oldest;
 }
 
-static struct cache_result place(struct cache *c, uint64_t line, bool dirty)
+struct cache_result cache_insert(struct cache *c, uint64_t line, bool dirty, size_t *index)
 {
     size_t base = (size_t)(line & c->set_mask) * c->assoc;
-    uint64_t *t = c->tag + base, *st = c->stamp + base;
-    unsigned w = victim_way(c, t, st);
+    size_t i = base + victim_way(c, base);
     struct cache_result r = { .hit = false };
-    if (t[w] & CACHE_VALID) {
+    if (c->tag[i] & CACHE_VALID) {
         r.evicted = true;
-        r.evicted_dirty = (t[w] & CACHE_DIRTY) != 0;
-        r.evicted_line = CACHE_LINE_OF_TAG(t[w]);
+        r.evicted_dirty = (c->tag[i] & CACHE_DIRTY) != 0;
+        r.evicted_line = CACHE_LINE_OF_TAG(c->tag[i]);
     }
-    t[w] = line << 2 | CACHE_VALID | (dirty ? CACHE_DIRTY : 0);
-    st[w] = ++c->clock;
+    c->tag[i] = line << 2 | CACHE_VALID | (dirty ? CACHE_DIRTY : 0);
+    c->stamp[i] = ++c->clock;
+    if (index)
+        *index = i;
     return r;
 }
 
-struct cache_result cache_access(struct cache *c, uint64_t line, bool write)
+/* A hit updates the line in place (gem5's BaseCache::access does so for a writeback too). */
+static struct cache_result access_or_insert(struct cache *c, uint64_t line, bool dirty)
 {
     long i = cache_find(c, line);
     if (i >= 0) {
-        if (write)
-            c->tag[i] |= CACHE_DIRTY;
-        if (c->repl == CACHE_REPL_LRU)
-            c->stamp[i] = ++c->clock;
-        return (struct cache_result){ .hit = true };
-    }
-    return place(c, line, write);
-}
-
-struct cache_result cache_fill(struct cache *c, uint64_t line, bool dirty)
-{
-    long i = cache_find(c, line);
-    if (i >= 0) {
-        /* gem5 (BaseCache::access, writeback case) updates the block in place. */
         if (dirty)
             c->tag[i] |= CACHE_DIRTY;
         if (c->repl == CACHE_REPL_LRU)
             c->stamp[i] = ++c->clock;
         return (struct cache_result){ .hit = true };
     }
-    return place(c, line, dirty);
+    return cache_insert(c, line, dirty, NULL);
+}
+
+struct cache_result cache_access(struct cache *c, uint64_t line, bool write)
+{
+    return access_or_insert(c, line, write);
+}
+
+struct cache_result cache_fill(struct cache *c, uint64_t line, bool dirty)
+{
+    return access_or_insert(c, line, dirty);
 }
 
 /*

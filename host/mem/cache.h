@@ -91,6 +91,12 @@ static inline long cache_find(const struct cache *c, uint64_t line)
  */
 struct cache_result cache_access(struct cache *c, uint64_t line, bool write);
 /*
+ * Allocate `line`, known to be absent (a miss whose request went below):
+ * the victim as cache_access reports it; *index (if not NULL) gets the
+ * line's index in tag[].
+ */
+struct cache_result cache_insert(struct cache *c, uint64_t line, bool dirty, size_t *index);
+/*
  * Insert a line written back from above (gem5: a WritebackDirty/Clean
  * allocates when absent). Returns the victim as cache_access does; `hit`
  * says the line was already present.

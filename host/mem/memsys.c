@@ -365,9 +365,11 @@ static uint64_t cache_request(struct memsys *ms, struct memsys_level *lv, unsign
             c->stamp[i] = ++c->clock;
         return done;
     }
-    struct cache_result r = cache_access(c, line, writes);
+    /* Still absent: nothing below fills this cache, and snoops pass over the requester's L1s. */
+    size_t at;
+    struct cache_result r = cache_insert(c, line, writes, &at);
     if (sharers)
-        c->tag[cache_find(c, line)] |= CACHE_SHARED;
+        c->tag[at] |= CACHE_SHARED;
     handle_victim(ms, lv, &r, done, timed);
     return done;
 }

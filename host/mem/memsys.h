@@ -256,8 +256,8 @@ static inline __attribute__((always_inline)) bool memsys_l1_warm_hit(struct mems
 static inline void memsys_warm(struct memsys *ms, unsigned cpu, enum mem_req req, enum mem_op op,
                                uint64_t paddr)
 {
-    if (ms->icache && req != MEM_REQ_WALK &&
-        !memsys_l1_warm_hit(memsys_l1(ms, cpu, req), paddr, op == MEM_OP_WRITE))
+    if (ms->icache &&
+        (req == MEM_REQ_WALK || !memsys_l1_warm_hit(memsys_l1(ms, cpu, req), paddr, op == MEM_OP_WRITE)))
         memsys_warm_slow(ms, cpu, req, op, paddr);
 }
 

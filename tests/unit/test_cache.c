@@ -259,7 +259,7 @@ static void warming_matches_timed_state(void **s)
     for (int i = 0; i < 200000; i++) {
         x = x * 6364136223846793005ull + 1442695040888963407ull;
         uint64_t addr = (x >> 20) & ((8u << 20) - 1);
-        enum mem_req r = (x >> 8) & 1 ? MEM_REQ_INST : MEM_REQ_DATA;
+        enum mem_req r = (x >> 8) & 1 ? MEM_REQ_INST : (x >> 10) % 8 == 0 ? MEM_REQ_WALK : MEM_REQ_DATA;
         enum mem_op op = r == MEM_REQ_DATA && ((x >> 9) & 1) ? WR : RD;
         memsys_access(a, 0, r, op, addr, 1, (uint64_t)i * 1000000);
         memsys_warm(b, 0, r, op, addr);
