@@ -186,7 +186,7 @@ void cpu_set_port(struct cpu *cpu, struct cpu_mem_port *port)
     cpu->port = port;
     cpu->timed = port != NULL;
     cpu->stepped = cpu_port_steps(cpu) | cpu->watching | (cpu->mode != CPU_MODE_64);
-    mmu_flush(cpu, true);
+    mmu_port_changed(cpu);
     cpu->block_exit = 1;
 }
 

@@ -67,6 +67,7 @@ struct tlb_info {
     uint64_t xlate_write; /* page VA | CPL if a write may (writable and already dirty) */
     uint8_t global;
     uint8_t listed;      /* in cpu->tlb_used */
+    uint8_t ram;         /* the page is RAM: the entry's addend holds its host address */
 };
 
 /*
@@ -170,6 +171,12 @@ struct cpu_mem_port {
     void *opaque;
     void (*access)(void *opaque, struct cpu *cpu, enum mem_access_kind kind, uint64_t pa,
                    unsigned size, bool device);
+    /*
+     * The usual case of `access`, in a call that needs no decoding: a load
+     * or store (MEM_ACCESS_READ or MEM_ACCESS_WRITE) of RAM (not a device)
+     * within one page, from the slow paths of mem_readN and mem_writeN.
+     */
+    void (*data)(void *opaque, struct cpu *cpu, uint64_t pa, unsigned size, bool write);
     /*
      * Optional, for a model that times the retired stream (o3_core.c): the
      * instruction at `rip` is about to run (before its fetch is reported),

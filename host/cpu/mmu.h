@@ -53,6 +53,8 @@ int mmu_probe(struct cpu *cpu, uint64_t la, int acc, uint64_t *pa);
 /* Drop all TLB entries (CR3 write without PGE keeps global ones unless `all`). */
 void mmu_flush(struct cpu *cpu, bool all);
 void mmu_flush_page(struct cpu *cpu, uint64_t la);
+/* A memory port was attached or detached: keep the translations, change what the fast paths may use. */
+void mmu_port_changed(struct cpu *cpu);
 
 static inline unsigned tlb_index(uint64_t la)
 {

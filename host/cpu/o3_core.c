@@ -1066,6 +1066,11 @@ static const struct cpu_model_ops o3_ops = {
     .free = o3_free,
 };
 
+static void o3_data(void *opaque, struct cpu *cpu, uint64_t pa, unsigned size, bool write)
+{
+    o3_access(opaque, cpu, write ? MEM_ACCESS_WRITE : MEM_ACCESS_READ, pa, size, false);
+}
+
 struct cpu_model *cpu_model_o3_new(struct cpu *cpu, const struct o3_cpu_config *cfg)
 {
     struct o3_cpu *o = calloc(1, sizeof *o);
@@ -1075,7 +1080,9 @@ struct cpu_model *cpu_model_o3_new(struct cpu *cpu, const struct o3_cpu_config *
     o->model.cpu = cpu;
     o->warm_model.ops = &o3_warming_ops;
     o->warm_model.cpu = cpu;
-    o->port = (struct cpu_mem_port){ .opaque = o, .access = o3_access, .begin = o3_begin, .retire = o3_retire };
+    o->port = (struct cpu_mem_port){
+        .opaque = o, .access = o3_access, .data = o3_data, .begin = o3_begin, .retire = o3_retire,
+    };
     o->p = cfg->params;
     o->ms = cfg->mem.memsys;
     o->line_size = cfg->mem.line_size;

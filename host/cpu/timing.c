@@ -104,6 +104,16 @@ static void warm_access(void *opaque, struct cpu *cpu, enum mem_access_kind kind
     warm_lines(t, (unsigned)cpu->id, kind, pa, size);
 }
 
+/* A load or store of RAM within one page (cpu.h, data): most of them hit the one line in the L1D. */
+static void warm_data(void *opaque, struct cpu *cpu, uint64_t pa, unsigned size, bool write)
+{
+    struct timing_cpu *t = opaque;
+    if (!t->l1i)
+        return;
+    if ((pa ^ (pa + size - 1)) >> t->l1d->tags.line_shift || !memsys_l1_warm_hit(t->l1d, pa, write))
+        warm_lines(t, (unsigned)cpu->id, write ? MEM_ACCESS_WRITE : MEM_ACCESS_READ, pa, size);
+}
+
 /*
  * A block's fetch at once (cpu.h, fetch_block): its lines in order, as its
  * instructions' fetches would touch them. The L1I sees the same lines in
@@ -153,11 +163,18 @@ static void timing_access(void *opaque, struct cpu *cpu, enum mem_access_kind ki
         t->stats.device_accesses++;
     } else if (kind == MEM_ACCESS_FETCH || kind == MEM_ACCESS_FETCH_MORE) {
         uint64_t end = pa + size;
+        uint64_t first = pa & ~(uint64_t)(FETCH_CHUNK - 1), last = (end - 1) & ~(uint64_t)(FETCH_CHUNK - 1);
+        unsigned chunks = (unsigned)((last - first) / FETCH_CHUNK) + 1;
         bool missed = false;
-        for (uint64_t chunk = pa & ~(uint64_t)(FETCH_CHUNK - 1); chunk < end; chunk += FETCH_CHUNK) {
-            ticks += request(t, t->l1i, id, MEM_REQ_INST, MEM_OP_READ, chunk, FETCH_CHUNK, start + ticks);
-            missed |= t->ms->l1_missed;
-            t->stats.fetch_requests++;
+        if (t->l1i && !((first ^ last) >> t->l1i->tags.line_shift) &&
+            memsys_l1_read_hits(t->ms, t->l1i, first, chunks, start, &ticks)) {
+            t->stats.fetch_requests += chunks;   /* all of them hits in one line: the usual case */
+        } else {
+            for (uint64_t chunk = first; chunk < end; chunk += FETCH_CHUNK) {
+                ticks += request(t, t->l1i, id, MEM_REQ_INST, MEM_OP_READ, chunk, FETCH_CHUNK, start + ticks);
+                missed |= t->ms->l1_missed;
+                t->stats.fetch_requests++;
+            }
         }
         /* One access per instruction, a miss if any of its lines missed: Cachegrind's count. */
         if (kind == MEM_ACCESS_FETCH) {
@@ -196,6 +213,11 @@ static void timing_access(void *opaque, struct cpu *cpu, enum mem_access_kind ki
     if (kind == MEM_ACCESS_FETCH && cycles)
         cycles--;   /* the instruction's own cycle, counted as it retires */
     cpu_stall(cpu, cycles);
+}
+
+static void timing_data(void *opaque, struct cpu *cpu, uint64_t pa, unsigned size, bool write)
+{
+    timing_access(opaque, cpu, write ? MEM_ACCESS_WRITE : MEM_ACCESS_READ, pa, size, false);
 }
 
 static void timing_activate(struct cpu_model *model)
@@ -268,8 +290,9 @@ static struct cpu_model *timing_new(struct cpu *cpu, const struct timing_cpu_con
         fatal("memory", "out of memory");
     t->model.ops = warming ? &warming_ops : &timing_ops;
     t->model.cpu = cpu;
-    t->port = warming ? (struct cpu_mem_port){ .opaque = t, .access = warm_access, .fetch_block = warm_fetch_block }
-                      : (struct cpu_mem_port){ .opaque = t, .access = timing_access };
+    t->port = warming ? (struct cpu_mem_port){ .opaque = t, .access = warm_access, .data = warm_data,
+                                               .fetch_block = warm_fetch_block }
+                      : (struct cpu_mem_port){ .opaque = t, .access = timing_access, .data = timing_data };
     t->ms = cfg->memsys;
     t->l1i = memsys_l1(t->ms, (unsigned)cpu->id, MEM_REQ_INST);
     t->l1d = memsys_l1(t->ms, (unsigned)cpu->id, MEM_REQ_DATA);

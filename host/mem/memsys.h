@@ -219,6 +219,35 @@ memsys_l1_hit(struct memsys *ms, struct memsys_level *l1, uint64_t paddr, bool w
     return true;
 }
 
+/*
+ * n read requests to one line, each issued when the previous one's response
+ * came back (a blocking CPU fetching an instruction's 8-byte chunks): the
+ * same state changes and statistics as n calls of memsys_l1_hit, the ticks
+ * of all of them in *ticks. False, with nothing changed but a hint, when the
+ * line is not in `l1`. A hit's work is whole cycles, so after the first
+ * response each request takes exactly that work.
+ */
+static inline __attribute__((always_inline)) bool
+memsys_l1_read_hits(struct memsys *ms, struct memsys_level *l1, uint64_t paddr, unsigned n, uint64_t now,
+                    uint64_t *ticks)
+{
+    struct cache *c = &l1->tags;
+    long i = memsys_l1_find(l1, paddr >> c->line_shift);
+    if (i < 0)
+        return false;
+    if (c->repl == CACHE_REPL_LRU) {
+        c->clock += n;
+        c->stamp[i] = c->clock;
+    }
+    const uint64_t hit = l1->hit_ticks[0], first = memsys_cpu_edge(ms, now) - now + hit;
+    ms->now = n == 1 ? now : now + first + (uint64_t)(n - 2) * hit;
+    ms->served_by = 1;
+    ms->l1_missed = false;
+    *l1->hit_count[0] += n;
+    *ticks = first + (uint64_t)(n - 1) * hit;
+    return true;
+}
+
 static inline __attribute__((always_inline)) uint64_t
 memsys_access(struct memsys *ms, unsigned cpu, enum mem_req req, enum mem_op op, uint64_t paddr,
               unsigned size, uint64_t now)

@@ -624,7 +624,8 @@ int se_main(int argc, char **argv)
     /* Set up: the program runs under the allowlist, which keeps what SE mode forwards for it. */
     sandbox_enter(o.no_sandbox);
     double t0 = host_now();
-    uint64_t limit = o.maxinsts ? o.maxinsts : UINT64_MAX;
+    /* As gem5 sets max_insts_any_thread on the CPUs switched to: after -F N, --maxinsts counts from the switch. */
+    uint64_t limit = !o.maxinsts ? UINT64_MAX : models.switch_icount ? models.switch_icount + o.maxinsts : o.maxinsts;
     uint64_t next_ckpt = o.take_first;
     bool taking = o.take;
     while (!se->exited) {

@@ -52,6 +52,39 @@ for w in "$N" $((N / 2)); do
     fi
 done
 
+# Exactness: warming up to a program's region of interest leaves the caches
+# as a timed run leaves them. The region then misses exactly as often in
+# every cache as the same region of a run timed from the start (only the
+# DRAM's row buffers are not warmed: cycles may differ a little), and
+# --maxinsts counts on the model switched to, as in gem5.
+for p in sorthash matmul; do
+    prog=build/bench/$p
+    "$M5SIM" se -d "$tmp/roi-$p" --stats-dump-at bench_roi_begin "$prog" >/dev/null
+    begin=$(stat_of "$tmp/roi-$p" simInsts)
+    "$M5SIM" se -d "$tmp/timed-$p" --cpu-type timing --caches --l2cache \
+        --stats-reset-at bench_roi_begin --stats-dump-at bench_roi_end "$prog" >/dev/null
+    "$M5SIM" se -d "$tmp/warmed-$p" -F "$begin" --warmup-insts "$begin" --cpu-type timing --caches --l2cache \
+        --stats-dump-at bench_roi_end "$prog" >/dev/null
+    keys="simInsts system.cpu.icache.overallMisses::total system.cpu.dcache.overallMisses::total system.l2.overallMisses::total"
+    timed="" warmed=""
+    for k in $keys; do
+        timed="$timed $(stat_of "$tmp/timed-$p" "$k")" warmed="$warmed $(stat_of "$tmp/warmed-$p" "$k")"
+    done
+    tc=$(stat_of "$tmp/timed-$p" system.cpu.numCycles) wc=$(stat_of "$tmp/warmed-$p" system.cpu.numCycles)
+    if [ -n "$begin" ] && [ "$timed" = "$warmed" ] && [ -n "$tc" ] && [ -n "$wc" ] &&
+        awk -v a="$tc" -v b="$wc" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d * 1000 < a) }'; then
+        pass "$p: warmed for its first $begin instructions, its region misses as a timed run's (insts, L1I, L1D, L2:$warmed; cycles $wc, timed $tc)"
+    else
+        fail "$p: region after warming: insts, L1I, L1D, L2:$warmed cycles $wc; timed from the start:$timed cycles $tc"
+    fi
+done
+"$M5SIM" se -d "$tmp/maxinsts" -F 1000000 --maxinsts 300000 --cpu-type timing --caches "$PROG" >/dev/null 2>&1 || true
+if [ "$(stat_of "$tmp/maxinsts" simInsts)" = 300000 ]; then
+    pass "-F 1000000 --maxinsts 300000: 300000 instructions on the timing model after the switch"
+else
+    fail "-F 1000000 --maxinsts 300000: simInsts $(stat_of "$tmp/maxinsts" simInsts) after the switch"
+fi
+
 # Full system, from the first instruction of a boot (the window opening at
 # instruction 0): warming all N must leave the caches as warm as warming
 # all but the first instruction, and warmer than no warming.
