@@ -43,6 +43,14 @@
 #define KVM_MAX_CPUID 64
 /* A run longer than this is cut into several: kicks from the machine come between them. */
 #define KVM_MAX_RUN_NS 10000000ull
+/*
+ * A run shorter than this is lengthened: entering and leaving KVM moves the
+ * whole state (tens of ioctls), so runs of a few hundred cycles (several
+ * CPUs at the default --quantum of 1000) would cost far more than they run.
+ * The turn then overshoots its end, as a timing model's stall does, and the
+ * scheduler lets the CPU sit out the rounds it is ahead of.
+ */
+#define KVM_MIN_RUN_NS 100000ull
 #define KVM_TIMER_SIGNAL (SIGRTMIN + 5)
 
 /* MSRs of struct msrs that KVM holds (FS/GS base, EFER and APIC base travel in the sregs). */
@@ -230,11 +238,9 @@ static void kvm_get_fpu(struct kvm_model *k)
     fx->mxcsr = f.mxcsr;
 }
 
-static void kvm_put_state(struct kvm_model *k)
+static void kvm_put_regs(struct kvm_model *k)
 {
-    struct cpu *cpu = k->base.cpu;
-    struct cpu_state *s = &cpu->s;
-
+    const struct cpu_state *s = &k->base.cpu->s;
     struct kvm_regs r = {
         .rax = s->gpr[RAX], .rbx = s->gpr[RBX], .rcx = s->gpr[RCX], .rdx = s->gpr[RDX],
         .rsi = s->gpr[RSI], .rdi = s->gpr[RDI], .rsp = s->gpr[RSP], .rbp = s->gpr[RBP],
@@ -243,6 +249,13 @@ static void kvm_put_state(struct kvm_model *k)
         .rip = s->rip, .rflags = s->rflags,
     };
     kvm_ioctl(k, KVM_SET_REGS, &r, "KVM_SET_REGS");
+}
+
+static void kvm_put_state(struct kvm_model *k)
+{
+    struct cpu *cpu = k->base.cpu;
+    struct cpu_state *s = &cpu->s;
+    kvm_put_regs(k);
 
     struct kvm_sregs sr;
     memset(&sr, 0, sizeof sr);
@@ -548,6 +561,11 @@ bool cpu_model_kvm_counts_instructions(const struct cpu_model *model)
     return ((const struct kvm_model *)model)->icount.fd >= 0;
 }
 
+void cpu_model_kvm_say_stops(const struct cpu_model *model)
+{
+    kvm_icount_say(&((const struct kvm_model *)model)->icount);
+}
+
 /* ---- running ---- */
 
 static void kvm_activate(struct cpu_model *model)
@@ -597,11 +615,25 @@ static void kvm_do_io(struct kvm_model *k)
     }
 }
 
-static void kvm_do_mmio(struct kvm_model *k)
+/*
+ * An MMIO exit, with the registers as before the access in cpu->s (the m5
+ * device takes its arguments and the op's address from them). A device may
+ * abort the instruction (cpu_abort_instruction: the m5 device's checkpoint
+ * is taken before its load, which runs again afterwards): KVM then
+ * completes the access with nothing and the registers are put back as they
+ * were, so the instruction runs again at the next entry. Returns false then.
+ */
+static bool kvm_do_mmio(struct kvm_model *k)
 {
     struct kvm_run *r = k->run;
     struct cpu *cpu = k->base.cpu;
-    kvm_get_regs(k);   /* the m5 device takes its arguments from the registers */
+    kvm_get_regs(k);
+    if (setjmp(cpu->fault_jmp)) {
+        memset(r->mmio.data, 0, sizeof r->mmio.data);
+        kvm_complete_io(k);
+        kvm_put_regs(k);
+        return false;
+    }
     if (r->mmio.is_write) {
         uint64_t v = 0;
         memcpy(&v, r->mmio.data, r->mmio.len <= 8 ? r->mmio.len : 8);
@@ -610,6 +642,7 @@ static void kvm_do_mmio(struct kvm_model *k)
         uint64_t v = bus_mmio_read(cpu->bus, r->mmio.phys_addr, r->mmio.len, cpu);
         memcpy(r->mmio.data, &v, r->mmio.len <= 8 ? r->mmio.len : 8);
     }
+    return true;
 }
 
 static void kvm_arm_timer(struct kvm_model *k, uint64_t ns)
@@ -652,6 +685,9 @@ static enum cpu_exit kvm_run_guest(struct kvm_model *k, uint64_t budget)
         cpu->s.halted = 0;
     }
     uint64_t hz = guest_hz();
+    uint64_t min_cycles = hz / 1000000ull * KVM_MIN_RUN_NS / 1000ull;
+    if (budget < min_cycles)
+        budget = min_cycles;
     uint64_t ns = budget > UINT64_MAX / 1000000000ull ? KVM_MAX_RUN_NS : budget * 1000000000ull / hz;
     if (ns > KVM_MAX_RUN_NS || k->icount.fd >= 0)   /* counted: the timer only bounds a run's host time */
         ns = KVM_MAX_RUN_NS;
@@ -700,8 +736,9 @@ static enum cpu_exit kvm_run_guest(struct kvm_model *k, uint64_t budget)
             io_open = true;
             break;
         case KVM_EXIT_MMIO:
-            kvm_do_mmio(k);
-            io_open = true;
+            io_open = kvm_do_mmio(k);
+            if (!io_open)
+                why = CPU_EXIT_WAIT;   /* as the interpreter stops before an aborted instruction */
             break;
         case KVM_EXIT_IRQ_WINDOW_OPEN:
         case KVM_EXIT_INTR:

@@ -39,6 +39,8 @@ struct cpu_model *cpu_model_kvm_new(struct cpu *cpu, char *why, size_t why_len);
 
 /* Does this model stop by counted guest instructions (kvm_icount.h), not time quanta? */
 bool cpu_model_kvm_counts_instructions(const struct cpu_model *model);
+/* Say in one line, once per process, how its runs stop and why (the machine, when KVM runs). */
+void cpu_model_kvm_say_stops(const struct cpu_model *model);
 
 /*
  * Run a tiny probe guest on a VM of its own and check what a Linux guest

@@ -57,15 +57,14 @@ void kvm_icount_describe(int err, int paranoid, char *buf, size_t len)
     snprintf(buf, len, "%sperf_event_open: %s%s)", head, strerror(err), p);
 }
 
-/* Say once per process which method runs. */
-static void say_once(int err)
+void kvm_icount_say(const struct kvm_icount *ic)
 {
     static bool said;
     if (said)
         return;
     said = true;
     char line[256];
-    kvm_icount_describe(err, kvm_icount_paranoid(), line, sizeof line);
+    kvm_icount_describe(ic->err, kvm_icount_paranoid(), line, sizeof line);
     info("%s", line);
 }
 
@@ -73,9 +72,10 @@ bool kvm_icount_open(struct kvm_icount *ic, pid_t tid, int signo)
 {
     ic->fd = -1;
     ic->at_start = 0;
+    ic->err = 0;
     const char *off = getenv(KVM_ICOUNT_DISABLE_ENV);
     if (off && *off && strcmp(off, "0")) {
-        say_once(-1);
+        ic->err = -1;
         errno = EPERM;
         return false;
     }
@@ -92,22 +92,18 @@ bool kvm_icount_open(struct kvm_icount *ic, pid_t tid, int signo)
     a.wakeup_events = 1;
     int fd = (int)syscall(SYS_perf_event_open, &a, tid, -1, -1, PERF_FLAG_FD_CLOEXEC);
     if (fd < 0) {
-        int err = errno;
-        say_once(err);
-        errno = err;
+        ic->err = errno;
         return false;
     }
     struct f_owner_ex owner = { .type = F_OWNER_TID, .pid = tid };
     if (fcntl(fd, F_SETOWN_EX, &owner) < 0 || fcntl(fd, F_SETSIG, signo) < 0 ||
         fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_ASYNC) < 0) {
-        int err = errno;
+        ic->err = errno;
         close(fd);
-        say_once(err);
-        errno = err;
+        errno = ic->err;
         return false;
     }
     ic->fd = fd;
-    say_once(0);
     return true;
 }
 

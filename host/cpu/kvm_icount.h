@@ -23,14 +23,17 @@
 struct kvm_icount {
     int fd;                /* the counter, or -1: time quanta */
     uint64_t at_start;     /* the count when the current run started */
+    int err;               /* why there is no counter: perf_event_open's errno, -1 for KVM_ICOUNT_DISABLE_ENV */
 };
 
 /*
  * Open a guest-instruction counter on thread `tid` whose overflow sends
- * `signo` to that thread. Returns false (fd -1, errno set) where the host
- * refuses; says once which method runs (kvm_icount_describe).
+ * `signo` to that thread. Returns false (fd -1, errno and ic->err set)
+ * where the host refuses. Says nothing: kvm_icount_say does, once.
  */
 bool kvm_icount_open(struct kvm_icount *ic, pid_t tid, int signo);
+/* Say which method runs (kvm_icount_describe), once per process. */
+void kvm_icount_say(const struct kvm_icount *ic);
 void kvm_icount_close(struct kvm_icount *ic);
 
 /* Arm the counter to overflow after `insns` more guest instructions; the run counts from here. */

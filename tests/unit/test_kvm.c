@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "cpu/cpuid.h"
@@ -387,19 +388,28 @@ static void test_icount_choice(void **state)
            kvm_icount_paranoid());
     if (!pmu)
         assert_false(cpu_model_kvm_counts_instructions(m));
+    cpu_model_kvm_say_stops(m);   /* the machine's one line */
+    struct kvm_icount ic;
+    bool counted = kvm_icount_open(&ic, gettid(), SIGRTMIN + 5);
+    assert_int_equal(counted, cpu_model_kvm_counts_instructions(m));
+    if (!counted)
+        assert_int_not_equal(ic.err, 0);
+    kvm_icount_close(&ic);
     static const uint8_t spin[] = { 0xeb, 0xfe };   /* jmp $ */
     tg_code(t, TG_CODE, spin, sizeof spin);
     t->cpu->s.rip = TG_CODE;
     cpu_model_activate(m);
     uint64_t before = t->cpu->icount;
-    assert_int_equal(cpu_model_run(m, 200000), CPU_EXIT_BUDGET);
+    assert_int_equal(cpu_model_run(m, 2000000), CPU_EXIT_BUDGET);
     cpu_model_deactivate(m);
     assert_true(t->cpu->icount > before);
     if (!cpu_model_kvm_counts_instructions(m))
-        assert_true(t->cpu->icount - before <= 200000);   /* a time quantum never runs past its budget */
+        assert_true(t->cpu->icount - before <= 2000000);   /* a time quantum never runs past its budget */
     cpu_model_free(m);
 
     setenv(KVM_ICOUNT_DISABLE_ENV, "1", 1);
+    assert_false(kvm_icount_open(&ic, gettid(), SIGRTMIN + 5));
+    assert_int_equal(ic.err, -1);
     m = cpu_model_kvm_new(t->cpu, kvm_why, sizeof kvm_why);
     unsetenv(KVM_ICOUNT_DISABLE_ENV);
     assert_non_null(m);
