@@ -9,12 +9,21 @@
  * under KVM), and after phase 3 it ends the run with `m5 exit`. The output
  * after the checkpoint depends on registers and memory only, never on time,
  * so any CPU model that restores the checkpoint prints the same lines.
+ *
+ * Built with -DBENCH (scripts/bench_kvm.sh) it takes no checkpoint; with
+ * -DNATIVE it is a Linux user program running the same loops natively (no
+ * port output, no m5 ops, exit(0) at the end); -DSTEPS=N sets the length.
  */
+#ifndef STEPS
+#define STEPS 100000
+#endif
+#ifdef NATIVE
+#define BENCH
+#endif
     .set COM1, 0x3f8
     .set M5_ADDR, 0xffff0000          /* M5OP_ADDR_BASE (shared/m5ops.h) */
     .set M5_CHECKPOINT, 0x43 << 8     /* M5OP_CHECKPOINT << M5OP_ADDR_FUNC_SHIFT */
     .set M5_EXIT, 0x21 << 8           /* M5OP_EXIT << M5OP_ADDR_FUNC_SHIFT */
-    .set STEPS, 100000
 
     .text
     .globl _start
@@ -51,14 +60,21 @@ phase:
     call putc
     cmp $1, %r13
     jne 2f
+#ifndef BENCH
     xor %edi, %edi                     /* m5 checkpoint 0 0 */
     xor %esi, %esi
     mov $M5_ADDR + M5_CHECKPOINT, %ebx
     mov (%rbx), %rax
+#endif
     lea msg_after(%rip), %rsi
     call puts
 2:  cmp $4, %r13
     jne phase
+#ifdef NATIVE
+    mov $60, %eax                      /* exit(0) */
+    xor %edi, %edi
+    syscall
+#endif
     xor %edi, %edi                     /* m5 exit 0 */
     mov $M5_ADDR + M5_EXIT, %ebx
     mov (%rbx), %rax
@@ -76,8 +92,10 @@ puts:
 
 /* Print al on COM1. */
 putc:
+#ifndef NATIVE
     mov $COM1, %dx
     out %al, %dx
+#endif
     ret
 
 /* Print rax as 16 hex digits. */
