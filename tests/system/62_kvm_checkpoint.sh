@@ -108,6 +108,8 @@ check "kvm checkpoint restores on timing --caches" "exit $rc; $(diff <(after ato
 kvm a2kvm --checkpoint-dir ck-atomic -r 1 --cpu-type kvm
 check "atomic checkpoint restores on kvm" "exit $rc; $(diff <(after atomic/$CONSOLE) a2kvm/$CONSOLE | head -5)" \
     eval '[ "$rc" -eq 0 ] && same_after atomic/$CONSOLE a2kvm'
+check "restored on kvm, the checkpoint's m5 op resumes without taking another" "$(ls ck-atomic)" \
+    test "$(ls -d ck-atomic/cpt.* | wc -l)" -eq 1
 kvm a2kvm2 --checkpoint-dir ck-atomic -r 1 --restore-with-cpu kvm --cpu-type timing
 check "--restore-with-cpu kvm --cpu-type timing" "exit $rc; $(head -c 300 a2kvm2.err)" \
     eval '[ "$rc" -eq 0 ] && same_after atomic/$CONSOLE a2kvm2'
