@@ -9,6 +9,12 @@
  * signal (O_ASYNC, F_SETSIG, owned by the thread through F_SETOWN_EX) to
  * the vCPU thread, whose handler stops the run (kvm.c); reading the counter
  * gives the exact count, skid past the period included.
+ *
+ * Changing the period of a disabled counter with PERF_EVENT_IOC_PERIOD
+ * takes effect at once on current kernels (the period left is reset); the
+ * kernels of gem5's early days applied it only after the next overflow,
+ * which is why gem5 reopens its counter instead. A run must not open one:
+ * perf_event_open is not on the sandbox's allowlist.
  */
 #include "cpu/kvm_icount.h"
 
