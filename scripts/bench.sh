@@ -19,6 +19,9 @@
 #                         restore latency of its checkpoint (5 restores)
 #   7. Several CPUs       scripts/bench_smp.sh: aggregate MIPS with 1, 2, 4, 8
 #                         CPUs on the threaded stencil, atomic and timing
+#   8. KVM                scripts/bench_kvm.sh: KVM fast-forward MIPS of a
+#                         synthetic guest's loops vs the same loops native, or
+#                         the probe's reason where this host's KVM cannot run Linux
 #
 # Speed is measured, not asserted: this script fails only when something
 # breaks (a run exits non-zero, a marker never appears, an output is missing),
@@ -463,6 +466,8 @@ main() {
   bench_debian
   section "7. Several CPUs: the threaded benchmark, one thread per CPU (scripts/bench_smp.sh)"
   BENCH_SMP_OUT=$OUT/smp bash scripts/bench_smp.sh || die "scripts/bench_smp.sh failed"
+  section "8. KVM fast-forward: a synthetic guest's loops under --cpu-type kvm vs native (scripts/bench_kvm.sh)"
+  BENCH_KVM_OUT=$OUT/kvm bash scripts/bench_kvm.sh || die "scripts/bench_kvm.sh failed"
 
   echo
   echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); outputs in $OUT/, this report in $OUT/report.txt"

@@ -35,6 +35,7 @@
 
 #include "cpu/block.h"
 #include "cpu/cpuid.h"
+#include "cpu/kvm_icount.h"
 #include "cpu/msr.h"
 #include "mem/bus.h"
 #include "util/log.h"
@@ -42,6 +43,14 @@
 #define KVM_MAX_CPUID 64
 /* A run longer than this is cut into several: kicks from the machine come between them. */
 #define KVM_MAX_RUN_NS 10000000ull
+/*
+ * A run shorter than this is lengthened: entering and leaving KVM moves the
+ * whole state (tens of ioctls), so runs of a few hundred cycles (several
+ * CPUs at the default --quantum of 1000) would cost far more than they run.
+ * The turn then overshoots its end, as a timing model's stall does, and the
+ * scheduler lets the CPU sit out the rounds it is ahead of.
+ */
+#define KVM_MIN_RUN_NS 100000ull
 #define KVM_TIMER_SIGNAL (SIGRTMIN + 5)
 
 /* MSRs of struct msrs that KVM holds (FS/GS base, EFER and APIC base travel in the sregs). */
@@ -66,9 +75,21 @@ static uint64_t *msr_field(struct msrs *m, unsigned i)
     return f[i];
 }
 
+/*
+ * One VM per machine: guest RAM registered once, one vCPU per CPU. Each
+ * model holds a reference; the last one closes it.
+ */
+struct kvm_vm {
+    int kvm_fd, vm_fd;
+    unsigned refs;
+    size_t run_size;          /* of a vCPU's run structure */
+    bool xsave;               /* KVM_CAP_XSAVE: the FPU state travels as an XSAVE image */
+};
+
 struct kvm_model {
     struct cpu_model base;
-    int kvm_fd, vm_fd, vcpu_fd;
+    struct kvm_vm *vm;
+    int vcpu_fd;
     struct kvm_run *run;
     size_t run_size;
     uint32_t msr_ok;          /* bit i: KVM accepts kvm_msr_index[i] */
@@ -77,10 +98,10 @@ struct kvm_model {
     enum cpu_exit kicked;
     timer_t timer;
     bool have_timer;
-    bool xsave;               /* KVM_CAP_XSAVE: the FPU state travels as an XSAVE image */
+    struct kvm_icount icount; /* guest-instruction stops, where the host counts them (kvm_icount.h) */
 };
 
-/* The run structure the timer signal stops (one vCPU runs at a time in this thread). */
+/* The run structure of the vCPU running now, which the timer and counter signals stop (one at a time in this thread). */
 static struct kvm_run *volatile kvm_running;
 
 static void kvm_timer_handler(int sig)
@@ -156,7 +177,7 @@ _Static_assert(offsetof(struct kvm_msr_buf, e) == offsetof(struct kvm_msrs, entr
 static void kvm_put_fpu(struct kvm_model *k)
 {
     const struct fxsave_area *fx = &k->base.cpu->s.fx;
-    if (k->xsave) {
+    if (k->vm->xsave) {
         struct kvm_xsave x;
         memset(&x, 0, sizeof x);
         memcpy(x.region, fx, sizeof *fx);
@@ -182,7 +203,7 @@ static void kvm_put_fpu(struct kvm_model *k)
 static void kvm_get_fpu(struct kvm_model *k)
 {
     struct fxsave_area *fx = &k->base.cpu->s.fx;
-    if (k->xsave) {
+    if (k->vm->xsave) {
         struct kvm_xsave x;
         if (kvm_ioctl(k, KVM_GET_XSAVE, &x, "KVM_GET_XSAVE") < 0)
             return;
@@ -217,11 +238,9 @@ static void kvm_get_fpu(struct kvm_model *k)
     fx->mxcsr = f.mxcsr;
 }
 
-static void kvm_put_state(struct kvm_model *k)
+static void kvm_put_regs(struct kvm_model *k)
 {
-    struct cpu *cpu = k->base.cpu;
-    struct cpu_state *s = &cpu->s;
-
+    const struct cpu_state *s = &k->base.cpu->s;
     struct kvm_regs r = {
         .rax = s->gpr[RAX], .rbx = s->gpr[RBX], .rcx = s->gpr[RCX], .rdx = s->gpr[RDX],
         .rsi = s->gpr[RSI], .rdi = s->gpr[RDI], .rsp = s->gpr[RSP], .rbp = s->gpr[RBP],
@@ -230,6 +249,13 @@ static void kvm_put_state(struct kvm_model *k)
         .rip = s->rip, .rflags = s->rflags,
     };
     kvm_ioctl(k, KVM_SET_REGS, &r, "KVM_SET_REGS");
+}
+
+static void kvm_put_state(struct kvm_model *k)
+{
+    struct cpu *cpu = k->base.cpu;
+    struct cpu_state *s = &cpu->s;
+    kvm_put_regs(k);
 
     struct kvm_sregs sr;
     memset(&sr, 0, sizeof sr);
@@ -398,47 +424,43 @@ static void kvm_find_msrs(struct kvm_model *k)
     }
 }
 
-static void kvm_close(struct kvm_model *k)
+static void kvm_vm_close(struct kvm_vm *vm)
 {
-    if (k->have_timer)
-        timer_delete(k->timer);
-    if (k->run)
-        munmap(k->run, k->run_size);
-    if (k->vcpu_fd >= 0)
-        close(k->vcpu_fd);
-    if (k->vm_fd >= 0)
-        close(k->vm_fd);
-    if (k->kvm_fd >= 0)
-        close(k->kvm_fd);
-    free(k);
+    if (vm->vm_fd >= 0)
+        close(vm->vm_fd);
+    if (vm->kvm_fd >= 0)
+        close(vm->kvm_fd);
+    free(vm);
 }
 
-static const struct cpu_model_ops kvm_ops;
-
-struct cpu_model *cpu_model_kvm_new(struct cpu *cpu, char *why, size_t why_len)
+void kvm_vm_put(struct kvm_vm *vm)
 {
-    struct kvm_model *k = calloc(1, sizeof *k);
-    if (!k)
+    if (vm && --vm->refs == 0)
+        kvm_vm_close(vm);
+}
+
+struct kvm_vm *kvm_vm_new(const struct bus *bus, char *why, size_t why_len)
+{
+    struct kvm_vm *vm = calloc(1, sizeof *vm);
+    if (!vm)
         fatal("memory", "out of memory");
-    k->base.ops = &kvm_ops;
-    k->base.cpu = cpu;
-    k->vm_fd = k->vcpu_fd = -1;
+    vm->refs = 1;
+    vm->vm_fd = -1;
     const char *step = "open /dev/kvm";
-    k->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-    if (k->kvm_fd < 0)
+    vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (vm->kvm_fd < 0)
         goto fail;
     step = "KVM_GET_API_VERSION";
-    if (ioctl(k->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
+    if (ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0) != KVM_API_VERSION) {
         errno = EINVAL;
         goto fail;
     }
     step = "KVM_CREATE_VM";
-    k->vm_fd = ioctl(k->kvm_fd, KVM_CREATE_VM, 0);
-    if (k->vm_fd < 0)
+    vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+    if (vm->vm_fd < 0)
         goto fail;
-    ioctl(k->vm_fd, KVM_SET_TSS_ADDR, 0xfffbd000ul);   /* VT-x real mode needs it; harmless elsewhere */
+    ioctl(vm->vm_fd, KVM_SET_TSS_ADDR, 0xfffbd000ul);   /* VT-x real mode needs it; harmless elsewhere */
     step = "KVM_SET_USER_MEMORY_REGION";
-    const struct bus *bus = cpu->bus;
     for (unsigned i = 0; i < bus->nram; i++) {
         struct kvm_userspace_memory_region r = {
             .slot = i,
@@ -446,19 +468,54 @@ struct cpu_model *cpu_model_kvm_new(struct cpu *cpu, char *why, size_t why_len)
             .memory_size = bus->ram[i].size,
             .userspace_addr = (uintptr_t)bus->ram[i].host,
         };
-        if (ioctl(k->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
+        if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &r) < 0)
             goto fail;
     }
-    step = "KVM_CREATE_VCPU";
-    k->vcpu_fd = ioctl(k->vm_fd, KVM_CREATE_VCPU, (unsigned long)cpu->id);
+    step = "KVM_GET_VCPU_MMAP_SIZE";
+    int size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+    if (size <= 0)
+        goto fail;
+    vm->run_size = (size_t)size;
+    vm->xsave = ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE) > 0;
+    return vm;
+fail:
+    snprintf(why, why_len, "%s: %s", step, strerror(errno));
+    kvm_vm_close(vm);
+    return NULL;
+}
+
+static void kvm_close(struct kvm_model *k)
+{
+    kvm_icount_close(&k->icount);
+    if (k->have_timer)
+        timer_delete(k->timer);
+    if (k->run)
+        munmap(k->run, k->vm->run_size);
+    if (k->vcpu_fd >= 0)
+        close(k->vcpu_fd);
+    kvm_vm_put(k->vm);
+    free(k);
+}
+
+static const struct cpu_model_ops kvm_ops;
+
+struct cpu_model *cpu_model_kvm_new_on(struct kvm_vm *vm, struct cpu *cpu, char *why, size_t why_len)
+{
+    struct kvm_model *k = calloc(1, sizeof *k);
+    if (!k)
+        fatal("memory", "out of memory");
+    k->base.ops = &kvm_ops;
+    k->base.cpu = cpu;
+    k->vm = vm;
+    vm->refs++;
+    k->vcpu_fd = -1;
+    k->icount.fd = -1;
+    const char *step = "KVM_CREATE_VCPU";
+    k->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)cpu->id);
     if (k->vcpu_fd < 0)
         goto fail;
     step = "mmap of the vCPU's run structure";
-    int size = ioctl(k->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-    if (size <= 0)
-        goto fail;
-    k->run_size = (size_t)size;
-    k->run = mmap(NULL, k->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, k->vcpu_fd, 0);
+    k->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, k->vcpu_fd, 0);
     if (k->run == MAP_FAILED) {
         k->run = NULL;
         goto fail;
@@ -479,7 +536,7 @@ struct cpu_model *cpu_model_kvm_new(struct cpu *cpu, char *why, size_t why_len)
     if (timer_create(CLOCK_MONOTONIC, &sev, &k->timer) < 0)
         goto fail;
     k->have_timer = true;
-    k->xsave = ioctl(k->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_XSAVE) > 0;
+    kvm_icount_open(&k->icount, gettid(), KVM_TIMER_SIGNAL);   /* where it cannot: time quanta */
     kvm_set_cpuid(k);
     kvm_find_msrs(k);
     return &k->base;
@@ -487,6 +544,26 @@ fail:
     snprintf(why, why_len, "%s: %s", step, strerror(errno));
     kvm_close(k);
     return NULL;
+}
+
+struct cpu_model *cpu_model_kvm_new(struct cpu *cpu, char *why, size_t why_len)
+{
+    struct kvm_vm *vm = kvm_vm_new(cpu->bus, why, why_len);
+    if (!vm)
+        return NULL;
+    struct cpu_model *m = cpu_model_kvm_new_on(vm, cpu, why, why_len);
+    kvm_vm_put(vm);   /* the model holds it */
+    return m;
+}
+
+bool cpu_model_kvm_counts_instructions(const struct cpu_model *model)
+{
+    return ((const struct kvm_model *)model)->icount.fd >= 0;
+}
+
+void cpu_model_kvm_say_stops(const struct cpu_model *model)
+{
+    kvm_icount_say(&((const struct kvm_model *)model)->icount);
 }
 
 /* ---- running ---- */
@@ -538,11 +615,25 @@ static void kvm_do_io(struct kvm_model *k)
     }
 }
 
-static void kvm_do_mmio(struct kvm_model *k)
+/*
+ * An MMIO exit, with the registers as before the access in cpu->s (the m5
+ * device takes its arguments and the op's address from them). A device may
+ * abort the instruction (cpu_abort_instruction: the m5 device's checkpoint
+ * is taken before its load, which runs again afterwards): KVM then
+ * completes the access with nothing and the registers are put back as they
+ * were, so the instruction runs again at the next entry. Returns false then.
+ */
+static bool kvm_do_mmio(struct kvm_model *k)
 {
     struct kvm_run *r = k->run;
     struct cpu *cpu = k->base.cpu;
-    kvm_get_regs(k);   /* the m5 device takes its arguments from the registers */
+    kvm_get_regs(k);
+    if (setjmp(cpu->fault_jmp)) {
+        memset(r->mmio.data, 0, sizeof r->mmio.data);
+        kvm_complete_io(k);
+        kvm_put_regs(k);
+        return false;
+    }
     if (r->mmio.is_write) {
         uint64_t v = 0;
         memcpy(&v, r->mmio.data, r->mmio.len <= 8 ? r->mmio.len : 8);
@@ -551,6 +642,7 @@ static void kvm_do_mmio(struct kvm_model *k)
         uint64_t v = bus_mmio_read(cpu->bus, r->mmio.phys_addr, r->mmio.len, cpu);
         memcpy(r->mmio.data, &v, r->mmio.len <= 8 ? r->mmio.len : 8);
     }
+    return true;
 }
 
 static void kvm_arm_timer(struct kvm_model *k, uint64_t ns)
@@ -562,11 +654,20 @@ static void kvm_arm_timer(struct kvm_model *k, uint64_t ns)
 }
 
 /*
- * The CPU's clock during a run: the host time since it started, at the guest's clock, never past
- * the budget. Updated at every exit, so that devices reached by an exit see time move.
+ * The CPU's clock during a run. With an instruction counter: one cycle per
+ * guest instruction retired since the run started (as the atomic model
+ * counts), exactly what the counter read, a skid past the budget included.
+ * With time quanta: the host time since it started, at the guest's clock,
+ * never past the budget. Updated at every exit, so that devices reached by
+ * an exit see time move.
  */
-static void kvm_advance_clock(struct cpu *cpu, uint64_t icount0, uint64_t start, uint64_t budget, uint64_t hz)
+static void kvm_advance_clock(struct kvm_model *k, uint64_t icount0, uint64_t start, uint64_t budget, uint64_t hz)
 {
+    struct cpu *cpu = k->base.cpu;
+    if (k->icount.fd >= 0) {
+        cpu->icount = icount0 + kvm_icount_read(&k->icount);
+        return;
+    }
     uint64_t cycles = (host_ns() - start) * (hz / 1000000ull) / 1000ull;
     cpu->icount = icount0 + (cycles < budget ? cycles : budget);
 }
@@ -584,8 +685,11 @@ static enum cpu_exit kvm_run_guest(struct kvm_model *k, uint64_t budget)
         cpu->s.halted = 0;
     }
     uint64_t hz = guest_hz();
+    uint64_t min_cycles = hz / 1000000ull * KVM_MIN_RUN_NS / 1000ull;
+    if (budget < min_cycles)
+        budget = min_cycles;
     uint64_t ns = budget > UINT64_MAX / 1000000000ull ? KVM_MAX_RUN_NS : budget * 1000000000ull / hz;
-    if (ns > KVM_MAX_RUN_NS)
+    if (ns > KVM_MAX_RUN_NS || k->icount.fd >= 0)   /* counted: the timer only bounds a run's host time */
         ns = KVM_MAX_RUN_NS;
 
     kvm_put_state(k);
@@ -596,6 +700,7 @@ static enum cpu_exit kvm_run_guest(struct kvm_model *k, uint64_t budget)
     kvm_running = r;
     r->immediate_exit = 0;
     kvm_arm_timer(k, ns);
+    kvm_icount_arm(&k->icount, budget);
     while (why == CPU_EXIT_NONE) {
         if (k->kicked != CPU_EXIT_NONE) {
             why = k->kicked;
@@ -612,7 +717,7 @@ static enum cpu_exit kvm_run_guest(struct kvm_model *k, uint64_t budget)
             r->cr8 = cpu->hooks.cr8_read(opaque, cpu);
         int rc = ioctl(k->vcpu_fd, KVM_RUN, 0);
         io_open = false;
-        kvm_advance_clock(cpu, icount0, start, budget, hz);
+        kvm_advance_clock(k, icount0, start, budget, hz);
         if (cpu->hooks.cr8_write && r->cr8 != k->last_cr8)
             cpu->hooks.cr8_write(opaque, cpu, r->cr8);
         k->last_cr8 = r->cr8;
@@ -631,8 +736,9 @@ static enum cpu_exit kvm_run_guest(struct kvm_model *k, uint64_t budget)
             io_open = true;
             break;
         case KVM_EXIT_MMIO:
-            kvm_do_mmio(k);
-            io_open = true;
+            io_open = kvm_do_mmio(k);
+            if (!io_open)
+                why = CPU_EXIT_WAIT;   /* as the interpreter stops before an aborted instruction */
             break;
         case KVM_EXIT_IRQ_WINDOW_OPEN:
         case KVM_EXIT_INTR:
@@ -657,13 +763,14 @@ static enum cpu_exit kvm_run_guest(struct kvm_model *k, uint64_t budget)
     }
     struct itimerspec off = { 0 };
     timer_settime(k->timer, 0, &off, NULL);
+    kvm_icount_disarm(&k->icount);
     kvm_running = NULL;
     r->immediate_exit = 0;
     if (io_open)
         kvm_complete_io(k);
     kvm_get_state(k);
 
-    kvm_advance_clock(cpu, icount0, start, budget, hz);
+    kvm_advance_clock(k, icount0, start, budget, hz);
     if (cpu->icount == icount0 && why != CPU_EXIT_HALT)
         cpu->icount++;   /* the guest ran: time moves */
     return why;

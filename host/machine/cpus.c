@@ -10,7 +10,8 @@
  * models' memory hierarchy (mem/memsys.h) is created with the first and
  * lives as long as the machine, so caches warmed before a switch are still
  * warm after it; each CPU reaches it as its CPU index. -F and
- * --warmup-insts count the first CPU's instructions. KVM runs one CPU only.
+ * --warmup-insts count the first CPU's instructions. Under KVM the machine
+ * is one VM with a vCPU per CPU (cpu/kvm.h), run in turns like the others.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -127,23 +128,40 @@ static struct cpu_model *model_for(struct machine *m, struct machine_cpu *c, enu
  * KVM is asked for: the model runs it where the probe guest (kvm_probe.c)
  * says this host's KVM can run a Linux guest. Elsewhere --cpu-type kvm is
  * refused (exit 2) and --restore-with-cpu kvm restores on the atomic model,
- * each said in one line, even with -q: it is what this run is. The KVM
- * model runs one CPU: with more, kvm is refused.
+ * each said in one line, even with -q: it is what this run is. The
+ * machine's CPUs are the vCPUs of one VM (its RAM registered once); if one
+ * of them cannot be made, KVM is refused as a whole.
  */
+static bool kvm_models_new(struct machine *m, char *why, size_t why_len)
+{
+    struct kvm_vm *vm = kvm_vm_new(&m->bus, why, why_len);
+    if (!vm)
+        return false;
+    bool ok = true;
+    for (unsigned i = 0; i < m->ncpus && ok; i++) {
+        struct machine_cpu *c = m->cpus[i];
+        c->kvm_model = cpu_model_kvm_new_on(vm, &c->cpu, why, why_len);
+        ok = c->kvm_model != NULL;
+    }
+    kvm_vm_put(vm);   /* the models hold it */
+    if (ok)
+        cpu_model_kvm_say_stops(m->cpus[0]->kvm_model);   /* perf counters or time quanta, and why */
+    else
+        for (unsigned i = 0; i < m->ncpus; i++) {
+            cpu_model_free(m->cpus[i]->kvm_model);
+            m->cpus[i]->kvm_model = NULL;
+        }
+    return ok;
+}
+
 static enum cpu_kind usable(struct machine *m, enum cpu_kind kind, const char *flag)
 {
     if (kind != CPU_KVM)
         return kind;
-    if (m->ncpus > 1)
-        fatal(!strcmp(flag, "--cpu-type") ? "--cpu-type kvm" : "--restore-with-cpu kvm",
-              "the KVM model runs one CPU and this machine has %u (--num-cpus); use atomic", m->ncpus);
     struct machine_cpu *c = m->cpus[0];
     char why[256] = "";
-    if (!c->kvm_model && !m->kvm_refused) {
-        if (kvm_can_run_linux(why, sizeof why))
-            c->kvm_model = cpu_model_kvm_new(&c->cpu, why, sizeof why);
-        m->kvm_refused = !c->kvm_model;
-    }
+    if (!c->kvm_model && !m->kvm_refused)
+        m->kvm_refused = !kvm_can_run_linux(why, sizeof why) || !kvm_models_new(m, why, sizeof why);
     if (c->kvm_model)
         return CPU_KVM;
     if (!m->kvm_said) {

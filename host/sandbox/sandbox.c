@@ -167,6 +167,9 @@ static void install(void)
      */
     struct scmp_arg_cmp kvm_request = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xff00u, 0xAE00u);
     add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, &kvm_request);
+    /* Its guest-instruction counter (cpu/kvm_icount.c): perf event ioctls, type byte '$'. */
+    struct scmp_arg_cmp perf_request = SCMP_A1(SCMP_CMP_MASKED_EQ, 0xff00u, 0x2400u);
+    add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1, &perf_request);
     add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(timer_settime), 0, NULL);
     add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(timer_gettime), 0, NULL);
     add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(timer_delete), 0, NULL);
