@@ -135,8 +135,14 @@ static void warm_fetch_block(void *opaque, struct cpu *cpu, uint64_t pa, unsigne
         return;
     uint64_t end = pa + len, first = pa & ~(uint64_t)(t->line_size - 1);
     uint64_t last = (end - 1) & ~(uint64_t)(t->line_size - 1);
-    if (first != last || !memsys_l1_warm_hit(t->l1i, pa, false))
+    if (first == last || last - first == t->line_size) {   /* one or two lines: most blocks */
+        if (!memsys_l1_warm_hit(t->l1i, first, false))
+            memsys_warm_slow(t->ms, (unsigned)cpu->id, MEM_REQ_INST, MEM_OP_READ, first);
+        if (last != first && !memsys_l1_warm_hit(t->l1i, last, false))
+            memsys_warm_slow(t->ms, (unsigned)cpu->id, MEM_REQ_INST, MEM_OP_READ, last);
+    } else {
         warm_lines(t, (unsigned)cpu->id, MEM_ACCESS_FETCH, pa, len);
+    }
     t->port.quiet_fetch = (struct cpu_port_quiet){ first, last + t->line_size, last };
 }
 

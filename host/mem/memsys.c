@@ -128,9 +128,23 @@ static inline uint64_t *stat_at(const struct memsys *ms, uint64_t *arr, enum mem
 
 static inline unsigned cpu_of_requestor(unsigned req) { return (req - 1) / MEMSYS_REQS_PER_CPU; }
 
-static uint64_t cache_request(struct memsys *ms, struct memsys_level *lv, unsigned req,
-                              enum memsys_cmd cmd, uint64_t paddr, uint64_t t, uint64_t hd,
-                              bool timed);
+/*
+ * The requests below are written once, with `timed` saying whether they
+ * keep time and statistics (a timed access) or only change state
+ * (functional warming); each is compiled twice, for either value, so that
+ * warming runs none of the timing code.
+ */
+static uint64_t cache_request_timed(struct memsys *ms, struct memsys_level *lv, unsigned req,
+                                    enum memsys_cmd cmd, uint64_t paddr, uint64_t t, uint64_t hd);
+static uint64_t cache_request_warm(struct memsys *ms, struct memsys_level *lv, unsigned req,
+                                   enum memsys_cmd cmd, uint64_t paddr);
+
+static inline __attribute__((always_inline)) uint64_t
+cache_request(struct memsys *ms, struct memsys_level *lv, unsigned req, enum memsys_cmd cmd, uint64_t paddr,
+              uint64_t t, uint64_t hd, bool timed)
+{
+    return timed ? cache_request_timed(ms, lv, req, cmd, paddr, t, hd) : cache_request_warm(ms, lv, req, cmd, paddr);
+}
 
 /* ------------------------------------------------------------- coherence -- */
 
@@ -198,9 +212,9 @@ static void snoop_others(struct memsys *ms, unsigned cpu, uint64_t line, bool in
  * tick its response is back at the requester (0 untimed); *sharers says
  * other L1s keep copies, so the requester's line is not writable.
  */
-static uint64_t l1bus_request(struct memsys *ms, unsigned cpu, unsigned req, enum memsys_cmd cmd,
-                              uint64_t paddr, unsigned size, bool write, uint64_t t, bool from_cache,
-                              bool timed, bool *sharers)
+static inline __attribute__((always_inline)) uint64_t
+l1bus_request_body(struct memsys *ms, unsigned cpu, unsigned req, enum memsys_cmd cmd, uint64_t paddr,
+                   unsigned size, bool write, uint64_t t, bool from_cache, bool timed, bool *sharers)
 {
     const uint64_t p = ms->cfg.cpu_period_ticks;
     const uint64_t pb = ms->l2 ? p : ms->cfg.sys_period_ticks;
@@ -246,6 +260,29 @@ static uint64_t l1bus_request(struct memsys *ms, unsigned cpu, unsigned req, enu
                         : 0;
     uint64_t r = cache_request(ms, ms->l2, req, cmd, paddr, t, hd, timed);
     return timed ? edge(r, p) + L2XBAR.response * p : 0;
+}
+
+static __attribute__((noinline)) uint64_t l1bus_request_timed(struct memsys *ms, unsigned cpu, unsigned req,
+                                                               enum memsys_cmd cmd, uint64_t paddr, unsigned size,
+                                                               bool write, uint64_t t, bool from_cache,
+                                                               bool *sharers)
+{
+    return l1bus_request_body(ms, cpu, req, cmd, paddr, size, write, t, from_cache, true, sharers);
+}
+
+static __attribute__((noinline)) uint64_t l1bus_request_warm(struct memsys *ms, unsigned cpu, unsigned req,
+                                                              enum memsys_cmd cmd, uint64_t paddr, unsigned size,
+                                                              bool write, bool from_cache, bool *sharers)
+{
+    return l1bus_request_body(ms, cpu, req, cmd, paddr, size, write, 0, from_cache, false, sharers);
+}
+
+static inline __attribute__((always_inline)) uint64_t
+l1bus_request(struct memsys *ms, unsigned cpu, unsigned req, enum memsys_cmd cmd, uint64_t paddr, unsigned size,
+              bool write, uint64_t t, bool from_cache, bool timed, bool *sharers)
+{
+    return timed ? l1bus_request_timed(ms, cpu, req, cmd, paddr, size, write, t, from_cache, sharers)
+                 : l1bus_request_warm(ms, cpu, req, cmd, paddr, size, write, from_cache, sharers);
 }
 
 static void handle_victim(struct memsys *ms, struct memsys_level *lv, const struct cache_result *r,
@@ -297,9 +334,9 @@ static void handle_victim(struct memsys *ms, struct memsys_level *lv, const stru
  * A request packet arriving at cache `lv` at tick `t` with the crossbar's
  * headerDelay `hd`. Returns the tick this cache sends the response up.
  */
-static uint64_t cache_request(struct memsys *ms, struct memsys_level *lv, unsigned req,
-                              enum memsys_cmd cmd, uint64_t paddr, uint64_t t, uint64_t hd,
-                              bool timed)
+static inline __attribute__((always_inline)) uint64_t
+cache_request_body(struct memsys *ms, struct memsys_level *lv, unsigned req, enum memsys_cmd cmd, uint64_t paddr,
+                   uint64_t t, uint64_t hd, bool timed)
 {
     const uint64_t p = ms->cfg.cpu_period_ticks;
     struct cache *c = &lv->tags;
@@ -372,6 +409,19 @@ static uint64_t cache_request(struct memsys *ms, struct memsys_level *lv, unsign
         c->tag[at] |= CACHE_SHARED;
     handle_victim(ms, lv, &r, done, timed);
     return done;
+}
+
+static __attribute__((noinline)) uint64_t cache_request_timed(struct memsys *ms, struct memsys_level *lv,
+                                                               unsigned req, enum memsys_cmd cmd, uint64_t paddr,
+                                                               uint64_t t, uint64_t hd)
+{
+    return cache_request_body(ms, lv, req, cmd, paddr, t, hd, true);
+}
+
+static __attribute__((noinline)) uint64_t cache_request_warm(struct memsys *ms, struct memsys_level *lv,
+                                                              unsigned req, enum memsys_cmd cmd, uint64_t paddr)
+{
+    return cache_request_body(ms, lv, req, cmd, paddr, 0, 0, false);
 }
 
 uint64_t memsys_access_slow(struct memsys *ms, unsigned cpu, enum mem_req req, enum mem_op op,
