@@ -198,21 +198,30 @@ struct cpu_mem_port {
      */
     void (*fetch_block)(void *opaque, struct cpu *cpu, uint64_t pa, unsigned len);
     /*
-     * For a port whose fetches only change state (functional warming): a
-     * physical range [lo, hi) where a block fetch (fetch_block) that ends
-     * at or after `tail` would change nothing now (the lines the port
-     * touched last, in order). The CPU skips those calls (cpu_port_quiet).
-     * The port sets it as it goes and empties it (all 0) whenever anything
-     * else may have changed its state: its model empties it before each
-     * run. Empty for other ports.
+     * For a port whose accesses only change state (functional warming):
+     * per kind of access, the lines whose touch would change nothing now.
+     * A line sits in its slot (line & mask) when the port touched it last
+     * in its cache set (and, for stores, left it Modified): touching it
+     * again leaves every set's lines, order and dirty bits as they are.
+     * The CPU skips such block fetches, loads and stores (cpu_port_quiet).
+     * The lines of one set share a slot (mask + 1 divides the number of
+     * sets), so touching another line of the set replaces it. The port
+     * keeps the slots, and empties them (~0) whenever anything else may
+     * have changed its caches: its model does before each run. `line`
+     * NULL: none (other ports).
      */
-    struct cpu_port_quiet { uint64_t lo, hi, tail; } quiet_fetch;
+    struct cpu_port_quiet { uint64_t *line; uint64_t mask; unsigned shift; } quiet_fetch, quiet_read, quiet_write;
 };
 
-/* A block fetch of [pa, pa + size) that the port says would change nothing. */
+#define CPU_QUIET_SLOTS 64   /* per table of cpu_port_quiet: at most this many slots */
+
+/* An access of [pa, pa + size) (one or two lines) that the port says would change nothing. */
 static inline bool cpu_port_quiet(const struct cpu_port_quiet *q, uint64_t pa, unsigned size)
 {
-    return pa - q->lo < q->hi - q->lo && pa + size <= q->hi && pa + size > q->tail;
+    if (!q->line)
+        return false;
+    uint64_t first = pa >> q->shift, last = (pa + size - 1) >> q->shift;
+    return last - first <= 1 && q->line[first & q->mask] == first && q->line[last & q->mask] == last;
 }
 
 struct cpu {

@@ -421,8 +421,9 @@ static __attribute__((noinline)) void store_slow_any(struct cpu *cpu, uint64_t l
                              info->xlate_read == tlb_tag(cpu, la) && info->ram, 1)) {   \
             const uint8_t *p = (const uint8_t *)(uintptr_t)(cpu->tlb[i].addend + la);   \
             struct cpu_mem_port *port = cpu->port;                                      \
-            if (port)                                                                   \
-                port->data(port->opaque, cpu, info->pa | (la & 0xfff), (bits) / 8, false); \
+            uint64_t pa = info->pa | (la & 0xfff);                                      \
+            if (port && !cpu_port_quiet(&port->quiet_read, pa, (bits) / 8))             \
+                port->data(port->opaque, cpu, pa, (bits) / 8, false);                   \
             return host_load(p, (bits) / 8);                                            \
         }                                                                               \
         return load_slow_any(cpu, la, (bits) / 8);                                      \
@@ -436,8 +437,9 @@ static __attribute__((noinline)) void store_slow_any(struct cpu *cpu, uint64_t l
                              !bus_is_code_page(cpu->bus, info->pa), 1)) {               \
             uint8_t *p = (uint8_t *)(uintptr_t)(cpu->tlb[i].addend + la);               \
             struct cpu_mem_port *port = cpu->port;                                      \
-            if (port)                                                                   \
-                port->data(port->opaque, cpu, info->pa | (la & 0xfff), (bits) / 8, true); \
+            uint64_t pa = info->pa | (la & 0xfff);                                      \
+            if (port && !cpu_port_quiet(&port->quiet_write, pa, (bits) / 8))            \
+                port->data(port->opaque, cpu, pa, (bits) / 8, true);                    \
             host_store(p, (bits) / 8, value);                                           \
             return;                                                                     \
         }                                                                               \

@@ -28,6 +28,7 @@
 #include "cpu/timing.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "mem/memsys.h"
 #include "stats/registry.h"
@@ -49,6 +50,8 @@ struct timing_cpu {
     uint64_t (*now)(void *opaque);        /* the machine's exact tick */
     void *now_opaque;
     struct timing_cpu_stats stats;
+    /* Warming: the quiet slots of the port (cpu.h, warm_line). */
+    uint64_t quiet_fetch[CPU_QUIET_SLOTS], quiet_read[CPU_QUIET_SLOTS], quiet_write[CPU_QUIET_SLOTS];
 };
 
 /* Whole cycles, rounded up; the quotient by the period's reciprocal, checked (else divided). */
@@ -61,27 +64,60 @@ static uint64_t ticks_to_cycles(const struct timing_cpu *t, uint64_t ticks)
     return q;
 }
 
+/*
+ * One line touched by warming, and the quiet slots (cpu.h) it changes:
+ * the line is now the last touched in its set of its L1 (and Modified
+ * after a store); a load of another line of the set leaves the line a
+ * store had left quiet no longer the set's last.
+ *
+ * Why skipping the quiet ones changes nothing: touching again the line
+ * touched last in its set leaves LRU's order as it is (FIFO and Random do
+ * not look at touches), and storing again to a Modified line changes no
+ * bit. Only this CPU's fetches change its L1I and only its loads and
+ * stores its L1D while it runs (its own requests' snoops pass over its own
+ * L1s, and no level below invalidates an L1, memsys.c); other CPUs'
+ * snoops and restores come between runs, and warm_run empties the slots
+ * before each.
+ */
+static inline __attribute__((always_inline)) void warm_line(struct timing_cpu *t, unsigned id, bool fetch,
+                                                            bool write, uint64_t at)
+{
+    if (!memsys_l1_warm_hit(fetch ? t->l1i : t->l1d, at, write))
+        memsys_warm_slow(t->ms, id, fetch ? MEM_REQ_INST : MEM_REQ_DATA, write ? MEM_OP_WRITE : MEM_OP_READ, at);
+    uint64_t line = at >> t->l1i->tags.line_shift;
+    if (fetch) {
+        t->quiet_fetch[line & t->port.quiet_fetch.mask] = line;
+        return;
+    }
+    unsigned slot = (unsigned)(line & t->port.quiet_read.mask);
+    t->quiet_read[slot] = line;
+    if (write)
+        t->quiet_write[slot] = line;
+    else if (t->quiet_write[slot] != line)
+        t->quiet_write[slot] = ~0ull;
+}
+
+static void quiet_none(struct timing_cpu *t)
+{
+    memset(t->quiet_fetch, 0xff, sizeof t->quiet_fetch);
+    memset(t->quiet_read, 0xff, sizeof t->quiet_read);
+    memset(t->quiet_write, 0xff, sizeof t->quiet_write);
+}
+
 /* The same requests as timing_access, for their effect on the caches only: one per line. */
 static __attribute__((noinline)) void warm_lines(struct timing_cpu *t, unsigned id,
                                                  enum mem_access_kind kind, uint64_t pa, unsigned size)
 {
     uint64_t end = pa + size, mask = ~(uint64_t)(t->line_size - 1);
-    if (kind == MEM_ACCESS_FETCH || kind == MEM_ACCESS_FETCH_MORE) {
-        /* One request per line: the chunks within a line change nothing more. */
-        for (uint64_t at = pa & mask; at < end; at += t->line_size)
-            if (!memsys_l1_warm_hit(t->l1i, at, false))
-                memsys_warm_slow(t->ms, id, MEM_REQ_INST, MEM_OP_READ, at);
-        return;
-    }
-    enum mem_op op = kind == MEM_ACCESS_WRITE || kind == MEM_ACCESS_WRITE_MORE ? MEM_OP_WRITE : MEM_OP_READ;
+    /* Fetches: one request per line: the chunks within a line change nothing more. */
+    bool fetch = kind == MEM_ACCESS_FETCH || kind == MEM_ACCESS_FETCH_MORE;
+    bool write = kind == MEM_ACCESS_WRITE || kind == MEM_ACCESS_WRITE_MORE;
     for (uint64_t at = pa & mask; at < end; at += t->line_size)
-        if (!memsys_l1_warm_hit(t->l1d, at, op == MEM_OP_WRITE))
-            memsys_warm_slow(t->ms, id, MEM_REQ_DATA, op, at);
+        warm_line(t, id, fetch, write, at);
 }
 
 /*
- * The warming model's port. An access within one line that hits in its L1
- * is done here without a call (most of them); the rest goes line by line.
+ * The warming model's port: each line an access touches, in order.
  * Devices are not cached; the walker's reads enter below the L1s, as timed.
  */
 static void warm_access(void *opaque, struct cpu *cpu, enum mem_access_kind kind, uint64_t pa,
@@ -94,24 +130,19 @@ static void warm_access(void *opaque, struct cpu *cpu, enum mem_access_kind kind
         memsys_warm_slow(t->ms, (unsigned)cpu->id, MEM_REQ_WALK, MEM_OP_READ, pa);
         return;
     }
-    bool fetch = kind == MEM_ACCESS_FETCH || kind == MEM_ACCESS_FETCH_MORE;
-    bool write = kind == MEM_ACCESS_WRITE || kind == MEM_ACCESS_WRITE_MORE;
-    if (fetch)
-        t->port.quiet_fetch = (struct cpu_port_quiet){ 0, 0, 0 };
-    if (!((pa ^ (pa + size - 1)) >> t->l1i->tags.line_shift) &&
-        memsys_l1_warm_hit(fetch ? t->l1i : t->l1d, pa, write))
-        return;
     warm_lines(t, (unsigned)cpu->id, kind, pa, size);
 }
 
-/* A load or store of RAM within one page (cpu.h, data): most of them hit the one line in the L1D. */
+/* A load or store of RAM within one page (cpu.h, data): one line, or two. */
 static void warm_data(void *opaque, struct cpu *cpu, uint64_t pa, unsigned size, bool write)
 {
     struct timing_cpu *t = opaque;
     if (!t->l1i)
         return;
-    if ((pa ^ (pa + size - 1)) >> t->l1d->tags.line_shift || !memsys_l1_warm_hit(t->l1d, pa, write))
-        warm_lines(t, (unsigned)cpu->id, write ? MEM_ACCESS_WRITE : MEM_ACCESS_READ, pa, size);
+    uint64_t first = pa & ~(uint64_t)(t->line_size - 1), last = (pa + size - 1) & ~(uint64_t)(t->line_size - 1);
+    warm_line(t, (unsigned)cpu->id, false, write, first);
+    if (last != first)
+        warm_line(t, (unsigned)cpu->id, false, write, last);
 }
 
 /*
@@ -119,31 +150,20 @@ static void warm_data(void *opaque, struct cpu *cpu, uint64_t pa, unsigned size,
  * instructions' fetches would touch them. The L1I sees the same lines in
  * the same order; below it, the block's fetch misses come before its data
  * misses rather than between them.
- *
- * Then the lines it touched are the L1I's most recent, in order, so the
- * next block fetch that touches the same lines, or only their last ones,
- * would change nothing (quiet_fetch): LRU keeps the same order, and FIFO
- * and Random do not look at touches. Only this CPU's fetches change its
- * L1I while it runs (its own requests' snoops pass over its own L1s,
- * memsys.c); other CPUs' snoops and restores come between runs, and
- * warm_run empties the range before each.
  */
 static void warm_fetch_block(void *opaque, struct cpu *cpu, uint64_t pa, unsigned len)
 {
     struct timing_cpu *t = opaque;
     if (!t->l1i)
         return;
-    uint64_t end = pa + len, first = pa & ~(uint64_t)(t->line_size - 1);
-    uint64_t last = (end - 1) & ~(uint64_t)(t->line_size - 1);
-    if (first == last || last - first == t->line_size) {   /* one or two lines: most blocks */
-        if (!memsys_l1_warm_hit(t->l1i, first, false))
-            memsys_warm_slow(t->ms, (unsigned)cpu->id, MEM_REQ_INST, MEM_OP_READ, first);
-        if (last != first && !memsys_l1_warm_hit(t->l1i, last, false))
-            memsys_warm_slow(t->ms, (unsigned)cpu->id, MEM_REQ_INST, MEM_OP_READ, last);
-    } else {
+    uint64_t first = pa & ~(uint64_t)(t->line_size - 1), last = (pa + len - 1) & ~(uint64_t)(t->line_size - 1);
+    if (last - first > t->line_size) {
         warm_lines(t, (unsigned)cpu->id, MEM_ACCESS_FETCH, pa, len);
+        return;
     }
-    t->port.quiet_fetch = (struct cpu_port_quiet){ first, last + t->line_size, last };
+    warm_line(t, (unsigned)cpu->id, true, false, first);   /* one or two lines: most blocks */
+    if (last != first)
+        warm_line(t, (unsigned)cpu->id, true, false, last);
 }
 
 /* One request of the timing CPU: an L1 hit answered inline, anything else by the whole hierarchy. */
@@ -229,7 +249,7 @@ static void timing_data(void *opaque, struct cpu *cpu, uint64_t pa, unsigned siz
 static void timing_activate(struct cpu_model *model)
 {
     struct timing_cpu *t = (struct timing_cpu *)model;
-    t->port.quiet_fetch = (struct cpu_port_quiet){ 0, 0, 0 };
+    quiet_none(t);
     cpu_set_port(model->cpu, &t->port);
 }
 
@@ -247,7 +267,7 @@ static enum cpu_exit timing_run(struct cpu_model *model, uint64_t budget)
 /* Other CPUs' snoops, a restore of the caches, ... may have come since the last run. */
 static enum cpu_exit warm_run(struct cpu_model *model, uint64_t budget)
 {
-    ((struct timing_cpu *)model)->port.quiet_fetch = (struct cpu_port_quiet){ 0, 0, 0 };
+    quiet_none((struct timing_cpu *)model);
     return cpu_run(model->cpu, budget);
 }
 
@@ -302,6 +322,16 @@ static struct cpu_model *timing_new(struct cpu *cpu, const struct timing_cpu_con
     t->ms = cfg->memsys;
     t->l1i = memsys_l1(t->ms, (unsigned)cpu->id, MEM_REQ_INST);
     t->l1d = memsys_l1(t->ms, (unsigned)cpu->id, MEM_REQ_DATA);
+    if (warming && t->l1i) {
+        /* One slot per set, or per CPU_QUIET_SLOTS-th set: the lines of one set always share a slot. */
+        unsigned ni = t->l1i->tags.sets < CPU_QUIET_SLOTS ? t->l1i->tags.sets : CPU_QUIET_SLOTS;
+        unsigned nd = t->l1d->tags.sets < CPU_QUIET_SLOTS ? t->l1d->tags.sets : CPU_QUIET_SLOTS;
+        unsigned shift = t->l1i->tags.line_shift;
+        t->port.quiet_fetch = (struct cpu_port_quiet){ t->quiet_fetch, ni - 1, shift };
+        t->port.quiet_read = (struct cpu_port_quiet){ t->quiet_read, nd - 1, shift };
+        t->port.quiet_write = (struct cpu_port_quiet){ t->quiet_write, nd - 1, shift };
+        quiet_none(t);
+    }
     t->line_size = cfg->line_size;
     t->period = cfg->period;
     t->period_recip = cfg->period ? UINT64_MAX / cfg->period + 1 : 0;
