@@ -57,14 +57,18 @@ done
 # every cache as the same region of a run timed from the start (only the
 # DRAM's row buffers are not warmed: cycles may differ a little), and
 # --maxinsts counts on the model switched to, as in gem5.
-for p in sorthash matmul; do
+# Small L1s (sets fewer than the CPU's quiet slots, cpu.h) and FIFO as well as gem5's defaults.
+SMALL=(--l1i_size 1kB --l1i_assoc 2 --l1d_size 2kB --l1d_assoc 4 --replacement-policy FIFO)
+for p in sorthash matmul small; do
+    caches=()
+    [ "$p" = small ] && p=canneal caches=("${SMALL[@]}")
     prog=build/bench/$p
     "$M5SIM" se -d "$tmp/roi-$p" --stats-dump-at bench_roi_begin "$prog" >/dev/null
     begin=$(stat_of "$tmp/roi-$p" simInsts)
-    "$M5SIM" se -d "$tmp/timed-$p" --cpu-type timing --caches --l2cache \
+    "$M5SIM" se -d "$tmp/timed-$p" --cpu-type timing --caches --l2cache ${caches[@]+"${caches[@]}"} \
         --stats-reset-at bench_roi_begin --stats-dump-at bench_roi_end "$prog" >/dev/null
     "$M5SIM" se -d "$tmp/warmed-$p" -F "$begin" --warmup-insts "$begin" --cpu-type timing --caches --l2cache \
-        --stats-dump-at bench_roi_end "$prog" >/dev/null
+        ${caches[@]+"${caches[@]}"} --stats-dump-at bench_roi_end "$prog" >/dev/null
     keys="simInsts system.cpu.icache.overallMisses::total system.cpu.dcache.overallMisses::total system.l2.overallMisses::total"
     timed="" warmed=""
     for k in $keys; do
@@ -73,9 +77,9 @@ for p in sorthash matmul; do
     tc=$(stat_of "$tmp/timed-$p" system.cpu.numCycles) wc=$(stat_of "$tmp/warmed-$p" system.cpu.numCycles)
     if [ -n "$begin" ] && [ "$timed" = "$warmed" ] && [ -n "$tc" ] && [ -n "$wc" ] &&
         awk -v a="$tc" -v b="$wc" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d * 1000 < a) }'; then
-        pass "$p: warmed for its first $begin instructions, its region misses as a timed run's (insts, L1I, L1D, L2:$warmed; cycles $wc, timed $tc)"
+        pass "$p ${caches[*]}: warmed for its first $begin instructions, its region misses as a timed run's (insts, L1I, L1D, L2:$warmed; cycles $wc, timed $tc)"
     else
-        fail "$p: region after warming: insts, L1I, L1D, L2:$warmed cycles $wc; timed from the start:$timed cycles $tc"
+        fail "$p ${caches[*]}: region after warming: insts, L1I, L1D, L2:$warmed cycles $wc; timed from the start:$timed cycles $tc"
     fi
 done
 "$M5SIM" se -d "$tmp/maxinsts" -F 1000000 --maxinsts 300000 --cpu-type timing --caches "$PROG" >/dev/null 2>&1 || true
