@@ -32,12 +32,9 @@ void cpu_free(struct cpu *cpu)
     cpu->bc = NULL;
 }
 
-void cpu_reset(struct cpu *cpu)
+/* What RESET and INIT both set (Intel SDM vol. 3, table 10-1): real mode at F000:FFF0. */
+static void reset_registers(struct cpu_state *s)
 {
-    struct cpu_state *s = &cpu->s;
-    uint32_t apic_id = (uint32_t)cpu->id;
-    memset(s, 0, sizeof(*s));
-    s->apic_id = apic_id;
     s->rflags = FL_FIXED1;
     s->rip = 0xfff0;
     s->seg[SEG_CS] = (struct segment){ 0xf000, 0x9b, 0xffff, 0xffff0000 };
@@ -46,9 +43,19 @@ void cpu_reset(struct cpu *cpu)
             s->seg[i] = (struct segment){ 0, 0x93, 0xffff, 0 };
     s->ldtr = (struct segment){ 0, 0x82, 0xffff, 0 };
     s->tr = (struct segment){ 0, 0x8b, 0xffff, 0 };
-    s->gdtr.limit = s->idtr.limit = 0xffff;
+    s->gdtr = (struct dtable){ 0, 0xffff };
+    s->idtr = (struct dtable){ 0, 0xffff };
     s->cr0 = CR0_ET | CR0_NW | CR0_CD;
     s->gpr[RDX] = 0x600;
+}
+
+void cpu_reset(struct cpu *cpu)
+{
+    struct cpu_state *s = &cpu->s;
+    uint32_t apic_id = (uint32_t)cpu->id;
+    memset(s, 0, sizeof(*s));
+    s->apic_id = apic_id;
+    reset_registers(s);
     s->fx.fcw = 0x37f;
     s->fx.mxcsr = 0x1f80;
     s->fx.mxcsr_mask = 0xffff;
@@ -74,18 +81,7 @@ void cpu_init_reset(struct cpu *cpu)
     struct cpu_state *s = &cpu->s;
     flags_materialize(cpu);
     memset(s->gpr, 0, sizeof(s->gpr));
-    s->gpr[RDX] = 0x600;
-    s->rip = 0xfff0;
-    s->rflags = FL_FIXED1;
-    s->seg[SEG_CS] = (struct segment){ 0xf000, 0x9b, 0xffff, 0xffff0000 };
-    for (int i = 0; i < SEG_COUNT; i++)
-        if (i != SEG_CS)
-            s->seg[i] = (struct segment){ 0, 0x93, 0xffff, 0 };
-    s->ldtr = (struct segment){ 0, 0x82, 0xffff, 0 };
-    s->tr = (struct segment){ 0, 0x8b, 0xffff, 0 };
-    s->gdtr = (struct dtable){ 0, 0xffff };
-    s->idtr = (struct dtable){ 0, 0xffff };
-    s->cr0 = CR0_ET | CR0_NW | CR0_CD;
+    reset_registers(s);
     s->cr2 = s->cr3 = s->cr4 = 0;
     s->efer = 0;
     s->cpl = 0;

@@ -608,6 +608,32 @@ static void far_ret(struct cpu *cpu, const struct insn *in)
 }
 
 /*
+ * The code segment a far JMP or CALL names, at the same privilege level,
+ * checked as the SDM's JMP/CALL pseudocode does (call gates and TSS/task
+ * gates are not modelled: #GP(sel)): its descriptor and segment in *t.
+ * Returns its attributes.
+ */
+static unsigned far_code_target(struct cpu *cpu, uint16_t sel, struct far_target *t)
+{
+    const struct cpu_state *s = &cpu->s;
+    if (sel_null(sel))
+        cpu_raise_gp0(cpu);
+    uint64_t d = desc_fetch(cpu, sel, &t->addr);
+    unsigned attr = desc_attr(d), type = SEG_ATTR_TYPE(attr), dpl = SEG_ATTR_DPL(attr);
+    if (!(attr & SEG_ATTR_S) || !(type & SEG_TYPE_CODE))
+        raise_sel(cpu, EXC_GP, sel);
+    if ((type & SEG_TYPE_CONFORMING) ? dpl > s->cpl : ((sel & 3u) > s->cpl || dpl != s->cpl))
+        raise_sel(cpu, EXC_GP, sel);
+    if (!(attr & SEG_ATTR_P))
+        raise_sel(cpu, EXC_NP, sel);
+    if ((s->efer & EFER_LMA) && (attr & SEG_ATTR_L) && (attr & SEG_ATTR_DB))
+        raise_sel(cpu, EXC_GP, sel);
+    t->desc = d;
+    t->cs = seg_from_desc(sel, d);
+    return attr;
+}
+
+/*
  * Far JMP / CALL through memory (m16:16, m16:32, m16:64) to a code segment
  * at the same privilege level. Call gates and TSS/task gates: #GP(sel).
  */
@@ -619,27 +645,13 @@ static void far_jmp_call(struct cpu *cpu, const struct insn *in, bool call)
     uint64_t off = mem_read(cpu, ea, size);
     uint16_t sel = mem_read16(cpu, ea + size);
 
-    if (sel_null(sel))
-        cpu_raise_gp0(cpu);
     struct far_target t;
-    uint64_t d = desc_fetch(cpu, sel, &t.addr);
-    unsigned attr = desc_attr(d), type = SEG_ATTR_TYPE(attr), dpl = SEG_ATTR_DPL(attr);
-    if (!(attr & SEG_ATTR_S) || !(type & SEG_TYPE_CODE))
-        raise_sel(cpu, EXC_GP, sel);
-    if ((type & SEG_TYPE_CONFORMING) ? dpl > s->cpl : ((sel & 3u) > s->cpl || dpl != s->cpl))
-        raise_sel(cpu, EXC_GP, sel);
-    if (!(attr & SEG_ATTR_P))
-        raise_sel(cpu, EXC_NP, sel);
-    if ((attr & SEG_ATTR_L) && (attr & SEG_ATTR_DB))
-        raise_sel(cpu, EXC_GP, sel);
-    if (!(attr & SEG_ATTR_L)) {
+    if (!(far_code_target(cpu, sel, &t) & SEG_ATTR_L)) {
         compat_unsupported(cpu, call ? "far CALL" : "far JMP");
         return;
     }
     if (!is_canonical(off))
         cpu_raise_gp0(cpu);
-    t.desc = d;
-    t.cs = seg_from_desc(sel, d);
 
     uint64_t sp = s->gpr[RSP];
     if (call) {
@@ -647,7 +659,7 @@ static void far_jmp_call(struct cpu *cpu, const struct insn *in, bool call)
         mem_write(cpu, sp - size, size, s->seg[SEG_CS].selector);
         mem_write(cpu, sp - 2 * size, size, cpu->next_rip);
     }
-    desc_set_accessed(cpu, t.addr, d);
+    desc_set_accessed(cpu, t.addr, t.desc);
     commit_cs(cpu, &t, s->cpl);
     if (call)
         s->gpr[RSP] = sp - 2 * size;
@@ -710,24 +722,11 @@ void legacy_far_jump(struct cpu *cpu, uint16_t sel, uint64_t off)
         cpu->block_exit = 1;
         return;
     }
-    if (sel_null(sel))
-        cpu_raise_gp0(cpu);
     struct far_target t;
-    uint64_t d = desc_fetch(cpu, sel, &t.addr);
-    unsigned attr = desc_attr(d), type = SEG_ATTR_TYPE(attr), dpl = SEG_ATTR_DPL(attr);
-    if (!(attr & SEG_ATTR_S) || !(type & SEG_TYPE_CODE))
-        raise_sel(cpu, EXC_GP, sel);   /* call gates, TSS, task gates: not modelled */
-    if ((type & SEG_TYPE_CONFORMING) ? dpl > s->cpl : ((sel & 3u) > s->cpl || dpl != s->cpl))
-        raise_sel(cpu, EXC_GP, sel);
-    if (!(attr & SEG_ATTR_P))
-        raise_sel(cpu, EXC_NP, sel);
-    if ((s->efer & EFER_LMA) && (attr & SEG_ATTR_L) && (attr & SEG_ATTR_DB))
-        raise_sel(cpu, EXC_GP, sel);
-    t.desc = d;
-    t.cs = seg_from_desc(sel, d);
+    far_code_target(cpu, sel, &t);
     if (!(s->efer & EFER_LMA))
         t.cs.attr &= (uint16_t)~SEG_ATTR_L;   /* L means nothing outside long mode */
-    desc_set_accessed(cpu, t.addr, d);
+    desc_set_accessed(cpu, t.addr, t.desc);
     commit_cs(cpu, &t, s->cpl);
     cpu_mode_update(cpu);
     cpu->next_rip = off;

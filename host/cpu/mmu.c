@@ -143,7 +143,7 @@ static void tlb_fill(struct cpu *cpu, uint64_t la, const struct walk *w)
     info->ram = host != NULL;
     if (!host)
         return;  /* MMIO: the slow path */
-    e->addend = (uintptr_t)host - (uintptr_t)page;   /* the slow path's too (translate_host) */
+    e->addend = (uintptr_t)host - (uintptr_t)page;   /* the slow paths' too (mmu_load_slowN, mmu_store_slowN) */
     if (cpu->port)
         return;  /* a timing model that must see every access: the slow path */
     e->tag_read = tag;
@@ -279,9 +279,10 @@ void mmu_flush_page(struct cpu *cpu, uint64_t la)
 }
 
 /* Physical read/write of up to 8 bytes within one page (inlined: every access of a timed CPU comes here). */
-static inline __attribute__((always_inline)) uint64_t phys_read_at(struct cpu *cpu, uint64_t pa, uint8_t *p,
-                                                                   unsigned size, enum mem_access_kind kind)
+static inline __attribute__((always_inline)) uint64_t phys_read(struct cpu *cpu, uint64_t pa, unsigned size,
+                                                                enum mem_access_kind kind)
 {
+    uint8_t *p = bus_ram_ptr(cpu->bus, pa);
     if (cpu->port)
         cpu->port->access(cpu->port->opaque, cpu, kind, pa, size, p == NULL);
     if (p) {
@@ -295,9 +296,10 @@ static inline __attribute__((always_inline)) uint64_t phys_read_at(struct cpu *c
     return bus_mmio_read(cpu->bus, pa, size, cpu);
 }
 
-static inline __attribute__((always_inline)) void phys_write_at(struct cpu *cpu, uint64_t pa, uint8_t *p,
-                                                                unsigned size, uint64_t v, enum mem_access_kind kind)
+static inline __attribute__((always_inline)) void phys_write(struct cpu *cpu, uint64_t pa, unsigned size, uint64_t v,
+                                                             enum mem_access_kind kind)
 {
+    uint8_t *p = bus_ram_ptr(cpu->bus, pa);
     if (cpu->port)
         cpu->port->access(cpu->port->opaque, cpu, kind, pa, size, p == NULL);
     if (p) {
@@ -315,47 +317,9 @@ static inline __attribute__((always_inline)) void phys_write_at(struct cpu *cpu,
     bus_mmio_write(cpu->bus, pa, size, v, cpu);
 }
 
-static inline __attribute__((always_inline)) uint64_t phys_read(struct cpu *cpu, uint64_t pa, unsigned size,
-                                                                enum mem_access_kind kind)
-{
-    return phys_read_at(cpu, pa, bus_ram_ptr(cpu->bus, pa), size, kind);
-}
-
-static inline __attribute__((always_inline)) void phys_write(struct cpu *cpu, uint64_t pa, unsigned size, uint64_t v,
-                                                             enum mem_access_kind kind)
-{
-    phys_write_at(cpu, pa, bus_ram_ptr(cpu->bus, pa), size, v, kind);
-}
-
-/*
- * translate() with the host address of the byte (NULL for MMIO): from the
- * TLB's entry on a hit (tlb_fill keeps the page's host address even while
- * a port is attached, when the fast paths may not use it), else the bus's.
- */
-static inline __attribute__((always_inline)) uint64_t translate_host(struct cpu *cpu, uint64_t la, int acc,
-                                                                     uint8_t **host)
-{
-    unsigned i = tlb_index(la);
-    const struct tlb_info *info = &cpu->tlb_info[i];
-    uint64_t tag = (acc & 3) == ACC_WRITE ? info->xlate_write : info->xlate_read;
-    if (tag == tlb_tag(cpu, la)) {
-        *host = info->ram ? (uint8_t *)(uintptr_t)(cpu->tlb[i].addend + la) : NULL;
-        return info->pa | (la & 0xfff);
-    }
-    uint64_t pa = translate_walk(cpu, la, acc);
-    *host = bus_ram_ptr(cpu->bus, pa);
-    return pa;
-}
-
-static inline __attribute__((always_inline)) uint64_t read_slow(struct cpu *cpu, uint64_t la, unsigned size,
-                                                                int acc)
+uint64_t mmu_read_slow(struct cpu *cpu, uint64_t la, unsigned size, int acc)
 {
     unsigned first = 4096 - (unsigned)(la & 0xfff);
-    if (size <= first && acc == ACC_READ) {
-        uint8_t *p;
-        uint64_t pa = translate_host(cpu, la, acc, &p);
-        return phys_read_at(cpu, pa, p, size, MEM_ACCESS_READ);
-    }
     if (size <= first)
         return phys_read(cpu, translate(cpu, la, acc), size, MEM_ACCESS_READ);
     /* Crosses a page: translate both halves before reading either. */
@@ -366,16 +330,9 @@ static inline __attribute__((always_inline)) uint64_t read_slow(struct cpu *cpu,
     return lo | hi << (8 * first);
 }
 
-static inline __attribute__((always_inline)) void write_slow(struct cpu *cpu, uint64_t la, unsigned size,
-                                                             uint64_t value, int acc)
+void mmu_write_slow(struct cpu *cpu, uint64_t la, unsigned size, uint64_t value, int acc)
 {
     unsigned first = 4096 - (unsigned)(la & 0xfff);
-    if (size <= first && acc == ACC_WRITE) {
-        uint8_t *p;
-        uint64_t pa = translate_host(cpu, la, acc, &p);
-        phys_write_at(cpu, pa, p, size, value, MEM_ACCESS_WRITE);
-        return;
-    }
     if (size <= first) {
         phys_write(cpu, translate(cpu, la, acc), size, value, MEM_ACCESS_WRITE);
         return;
@@ -386,31 +343,11 @@ static inline __attribute__((always_inline)) void write_slow(struct cpu *cpu, ui
     phys_write(cpu, pa1, size - first, value >> (8 * first), MEM_ACCESS_WRITE_MORE);
 }
 
-uint64_t mmu_read_slow(struct cpu *cpu, uint64_t la, unsigned size, int acc)
-{
-    return read_slow(cpu, la, size, acc);
-}
-
-void mmu_write_slow(struct cpu *cpu, uint64_t la, unsigned size, uint64_t value, int acc)
-{
-    write_slow(cpu, la, size, value, acc);
-}
-
-static __attribute__((noinline)) uint64_t load_slow_any(struct cpu *cpu, uint64_t la, unsigned size)
-{
-    return read_slow(cpu, la, size, ACC_READ);
-}
-
-static __attribute__((noinline)) void store_slow_any(struct cpu *cpu, uint64_t la, unsigned size, uint64_t value)
-{
-    write_slow(cpu, la, size, value, ACC_WRITE);
-}
-
 /*
  * The slow paths of mem_readN/mem_writeN, one per size. Their usual case
  * while a port is attached (every access of a timed CPU: a TLB hit on RAM,
  * within a page, not a code page for a store) comes first, small enough to
- * need almost no stack frame; the rest goes to read_slow/write_slow.
+ * need almost no stack frame; the rest goes to mmu_read_slow/mmu_write_slow.
  */
 #define MMU_SLOW_SIZED(bits)                                                            \
     uint64_t mmu_load_slow##bits(struct cpu *cpu, uint64_t la)                          \
@@ -426,7 +363,7 @@ static __attribute__((noinline)) void store_slow_any(struct cpu *cpu, uint64_t l
                 port->data(port->opaque, cpu, pa, (bits) / 8, false);                   \
             return host_load(p, (bits) / 8);                                            \
         }                                                                               \
-        return load_slow_any(cpu, la, (bits) / 8);                                      \
+        return mmu_read_slow(cpu, la, (bits) / 8, ACC_READ);                            \
     }                                                                                   \
     void mmu_store_slow##bits(struct cpu *cpu, uint64_t la, uint64_t value)             \
     {                                                                                   \
@@ -443,7 +380,7 @@ static __attribute__((noinline)) void store_slow_any(struct cpu *cpu, uint64_t l
             host_store(p, (bits) / 8, value);                                           \
             return;                                                                     \
         }                                                                               \
-        store_slow_any(cpu, la, (bits) / 8, value);                                     \
+        mmu_write_slow(cpu, la, (bits) / 8, value, ACC_WRITE);                          \
     }
 MMU_SLOW_SIZED(8)
 MMU_SLOW_SIZED(16)

@@ -249,7 +249,6 @@ static void timing_data(void *opaque, struct cpu *cpu, uint64_t pa, unsigned siz
 static void timing_activate(struct cpu_model *model)
 {
     struct timing_cpu *t = (struct timing_cpu *)model;
-    quiet_none(t);
     cpu_set_port(model->cpu, &t->port);
 }
 

@@ -120,28 +120,23 @@ struct cache_result cache_insert(struct cache *c, uint64_t line, bool dirty, siz
     return r;
 }
 
-/* A hit updates the line in place (gem5's BaseCache::access does so for a writeback too). */
-static struct cache_result access_or_insert(struct cache *c, uint64_t line, bool dirty)
+struct cache_result cache_access(struct cache *c, uint64_t line, bool write)
 {
     long i = cache_find(c, line);
     if (i >= 0) {
-        if (dirty)
+        if (write)
             c->tag[i] |= CACHE_DIRTY;
         if (c->repl == CACHE_REPL_LRU)
             c->stamp[i] = ++c->clock;
         return (struct cache_result){ .hit = true };
     }
-    return cache_insert(c, line, dirty, NULL);
+    return cache_insert(c, line, write, NULL);
 }
 
-struct cache_result cache_access(struct cache *c, uint64_t line, bool write)
-{
-    return access_or_insert(c, line, write);
-}
-
+/* gem5 (BaseCache::access, writeback case) updates a present block in place: a demand access's change. */
 struct cache_result cache_fill(struct cache *c, uint64_t line, bool dirty)
 {
-    return access_or_insert(c, line, dirty);
+    return cache_access(c, line, dirty);
 }
 
 /*

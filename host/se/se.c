@@ -53,7 +53,7 @@ static void usage(FILE *f)
             "  -i, --input FILE its standard input (relative to the working directory)\n"
             "  --output FILE    its standard output, --errout FILE its standard error (relative\n"
             "                   to the output directory; cin, cout, cerr: the simulator's own)\n"
-            "  --maxinsts N     stop after N instructions (exit status 0)\n"
+            "  --maxinsts N     stop after N instructions (exit status 0); after -F, N on --cpu-type\n"
             "  --take-checkpoints T[,P]  checkpoint the process at tick T (and every P ticks after);\n"
             "                   with --at-instruction T and P count instructions\n"
             "  --checkpoint-at-end  checkpoint the process when the run stops (--maxinsts)\n"
